@@ -1,0 +1,40 @@
+"""sklearn-shallow: provable algorithms for one-hidden-layer networks.
+
+Estimators
+----------
+ProjectedShallowRegressor
+    Projected gradient descent under sparsity, l1, low-rank, nuclear-norm,
+    subspace and convolutional constraints (Oymak 2018; Soltanolkotabi 2017).
+"""
+
+from ._optim import DivergenceError
+from .activations import Activation, CustomActivation, get_activation
+from .architectures import Convolution, Dense
+from .constraints import (
+    L0Ball,
+    L1Ball,
+    NuclearBall,
+    Rank,
+    Subspace,
+    Unconstrained,
+)
+from .projected import ProjectedShallowRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Activation",
+    "Convolution",
+    "CustomActivation",
+    "Dense",
+    "DivergenceError",
+    "L0Ball",
+    "L1Ball",
+    "NuclearBall",
+    "ProjectedShallowRegressor",
+    "Rank",
+    "Subspace",
+    "Unconstrained",
+    "get_activation",
+    "__version__",
+]

@@ -1,0 +1,229 @@
+"""Shared fit of the shallow-network estimators.
+
+``fit`` is the same for every estimator: validate the data, resolve the parts
+(activation, architecture, output layer), build the starting point, hand an
+:class:`~sklearn_shallow._optim.UpdateRule` to the one descent loop, and store
+the result. An estimator only says which update rule it uses
+(:meth:`BaseShallowNetwork._make_update`) and how it starts.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._loss import SquaredLoss
+from ._network import Objective, ShallowModel
+from ._optim import descend
+from .activations import ACTIVATIONS, Activation, get_activation
+from .architectures import Architecture, get_architecture
+
+
+class BaseShallowNetwork(RegressorMixin, BaseEstimator):
+    """Common parameters, ``fit`` and ``predict`` of the shallow regressors.
+
+    Subclasses set their own parameters in ``__init__`` and implement
+    :meth:`_make_update`.
+    """
+
+    _parameter_constraints = {
+        "n_hidden": [Interval(Integral, 1, None, closed="left"), None],
+        "activation": [StrOptions(set(ACTIVATIONS)), Activation, tuple],
+        "architecture": [StrOptions({"dense"}), Architecture, None],
+        "output_weights": [StrOptions({"ones", "learn"}), "array-like"],
+        "fit_intercept": ["boolean"],
+        "init": [StrOptions({"random", "zero"}), "array-like"],
+        "step_size": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "callback": [callable, None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    # ---- hooks for subclasses -------------------------------------------
+    def _make_update(self, param_shape):
+        raise NotImplementedError
+
+    def _store_extra(self, result):
+        """Store estimator-specific fitted attributes."""
+
+    # ---- resolution of the parts -----------------------------------------
+    def _resolve_model(self, n_features, dtype):
+        activation = get_activation(self.activation)
+        architecture = get_architecture(self.architecture)
+        n_hidden = architecture.n_hidden_for(n_features, self.n_hidden)
+        if isinstance(self.output_weights, str):
+            fixed = (
+                np.ones(n_hidden, dtype=dtype) if self.output_weights == "ones" else None
+            )
+        else:
+            fixed = np.asarray(self.output_weights, dtype=dtype)
+            if fixed.shape != (n_hidden,):
+                raise ValueError(
+                    f"output_weights has shape {fixed.shape}; expected "
+                    f"({n_hidden},), one weight per hidden unit."
+                )
+            if not np.all(np.isfinite(fixed)):
+                raise ValueError("output_weights contains NaN or infinity.")
+        return ShallowModel(
+            activation, architecture, n_features, n_hidden, fixed, self.fit_intercept
+        )
+
+    def _initial_hidden(self, X, y, shape, rng):
+        """Starting hidden parameters of the given shape."""
+        init = self.init
+        dtype = X.dtype
+        if isinstance(init, str):
+            if init == "zero":
+                return np.zeros(shape, dtype=dtype)
+            # Each unit's pre-activation has unit variance on standardised data.
+            return (rng.standard_normal(shape) / np.sqrt(shape[1])).astype(dtype)
+        W0 = np.asarray(init, dtype=dtype)
+        arch = self._model.architecture
+        n_features = X.shape[1]
+        if W0.shape != shape:
+            dense_shape = (self._model.n_hidden, n_features)
+            if W0.shape == dense_shape and shape != dense_shape:
+                return arch.from_dense(W0, n_features).astype(dtype)
+            raise ValueError(
+                f"init array has shape {W0.shape}; expected {shape}"
+                + (f" or {dense_shape}" if shape != dense_shape else "")
+                + "."
+            )
+        if not np.all(np.isfinite(W0)):
+            raise ValueError("init array contains NaN or infinity.")
+        return W0.copy()
+
+    def _initial_params(self, X, y, sw, shape, rng):
+        model = self._model
+        if self.warm_start and hasattr(self, "_params"):
+            expected = [shape]
+            expected += [(model.n_hidden,)] if "output" in model.names else []
+            expected += [(1,)] if "intercept" in model.names else []
+            if [p.shape for p in self._params] == expected:
+                return [p.astype(X.dtype, copy=True) for p in self._params]
+        params = [self._initial_hidden(X, y, shape, rng)]
+        if "output" in model.names:
+            h = model.n_hidden
+            params.append((rng.choice([-1.0, 1.0], size=h) / np.sqrt(h)).astype(X.dtype))
+        if "intercept" in model.names:
+            params.append(np.array([np.average(y, weights=sw)], dtype=X.dtype))
+        return params
+
+    # ---- fit / predict ----------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the squared errors; None gives every sample weight 1.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(
+            self, X, y, dtype=[np.float64, np.float32], y_numeric=True
+        )
+        y = y.astype(X.dtype, copy=False)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            if sample_weight.sum() <= 0:
+                raise ValueError("sample_weight must have a positive sum.")
+        rng = check_random_state(self.random_state)
+        self._model = self._resolve_model(X.shape[1], X.dtype)
+        shape = self._model.architecture.param_shape(X.shape[1], self.n_hidden)
+        update = self._make_update(shape)
+        params = self._initial_params(X, y, sample_weight, shape, rng)
+
+        validate = None
+        X_fit, y_fit, sw_fit = X, y, sample_weight
+        if self.early_stopping:
+            idx_train, idx_val = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=self.validation_fraction,
+                random_state=rng,
+            )
+            if len(idx_val) < 2:
+                raise ValueError(
+                    f"early_stopping needs at least 2 validation samples; "
+                    f"validation_fraction={self.validation_fraction} of "
+                    f"{X.shape[0]} samples gives {len(idx_val)}."
+                )
+            X_fit, y_fit = X[idx_train], y[idx_train]
+            X_val, y_val = X[idx_val], y[idx_val]
+            sw_val = None if sample_weight is None else sample_weight[idx_val]
+            sw_fit = None if sample_weight is None else sample_weight[idx_train]
+
+            def validate(p):
+                pred = self._model.decision(p, X_val)
+                return r2_score(y_val, pred, sample_weight=sw_val)
+
+        objective = Objective(
+            self._model, SquaredLoss(), X_fit, y_fit, sw_fit, self.batch_size
+        )
+        result = descend(
+            objective,
+            params,
+            update,
+            step_size=self.step_size,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            rng=rng,
+            validate=validate,
+            callback=self.callback,
+            verbose=self.verbose,
+            names=self._model.names,
+        )
+        self._params = result.params
+        hidden, output, intercept = self._model.split(result.params)
+        arch = self._model.architecture
+        self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
+        self.output_weights_ = np.array(output, copy=True)
+        self.intercept_ = float(intercept)
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        self.validation_scores_ = (
+            result.validation_scores if self.early_stopping else None
+        )
+        self.best_validation_score_ = result.best_validation_score
+        self.step_size_ = result.step_size
+        self.activation_ = self._model.activation
+        self.architecture_ = arch
+        self._store_extra(result)
+        return self
+
+    def predict(self, X):
+        """Network output ``sum_j o_j sigma(w_j . x) + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        return self._model.decision(self._params, X)

@@ -1,0 +1,287 @@
+"""Activation functions: value, derivative, homogeneity and Gaussian moments.
+
+Every activation is a small :class:`Activation` object. Estimators accept a
+name from :data:`ACTIVATIONS`, an :class:`Activation` instance, or a pair of
+callables ``(value, derivative)`` for a custom activation.
+
+``value`` and ``derivative`` accept an ``out`` array so that the descent loop
+can reuse preallocated buffers; ``out`` may be the input itself.
+"""
+
+import numpy as np
+from scipy import integrate, special
+
+from ._component import Component, resolve
+
+_SQRT_PI_2 = np.sqrt(np.pi) / 2.0
+
+
+def _out(z, out):
+    return np.empty_like(z) if out is None else out
+
+
+class Activation(Component):
+    """Base class of activation functions.
+
+    Subclasses implement ``value`` and ``derivative``. ``degree`` is the degree
+    ``p`` of positive homogeneity (``sigma(c z) = c^p sigma(z)`` for ``c > 0``)
+    or None when the activation is not homogeneous.
+    """
+
+    degree = None
+
+    def value(self, z, out=None):
+        """Elementwise ``sigma(z)``; written into ``out`` when given."""
+        raise NotImplementedError
+
+    def derivative(self, z, out=None):
+        """Elementwise ``sigma'(z)``; written into ``out`` when given."""
+        raise NotImplementedError
+
+    def gaussian_moment(self, j, scale=1.0):
+        """``gamma_j(s) = E[sigma(s z) z^j]`` for ``z ~ N(0, 1)``.
+
+        Computed by numerical quadrature against the Gaussian density, split
+        at 0 so that kinks there cost no accuracy.
+
+        Parameters
+        ----------
+        j : int
+            Power of ``z``, ``j >= 0``.
+        scale : float, default=1.0
+            The scale ``s``.
+
+        Returns
+        -------
+        gamma : float
+
+        References
+        ----------
+        Zhong, Song, Jain, Bartlett, Dhillon (2017), "Recovery guarantees for
+        one-hidden-layer neural networks", Definition 5.1.
+        """
+
+        def integrand(t):
+            return (
+                float(self.value(np.array([scale * t]))[0])
+                * t**j
+                * np.exp(-0.5 * t * t)
+                / np.sqrt(2 * np.pi)
+            )
+
+        left = integrate.quad(integrand, -np.inf, 0.0, limit=200)[0]
+        right = integrate.quad(integrand, 0.0, np.inf, limit=200)[0]
+        return left + right
+
+
+class ReLU(Activation):
+    """Rectified linear unit ``max(z, 0)``.
+
+    Notes
+    -----
+    The derivative at the kink is ``1/2``, i.e. ``(1 + sign(z)) / 2``, the
+    convention of Soltanolkotabi (2017). It matters when fitting from
+    ``W = 0``: the first step is then an average of ``y_i x_i``.
+    """
+
+    degree = 1
+
+    def value(self, z, out=None):
+        return np.maximum(z, 0, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        out = np.sign(z, out=_out(z, out))
+        out += 1
+        out *= 0.5
+        return out
+
+
+class LeakyReLU(Activation):
+    """Leaky ReLU ``max(z, slope * z)`` with ``0 <= slope < 1``.
+
+    The derivative at 0 is the mean of the two one-sided slopes.
+    """
+
+    degree = 1
+
+    def __init__(self, slope=0.01):
+        self.slope = slope
+
+    def value(self, z, out=None):
+        return np.maximum(z, self.slope * z, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        out = np.sign(z, out=_out(z, out))
+        half = 0.5 * (1.0 - self.slope)
+        out *= half
+        out += half + self.slope
+        return out
+
+
+class SquaredReLU(Activation):
+    """Squared ReLU ``max(z, 0)^2`` (Zhong et al. 2017), degree 2."""
+
+    degree = 2
+
+    def value(self, z, out=None):
+        out = np.maximum(z, 0, out=_out(z, out))
+        return np.square(out, out=out)
+
+    def derivative(self, z, out=None):
+        out = np.maximum(z, 0, out=_out(z, out))
+        out *= 2
+        return out
+
+
+class Softplus(Activation):
+    """Softplus ``log(1 + exp(z))``, a smooth ReLU (Oymak 2018)."""
+
+    def value(self, z, out=None):
+        return np.logaddexp(0, z, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        return special.expit(z, out=_out(z, out))
+
+
+class Sigmoid(Activation):
+    """Logistic sigmoid ``1 / (1 + exp(-z))``."""
+
+    def value(self, z, out=None):
+        return special.expit(z, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        out = special.expit(z, out=_out(z, out))
+        out -= np.square(out)
+        return out
+
+
+class Tanh(Activation):
+    """Hyperbolic tangent."""
+
+    def value(self, z, out=None):
+        return np.tanh(z, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        out = np.tanh(z, out=_out(z, out))
+        np.square(out, out=out)
+        np.subtract(1, out, out=out)
+        return out
+
+
+class Erf(Activation):
+    """``int_0^z exp(-t^2) dt = sqrt(pi)/2 erf(z)`` (Zhong et al. 2017).
+
+    Its derivative is ``exp(-z^2)``.
+    """
+
+    def value(self, z, out=None):
+        out = special.erf(z, out=_out(z, out))
+        out *= _SQRT_PI_2
+        return out
+
+    def derivative(self, z, out=None):
+        out = np.square(z, out=_out(z, out))
+        np.negative(out, out=out)
+        return np.exp(out, out=out)
+
+
+class Quadratic(Activation):
+    """Quadratic activation ``z^2`` (Du & Lee 2018), degree 2."""
+
+    degree = 2
+
+    def value(self, z, out=None):
+        return np.square(z, out=_out(z, out))
+
+    def derivative(self, z, out=None):
+        return np.multiply(z, 2, out=_out(z, out))
+
+
+class Linear(Activation):
+    """Identity ``z``: the network is then linear in ``x``."""
+
+    degree = 1
+
+    def value(self, z, out=None):
+        if out is None:
+            return np.array(z, copy=True)
+        if out is not z:
+            out[...] = z
+        return out
+
+    def derivative(self, z, out=None):
+        out = _out(z, out)
+        out.fill(1)
+        return out
+
+
+class CustomActivation(Activation):
+    """An activation given by two callables.
+
+    Parameters
+    ----------
+    function : callable
+        ``function(z) -> ndarray``, elementwise.
+    derivative_function : callable
+        ``derivative_function(z) -> ndarray``, elementwise derivative.
+    degree : int or None, default=None
+        Degree of positive homogeneity, if any.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.activations import CustomActivation
+    >>> cube = CustomActivation(lambda z: z**3, lambda z: 3 * z**2, degree=3)
+    >>> cube.value(np.array([2.0]))
+    array([8.])
+    """
+
+    def __init__(self, function, derivative_function, degree=None):
+        self.function = function
+        self.derivative_function = derivative_function
+        self.degree = degree
+
+    def value(self, z, out=None):
+        out = _out(z, out)
+        out[...] = self.function(z)
+        return out
+
+    def derivative(self, z, out=None):
+        out = _out(z, out)
+        out[...] = self.derivative_function(z)
+        return out
+
+
+ACTIVATIONS = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "squared_relu": SquaredReLU,
+    "softplus": Softplus,
+    "sigmoid": Sigmoid,
+    "tanh": Tanh,
+    "erf": Erf,
+    "quadratic": Quadratic,
+    "linear": Linear,
+}
+
+
+def get_activation(spec):
+    """Resolve ``spec`` (a name, an Activation, or a pair of callables).
+
+    Parameters
+    ----------
+    spec : str, Activation or tuple of two callables
+        A name in :data:`ACTIVATIONS`, an :class:`Activation` object, or
+        ``(value, derivative)``.
+
+    Returns
+    -------
+    activation : Activation
+    """
+    if (
+        isinstance(spec, tuple)
+        and len(spec) == 2
+        and all(callable(f) for f in spec)
+    ):
+        return CustomActivation(*spec)
+    return resolve(spec, ACTIVATIONS, "activation", Activation)

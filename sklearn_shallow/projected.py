@@ -1,0 +1,197 @@
+"""Projected gradient descent for constrained shallow networks."""
+
+from numbers import Real
+
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseShallowNetwork
+from ._optim import UpdateRule
+from .architectures import Convolution
+from .constraints import CONSTRAINTS, Constraint, Unconstrained, make_constraint
+
+
+class ProjectedShallowRegressor(BaseShallowNetwork):
+    """One-hidden-layer network fitted by projected gradient descent.
+
+    Minimises ``1/(2n) sum_i (f(x_i) - y_i)^2`` with
+    ``f(x) = sum_j o_j sigma(w_j . x) + b`` over hidden weights in a
+    constraint set ``C`` (sparse, l1 ball, low rank, nuclear ball, subspace,
+    or convolutional weight sharing), by ``W <- P_C(W - mu grad)``.
+
+    Parameters
+    ----------
+    n_hidden : int or None, default=None
+        Number of hidden units. None means 20 for a dense layer and
+        ``n_kernels * n_shifts`` for a :class:`~sklearn_shallow.Convolution`.
+    activation : str, Activation or (callable, callable), default='relu'
+        A name ('relu', 'leaky_relu', 'squared_relu', 'softplus', 'sigmoid',
+        'tanh', 'erf', 'quadratic', 'linear'), an Activation object, or a
+        pair ``(value, derivative)`` of elementwise callables.
+    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear'}, Constraint or \
+            None, default=None
+        The set ``C``. A name is sized by ``tau``; an object (for instance
+        ``L1Ball(radius=2.0)`` or ``Subspace(basis)``) is used as it is and
+        its parameters can be tuned as ``constraint__radius``. With a
+        convolution the constraint acts on the kernels.
+    tau : float or int, default=None
+        Size of a named constraint: the number of nonzeros kept for 'l0'
+        (a float in (0, 1) is a fraction of all weights) and per row for
+        'l0_row'; the radius for 'l1' and 'nuclear'; the rank for 'rank'.
+    architecture : 'dense', Convolution or None, default=None
+        None or 'dense' is a fully connected layer.
+        ``Convolution(kernel_size, stride, n_kernels)`` shares kernels across
+        patches: Oymak's convolutional constraint, computed on the patches.
+    output_weights : {'learn', 'ones'} or array-like of shape (n_hidden,), \
+            default='learn'
+        'learn' fits the output weights with the hidden ones; 'ones' fixes
+        them to 1 as in the papers; an array fixes them to its values.
+    fit_intercept : bool, default=True
+        Fit an output bias ``b``.
+    init : {'random', 'zero'} or array-like, default='random'
+        Starting hidden weights: Gaussian with variance ``1/n_features``
+        (``1/kernel_size`` for kernels), zeros (the single-ReLU start of
+        Soltanolkotabi 2017), or an array of the hidden parameters' shape
+        (a dense array is projected onto a convolution's kernels).
+    step_size : float or 'auto', default='auto'
+        'auto' backtracks on the projected step (always decreases the
+        full-batch objective); a float is a fixed step ``mu``.
+    max_iter : int, default=200
+        Number of epochs (full passes over the data).
+    tol : float, default=1e-5
+        Stop when the loss has not fallen by a relative ``tol`` (or the
+        validation score not risen by ``tol``) for ``n_iter_no_change`` epochs.
+    n_iter_no_change : int, default=10
+    batch_size : int or None, default=None
+        None uses all samples in every step; an int runs mini-batch epochs.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its R^2
+        stops improving, and keep the weights with the best score.
+    validation_fraction : float, default=0.1
+    callback : callable or None, default=None
+        Called after every epoch with a dict (``iteration``, ``loss``,
+        ``step_size``, ``validation_score``, ``params``); returning True stops.
+    random_state : int, RandomState instance or None, default=None
+    warm_start : bool, default=False
+        Start from the previous solution when the shapes agree.
+    verbose : int, default=0
+        Print progress: every tenth of ``max_iter`` (1) or every epoch (2).
+
+    Attributes
+    ----------
+    hidden_weights_ : ndarray of shape (n_hidden, n_features)
+        Dense hidden weights (``FC(K)`` for a convolution).
+    kernels_ : ndarray of shape (n_kernels, kernel_size)
+        Only with a convolution.
+    output_weights_ : ndarray of shape (n_hidden,)
+    intercept_ : float
+    constraint_ : Constraint
+        The resolved constraint.
+    n_iter_ : int
+    loss_curve_ : list of float
+        Training loss after each epoch.
+    validation_scores_ : list of float or None
+    best_validation_score_ : float or None
+    step_size_ : float
+        The last step size used.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string feature names.
+
+    See Also
+    --------
+    RVSMRegressor : sparse networks by relaxed variable splitting.
+
+    Notes
+    -----
+    Oymak (2018) shows that, from an initialisation close enough to a planted
+    ``W*`` in ``C``, projected gradient descent converges linearly with a
+    number of samples of the order of the covering dimension of ``C`` (for
+    instance ``s log(p/s)`` per sparse row instead of ``p``).
+    Soltanolkotabi (2017) shows that a single ReLU with a sparse weight
+    vector is learned from ``W = 0`` by iterative hard thresholding
+    (``n_hidden=1, init='zero', constraint='l0'``).
+
+    The papers' step sizes (5 and 1) refer to their loss scalings; with this
+    loss they diverge, which is why the step is chosen automatically.
+
+    References
+    ----------
+    S. Oymak, "Learning compact neural networks with regularization",
+    ICML 2018.
+    M. Soltanolkotabi, "Learning ReLUs via gradient descent", NeurIPS 2017.
+
+    Examples
+    --------
+    >>> from sklearn_shallow import ProjectedShallowRegressor
+    >>> from sklearn_shallow.datasets import make_sparse_network
+    >>> X, y, truth = make_sparse_network(400, random_state=0)
+    >>> est = ProjectedShallowRegressor(
+    ...     constraint="l1", tau=truth.l1_norm, output_weights="ones",
+    ...     fit_intercept=False, random_state=0).fit(X, y)
+    >>> est.hidden_weights_.shape
+    (20, 80)
+    """
+
+    _parameter_constraints = {
+        **BaseShallowNetwork._parameter_constraints,
+        "constraint": [StrOptions(set(CONSTRAINTS)), Constraint, None],
+        "tau": [Interval(Real, 0, None, closed="neither"), None],
+    }
+
+    def __init__(
+        self,
+        n_hidden=None,
+        activation="relu",
+        constraint=None,
+        tau=None,
+        architecture=None,
+        output_weights="learn",
+        fit_intercept=True,
+        init="random",
+        step_size="auto",
+        max_iter=200,
+        tol=1e-5,
+        n_iter_no_change=10,
+        batch_size=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        callback=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.constraint = constraint
+        self.tau = tau
+        self.architecture = architecture
+        self.output_weights = output_weights
+        self.fit_intercept = fit_intercept
+        self.init = init
+        self.step_size = step_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.callback = callback
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _make_update(self, param_shape):
+        constraint = make_constraint(self.constraint, self.tau)
+        constraint.check(param_shape)
+        self.constraint_ = constraint
+        project = None if isinstance(constraint, Unconstrained) else constraint.project
+        return UpdateRule(project=project)
+
+    def _initial_hidden(self, X, y, shape, rng):
+        # Start inside C, so that every iterate is feasible.
+        W0 = super()._initial_hidden(X, y, shape, rng)
+        return self.constraint_.project(W0)
+
+    def _store_extra(self, result):
+        if isinstance(self.architecture_, Convolution):
+            self.kernels_ = result.params[0].copy()
