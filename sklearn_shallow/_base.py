@@ -69,7 +69,9 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         n_hidden = architecture.n_hidden_for(n_features, self.n_hidden)
         if isinstance(self.output_weights, str):
             fixed = (
-                np.ones(n_hidden, dtype=dtype) if self.output_weights == "ones" else None
+                np.ones(n_hidden, dtype=dtype)
+                if self.output_weights == "ones"
+                else None
             )
         else:
             fixed = np.asarray(self.output_weights, dtype=dtype)
@@ -120,7 +122,9 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         params = [self._initial_hidden(X, y, shape, rng)]
         if "output" in model.names:
             h = model.n_hidden
-            params.append((rng.choice([-1.0, 1.0], size=h) / np.sqrt(h)).astype(X.dtype))
+            params.append(
+                (rng.choice([-1.0, 1.0], size=h) / np.sqrt(h)).astype(X.dtype)
+            )
         if "intercept" in model.names:
             params.append(np.array([np.average(y, weights=sw)], dtype=X.dtype))
         return params
@@ -141,9 +145,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         -------
         self : object
         """
-        X, y = validate_data(
-            self, X, y, dtype=[np.float64, np.float32], y_numeric=True
-        )
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
         y = y.astype(X.dtype, copy=False)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)

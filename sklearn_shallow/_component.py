@@ -67,9 +67,7 @@ class Component:
         return self
 
     def __repr__(self):
-        args = ", ".join(
-            f"{k}={v!r}" for k, v in self.get_params(deep=False).items()
-        )
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params(deep=False).items())
         return f"{type(self).__name__}({args})"
 
 

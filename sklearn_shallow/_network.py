@@ -29,8 +29,15 @@ class ShallowModel:
     fit_intercept : bool
     """
 
-    def __init__(self, activation, architecture, n_features, n_hidden,
-                 output_weights, fit_intercept):
+    def __init__(
+        self,
+        activation,
+        architecture,
+        n_features,
+        n_hidden,
+        output_weights,
+        fit_intercept,
+    ):
         self.activation = activation
         self.architecture = architecture
         self.n_features = n_features
@@ -87,15 +94,20 @@ class Objective:
     def batches(self):
         """Slices covering all rows once, in the current order."""
         step = self.batch_size
-        return [slice(i, min(i + step, self.n_samples))
-                for i in range(0, self.n_samples, step)]
+        return [
+            slice(i, min(i + step, self.n_samples))
+            for i in range(0, self.n_samples, step)
+        ]
 
     def reorder(self, rng):
         """Shuffle the rows (for mini-batches) into preallocated copies."""
         perm = rng.permutation(self.n_samples)
         if self._shuffled is None:
-            self._shuffled = [np.empty_like(self.Xp), np.empty_like(self.y),
-                              None if self.sw is None else np.empty_like(self.sw)]
+            self._shuffled = [
+                np.empty_like(self.Xp),
+                np.empty_like(self.y),
+                None if self.sw is None else np.empty_like(self.sw),
+            ]
             self._orig = (self.Xp, self.y, self.sw)
         Xo, yo, swo = self._orig
         Xs, ys, sws = self._shuffled
@@ -129,7 +141,11 @@ class Objective:
 
     def gradient(self, params, batch, out):
         """Gradient at the point of the last :meth:`value` call, into ``out``."""
-        if self._cache is None or self._cache[0] != batch or self._cache[1] is not params:
+        if (
+            self._cache is None
+            or self._cache[0] != batch
+            or self._cache[1] is not params
+        ):
             self.value(params, batch)
         hidden, output, _ = self.model.split(params)
         m = batch.stop - batch.start

@@ -81,8 +81,16 @@ class UpdateRule:
 class DescentResult:
     """What :func:`descend` returns."""
 
-    def __init__(self, params, n_iter, loss_curve, validation_scores,
-                 best_validation_score, converged, step_size):
+    def __init__(
+        self,
+        params,
+        n_iter,
+        loss_curve,
+        validation_scores,
+        best_validation_score,
+        converged,
+        step_size,
+    ):
         self.params = params
         self.n_iter = n_iter
         self.loss_curve = loss_curve
@@ -96,14 +104,22 @@ def _inner(a, b):
     return sum(float(np.vdot(x, y)) for x, y in zip(a, b))
 
 
-def _copy_into(dst, src):
-    for d, s in zip(dst, src):
-        np.copyto(d, s)
-
-
-def descend(objective, params, update, *, step_size="auto", max_iter=200,
-            tol=1e-5, n_iter_no_change=10, shuffle=True, rng=None,
-            validate=None, callback=None, verbose=0, names=None):
+def descend(
+    objective,
+    params,
+    update,
+    *,
+    step_size="auto",
+    max_iter=200,
+    tol=1e-5,
+    n_iter_no_change=10,
+    shuffle=True,
+    rng=None,
+    validate=None,
+    callback=None,
+    verbose=0,
+    names=None,
+):
     """Minimise ``objective`` from ``params`` with ``update``.
 
     Parameters
@@ -144,6 +160,8 @@ def descend(objective, params, update, *, step_size="auto", max_iter=200,
     fixed = step_size != "auto"
     mu = float(step_size) if fixed else INITIAL_STEP
     x = [p.copy() for p in params]
+    # Rounding room in the sufficient-decrease test.
+    slack = 1e-12 if x[0].dtype == np.float64 else 1e-6
     cand = [np.empty_like(p) for p in params]
     grads = [np.empty_like(p) for p in params]
     names = names or [str(i) for i in range(len(params))]
@@ -184,14 +202,20 @@ def descend(objective, params, update, *, step_size="auto", max_iter=200,
                         break
                     diff2 = sum(float(np.vdot(c - a, c - a)) for c, a in zip(cand, x))
                     lin = _inner(grads, cand) - _inner(grads, x)
-                    slack = 1e-12 * abs(f) if x[0].dtype == np.float64 else 1e-6 * abs(f)
-                    if np.isfinite(f_new) and f_new <= f + lin + diff2 / (2 * mu) + slack:
+                    slack = (
+                        1e-12 * abs(f) if x[0].dtype == np.float64 else 1e-6 * abs(f)
+                    )
+                    if (
+                        np.isfinite(f_new)
+                        and f_new <= f + lin + diff2 / (2 * mu) + slack
+                    ):
                         break
                     mu *= SHRINK
                     if mu < MIN_STEP:
                         break
-                if fixed and (not np.isfinite(f_new)
-                              or f_new > EXPLODE * max(first_loss, 1e-300)):
+                if fixed and (
+                    not np.isfinite(f_new) or f_new > EXPLODE * max(first_loss, 1e-300)
+                ):
                     raise DivergenceError(
                         f"The fit diverged at iteration {epoch}: the loss went from "
                         f"{first_loss:.3g} to {f_new:.3g} with the fixed "
@@ -237,10 +261,13 @@ def descend(objective, params, update, *, step_size="auto", max_iter=200,
                 msg += f", {time.perf_counter() - start_time:.2f} s"
                 print(msg, flush=True)
             if callback is not None:
-                info = {"iteration": epoch, "loss": epoch_loss,
-                        "step_size": mu / GROW if not fixed else mu,
-                        "validation_score": score,
-                        "params": dict(zip(names, x))}
+                info = {
+                    "iteration": epoch,
+                    "loss": epoch_loss,
+                    "step_size": mu / GROW if not fixed else mu,
+                    "validation_score": score,
+                    "params": dict(zip(names, x)),
+                }
                 if callback(info):
                     converged = True
                     break

@@ -278,10 +278,6 @@ def get_activation(spec):
     -------
     activation : Activation
     """
-    if (
-        isinstance(spec, tuple)
-        and len(spec) == 2
-        and all(callable(f) for f in spec)
-    ):
+    if isinstance(spec, tuple) and len(spec) == 2 and all(callable(f) for f in spec):
         return CustomActivation(*spec)
     return resolve(spec, ACTIVATIONS, "activation", Activation)

@@ -1,0 +1,723 @@
+"""Constraint sets for projected gradient descent and their Euclidean projections.
+
+Projected gradient descent takes a gradient step and maps the result back onto
+a set ``C`` of allowed weights::
+
+    W_{t+1} = P_C(W_t - mu_t * grad L(W_t)),
+
+where ``P_C(V) = argmin_{W in C} ||W - V||_F``. Each class below holds the
+hyperparameters of one set ``C`` (a radius, a number of nonzeros, a rank, ...)
+and computes ``P_C``. The sets follow Oymak (2018); the l1 projection is the
+sort-based method of Duchi et al. (2008).
+
+Estimators accept either a :class:`Constraint` object or a name together with
+its size ``tau``; :func:`make_constraint` turns the pair into an object through
+the lookup table :data:`CONSTRAINTS`.
+"""
+
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from ._component import Component, resolve
+
+__all__ = [
+    "CONSTRAINTS",
+    "Constraint",
+    "L0Ball",
+    "L1Ball",
+    "NuclearBall",
+    "Rank",
+    "Subspace",
+    "Unconstrained",
+    "make_constraint",
+    "project_l1_ball",
+]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _output_dtype(W):
+    """Floating dtype of a projection of ``W``: its own, or float64 for ints."""
+    if np.issubdtype(W.dtype, np.floating):
+        return W.dtype
+    return np.dtype(np.float64)
+
+
+def _eps(W):
+    """Machine epsilon of the dtype a projection of ``W`` is returned in."""
+    return float(np.finfo(_output_dtype(W)).eps)
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_positive(name, value):
+    if not _is_real(value) or not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {name}={value!r}.")
+
+
+def _check_matrix(name, shape):
+    if len(shape) != 2:
+        raise ValueError(
+            f"{name} works on 2-D weight arrays, got an array of shape {shape}."
+        )
+
+
+def project_l1_ball(v, radius):
+    """Euclidean projection of an array onto the l1 ball of a given radius.
+
+    Parameters
+    ----------
+    v : ndarray
+        Values to project; treated as one flat vector (any shape is kept).
+    radius : float
+        Radius of the ball, ``> 0``.
+
+    Returns
+    -------
+    ndarray of the same shape and dtype as ``v`` (float64 for integer input)
+        ``argmin_{||x||_1 <= radius} ||x - v||_2``, a new array.
+
+    Notes
+    -----
+    Outside the ball the answer is the soft threshold
+    ``sign(v) * max(|v| - theta, 0)`` whose l1 norm equals ``radius``. With
+    ``u`` the magnitudes sorted in decreasing order and ``c_j = u_1 + ... +
+    u_j``, let ``rho`` be the largest 1-based index ``j`` with
+    ``u_j > (c_j - radius) / j``; then ``theta = (c_rho - radius) / rho``.
+    This costs one sort, ``O(m log m)`` for ``m`` values (Duchi et al., 2008,
+    Fig. 1). Dividing by the 0-based index instead, a common slip, gives a
+    wrong ``theta``.
+
+    References
+    ----------
+    .. [1] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient
+       projections onto the l1-ball for learning in high dimensions", ICML 2008.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import project_l1_ball
+    >>> project_l1_ball(np.array([3.0, -1.0]), radius=2.0)
+    array([2., 0.])
+    """
+    _check_positive("radius", radius)
+    v = np.asarray(v)
+    dtype = _output_dtype(v)
+    flat = v.astype(np.float64).ravel()
+    mag = np.abs(flat)
+    if mag.sum() <= radius:
+        return v.astype(dtype, copy=True)
+    u = np.sort(mag)[::-1]
+    c = np.cumsum(u)
+    j = np.arange(1, u.size + 1)
+    # The test holds for j = 1, ..., rho and fails afterwards; taking the last
+    # index where it holds is robust to rounding at the boundary.
+    rho = np.flatnonzero(u > (c - radius) / j)[-1] + 1
+    theta = (c[rho - 1] - radius) / rho
+    # v - clip(v, -theta, theta) is the soft threshold, with +0.0 (not -0.0)
+    # for the entries it zeroes.
+    out = flat - np.clip(flat, -theta, theta)
+    return out.reshape(v.shape).astype(dtype, copy=False)
+
+
+# ---------------------------------------------------------------------------
+# Constraint classes
+# ---------------------------------------------------------------------------
+
+
+class Constraint(Component, ABC):
+    """Base class of the constraint sets used by projected gradient descent.
+
+    A subclass stores its hyperparameters unchanged in ``__init__`` and
+    implements :meth:`project`; it may refine :meth:`is_feasible` and
+    :meth:`check`.
+
+    Attributes
+    ----------
+    convex : bool
+        Whether the set is convex. Projections onto convex sets are
+        nonexpansive, which some solvers rely on.
+    """
+
+    convex: bool = False
+
+    @abstractmethod
+    def project(self, W):
+        """Euclidean projection of ``W`` onto the set.
+
+        Parameters
+        ----------
+        W : ndarray
+            Weights, usually of shape ``(n_hidden, n_features)`` or kernels of
+            shape ``(n_kernels, kernel_size)``.
+
+        Returns
+        -------
+        ndarray of the same shape and dtype as ``W``
+            A new array (float64 for integer input); ``W`` is not modified.
+        """
+
+    def is_feasible(self, W, atol=1e-8):
+        """Whether ``W`` lies in the set, up to ``atol`` and rounding.
+
+        The generic test compares ``W`` with its projection.
+
+        Parameters
+        ----------
+        W : ndarray
+            Weights.
+        atol : float, default=1e-8
+            Absolute tolerance.
+
+        Returns
+        -------
+        bool
+        """
+        W = np.asarray(W)
+        gap = np.linalg.norm((self.project(W) - W).ravel())
+        return bool(gap <= atol)
+
+    def check(self, shape):
+        """Raise ``ValueError`` if the hyperparameters do not fit ``shape``.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            Shape of the weight array the constraint will be applied to.
+        """
+
+
+class Unconstrained(Constraint):
+    """No constraint: the projection is the identity.
+
+    Notes
+    -----
+    ``C`` is the whole space, so ``P_C(W) = W`` (returned as a copy).
+
+    References
+    ----------
+    .. [1] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import Unconstrained
+    >>> Unconstrained().project(np.array([[1.0, -2.0]]))
+    array([[ 1., -2.]])
+    """
+
+    convex = True
+
+    def __init__(self):
+        pass
+
+    def project(self, W):
+        W = np.asarray(W)
+        return W.astype(_output_dtype(W), copy=True)
+
+    def is_feasible(self, W, atol=1e-8):
+        return True
+
+
+class L0Ball(Constraint):
+    """At most ``n_nonzero`` nonzero weights (hard thresholding).
+
+    Parameters
+    ----------
+    n_nonzero : int or float
+        Number of weights allowed to be nonzero: an int ``>= 1``, or a float
+        in ``(0, 1)`` giving that fraction of all weights (of each row when
+        ``per_row=True``), rounded half up and at least 1.
+    per_row : bool, default=False
+        Count nonzeros in each row of a 2-D array (each hidden unit or kernel)
+        rather than in the whole array.
+
+    Attributes
+    ----------
+    convex : bool
+        False: the set is a union of coordinate subspaces.
+
+    Notes
+    -----
+    For ``C = {W : ||W||_0 <= s}`` a projection keeps the ``s`` entries of
+    largest magnitude and zeros the rest; the squared distance is then the sum
+    of the discarded squares, which no other support of size ``s`` beats.
+    With ties the projection is not unique; this one keeps the entry with the
+    smaller flat (C-order) index, so exactly ``s`` positions are kept.
+
+    Feasibility counts entries with ``|w| > atol``.
+
+    References
+    ----------
+    .. [1] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import L0Ball
+    >>> L0Ball(n_nonzero=1, per_row=True).project(np.array([[1.0, -3.0], [2.0, 0.5]]))
+    array([[ 0., -3.],
+           [ 2.,  0.]])
+    """
+
+    convex = False
+
+    def __init__(self, n_nonzero, per_row=False):
+        self.n_nonzero = n_nonzero
+        self.per_row = per_row
+
+    def _n_keep(self, n_weights):
+        """Number of entries kept among ``n_weights``."""
+        if _is_int(self.n_nonzero):
+            return int(self.n_nonzero)
+        return max(1, int(np.floor(self.n_nonzero * n_weights + 0.5)))
+
+    def check(self, shape):
+        shape = tuple(shape)
+        s = self.n_nonzero
+        if _is_int(s):
+            if s < 1:
+                raise ValueError(f"n_nonzero must be >= 1, got n_nonzero={s}.")
+        elif not (_is_real(s) and 0 < s < 1):
+            raise ValueError(
+                "n_nonzero must be an int >= 1 or a float in (0, 1) (a fraction "
+                f"of the weights), got n_nonzero={s!r}."
+            )
+        if self.per_row:
+            _check_matrix("L0Ball(per_row=True)", shape)
+            n_weights, where = shape[1], "per row"
+        else:
+            n_weights, where = int(np.prod(shape)), "in total"
+        if _is_int(s) and s > n_weights:
+            raise ValueError(
+                f"n_nonzero={s} is larger than the {n_weights} weights {where} "
+                f"of an array of shape {shape}."
+            )
+
+    def project(self, W):
+        W = np.asarray(W)
+        self.check(W.shape)
+        dtype = _output_dtype(W)
+        if self.per_row:
+            k = self._n_keep(W.shape[1])
+            # A stable sort of -|w| puts equal magnitudes in index order.
+            keep = np.argsort(-np.abs(W), axis=1, kind="stable")[:, :k]
+            out = np.zeros(W.shape, dtype=dtype)
+            np.put_along_axis(out, keep, np.take_along_axis(W, keep, axis=1), axis=1)
+            return out
+        flat = W.ravel()
+        keep = np.argsort(-np.abs(flat), kind="stable")[: self._n_keep(flat.size)]
+        out = np.zeros(flat.size, dtype=dtype)
+        out[keep] = flat[keep]
+        return out.reshape(W.shape)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        self.check(W.shape)
+        big = np.abs(W) > atol
+        if self.per_row:
+            return bool(np.all(big.sum(axis=1) <= self._n_keep(W.shape[1])))
+        return bool(big.sum() <= self._n_keep(W.size))
+
+
+class L1Ball(Constraint):
+    """The l1 ball ``sum |W_ij| <= radius``.
+
+    Parameters
+    ----------
+    radius : float
+        Radius of the ball, ``> 0``.
+
+    Attributes
+    ----------
+    convex : bool
+        True.
+
+    Notes
+    -----
+    The whole array is treated as one vector ``w``. Inside the ball
+    ``P_C(w) = w``; outside, ``P_C(w) = sign(w) * max(|w| - theta, 0)`` with
+    ``theta = (c_rho - radius) / rho``, where ``u`` holds the magnitudes in
+    decreasing order, ``c_j = u_1 + ... + u_j`` and ``rho`` is the largest
+    1-based ``j`` with ``u_j > (c_j - radius) / j`` (Duchi et al., 2008). See
+    :func:`project_l1_ball`.
+
+    Arrays whose l1 norm exceeds ``radius`` by no more than rounding in their
+    dtype (``eps * radius``) count as inside, so projecting twice returns the
+    first result unchanged.
+
+    References
+    ----------
+    .. [1] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient
+       projections onto the l1-ball for learning in high dimensions", ICML 2008.
+    .. [2] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import L1Ball
+    >>> L1Ball(radius=1.0).project(np.array([[1.0, 1.0], [0.0, 0.0]]))
+    array([[0.5, 0.5],
+           [0. , 0. ]])
+    """
+
+    convex = True
+
+    def __init__(self, radius):
+        self.radius = radius
+
+    def check(self, shape):
+        _check_positive("radius", self.radius)
+
+    def project(self, W):
+        W = np.asarray(W)
+        self.check(W.shape)
+        if self.is_feasible(W, atol=0.0):
+            return W.astype(_output_dtype(W), copy=True)
+        return project_l1_ball(W, self.radius)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        self.check(W.shape)
+        l1 = np.abs(W.astype(np.float64)).sum()
+        return bool(l1 <= self.radius + atol + _eps(W) * self.radius)
+
+
+class Rank(Constraint):
+    """Matrices of rank at most ``rank`` (truncated SVD).
+
+    Parameters
+    ----------
+    rank : int
+        Largest allowed rank, ``1 <= rank <= min(W.shape)``.
+
+    Attributes
+    ----------
+    convex : bool
+        False.
+
+    Notes
+    -----
+    With ``W = U diag(s) V^T`` and ``s`` decreasing, the projection keeps the
+    ``rank`` leading terms, ``sum_{i <= rank} s_i u_i v_i^T``; by the
+    Eckart-Young theorem no matrix of that rank is closer, and the distance is
+    ``sqrt(sum_{i > rank} s_i^2)``.
+
+    Feasibility counts singular values above ``max(atol, s_1 * max(shape) *
+    eps)``, the usual numerical rank.
+
+    References
+    ----------
+    .. [1] C. Eckart and G. Young, "The approximation of one matrix by another
+       of lower rank", Psychometrika, 1936.
+    .. [2] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import Rank
+    >>> Rank(rank=1).project(np.diag([3.0, 1.0]))
+    array([[3., 0.],
+           [0., 0.]])
+    """
+
+    convex = False
+
+    def __init__(self, rank):
+        self.rank = rank
+
+    def check(self, shape):
+        shape = tuple(shape)
+        if not _is_int(self.rank) or self.rank < 1:
+            raise ValueError(f"rank must be an int >= 1, got rank={self.rank!r}.")
+        _check_matrix("Rank", shape)
+        if self.rank > min(shape):
+            raise ValueError(
+                f"rank={self.rank} is larger than min(shape)={min(shape)} for "
+                f"weights of shape {shape}."
+            )
+
+    def project(self, W):
+        W = np.asarray(W)
+        self.check(W.shape)
+        dtype = _output_dtype(W)
+        if self.rank >= min(W.shape):
+            return W.astype(dtype, copy=True)
+        U, s, Vt = np.linalg.svd(W.astype(np.float64), full_matrices=False)
+        r = self.rank
+        return ((U[:, :r] * s[:r]) @ Vt[:r]).astype(dtype, copy=False)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        self.check(W.shape)
+        s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
+        if s.size == 0:
+            return True
+        tol = max(atol, s[0] * max(W.shape) * _eps(W))
+        return bool(np.count_nonzero(s > tol) <= self.rank)
+
+
+class NuclearBall(Constraint):
+    """The nuclear-norm ball ``sum_i s_i(W) <= radius``.
+
+    Parameters
+    ----------
+    radius : float
+        Radius of the ball, ``> 0``.
+
+    Attributes
+    ----------
+    convex : bool
+        True.
+
+    Notes
+    -----
+    The nuclear norm is unitarily invariant, so with ``W = U diag(s) V^T`` the
+    projection is ``U diag(s') V^T``, where ``s'`` is the projection of ``s``
+    onto ``{x >= 0, sum x <= radius}``. Since ``s >= 0``, that equals the l1
+    ball projection of ``s``: ``s' = max(s - theta, 0)`` with ``theta`` from
+    :func:`project_l1_ball` (and ``s' = s`` inside the ball). This is singular
+    value soft thresholding with a threshold chosen to hit the radius.
+
+    As for :class:`L1Ball`, an excess over ``radius`` within rounding in the
+    array's dtype counts as inside.
+
+    References
+    ----------
+    .. [1] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient
+       projections onto the l1-ball for learning in high dimensions", ICML 2008.
+    .. [2] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import NuclearBall
+    >>> NuclearBall(radius=2.0).project(np.diag([3.0, 1.0]))
+    array([[2., 0.],
+           [0., 0.]])
+    """
+
+    convex = True
+
+    def __init__(self, radius):
+        self.radius = radius
+
+    def check(self, shape):
+        _check_positive("radius", self.radius)
+        _check_matrix("NuclearBall", tuple(shape))
+
+    def _tol(self, W, atol):
+        return atol + np.sqrt(min(W.shape)) * _eps(W) * self.radius
+
+    def project(self, W):
+        W = np.asarray(W)
+        self.check(W.shape)
+        dtype = _output_dtype(W)
+        U, s, Vt = np.linalg.svd(W.astype(np.float64), full_matrices=False)
+        if s.sum() <= self.radius + self._tol(W, 0.0):
+            return W.astype(dtype, copy=True)
+        s = project_l1_ball(s, self.radius)
+        return ((U * s) @ Vt).astype(dtype, copy=False)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        self.check(W.shape)
+        s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
+        return bool(s.sum() <= self.radius + self._tol(W, atol))
+
+
+class Subspace(Constraint):
+    """Weights whose flattened form lies in the span of an orthonormal basis.
+
+    Parameters
+    ----------
+    basis : ndarray of shape (n_weights, n_basis)
+        Orthonormal columns spanning the subspace; ``n_weights = W.size`` and
+        ``vec(W) = W.ravel()`` (C order).
+
+    Attributes
+    ----------
+    convex : bool
+        True: a linear subspace.
+
+    Notes
+    -----
+    With ``B`` the basis (``B^T B = I``) the projection is the orthogonal one,
+    ``vec(P_C(W)) = B (B^T vec(W))``, reshaped to ``W.shape``. Weight sharing
+    (e.g. convolutional layers written as dense matrices) is such a set.
+
+    References
+    ----------
+    .. [1] S. Oymak, "Learning compact neural networks with regularization",
+       ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import Subspace
+    >>> basis = np.array([[1.0], [1.0]]) / np.sqrt(2.0)  # equal weights
+    >>> Subspace(basis).project(np.array([[3.0, 1.0]]))
+    array([[2., 2.]])
+    """
+
+    convex = True
+
+    def __init__(self, basis):
+        self.basis = basis
+
+    def check(self, shape):
+        shape = tuple(shape)
+        B = np.asarray(self.basis)
+        if B.ndim != 2:
+            raise ValueError(
+                f"basis must be a 2-D array (n_weights, n_basis), got shape {B.shape}."
+            )
+        n_weights = int(np.prod(shape))
+        if B.shape[0] != n_weights:
+            raise ValueError(
+                f"basis has {B.shape[0]} rows but weights of shape {shape} have "
+                f"{n_weights} entries."
+            )
+        gram = B.T @ B
+        err = np.max(np.abs(gram - np.eye(B.shape[1])), initial=0.0)
+        if err > 1e-6:
+            raise ValueError(
+                "basis columns must be orthonormal (B^T B = I); max |B^T B - I| "
+                f"is {err:.3g}. Orthonormalize it first, e.g. with np.linalg.qr."
+            )
+
+    def _project64(self, W):
+        B = np.asarray(self.basis, dtype=np.float64)
+        w = W.astype(np.float64).ravel()
+        return B @ (B.T @ w), w
+
+    def project(self, W):
+        W = np.asarray(W)
+        self.check(W.shape)
+        p, _ = self._project64(W)
+        return p.reshape(W.shape).astype(_output_dtype(W), copy=False)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        self.check(W.shape)
+        p, w = self._project64(W)
+        tol = atol + np.sqrt(w.size) * _eps(W) * np.linalg.norm(w)
+        return bool(np.linalg.norm(w - p) <= tol)
+
+
+# ---------------------------------------------------------------------------
+# Names -> objects
+# ---------------------------------------------------------------------------
+
+
+def _need_tau(name, tau):
+    if tau is None:
+        raise ValueError(
+            f"constraint={name!r} needs tau (its size: a radius, a number of "
+            "nonzeros or a rank); got tau=None."
+        )
+
+
+def _positive_tau(name, tau):
+    _need_tau(name, tau)
+    if not _is_real(tau) or not np.isfinite(tau) or tau <= 0:
+        raise ValueError(f"constraint={name!r} needs tau > 0, got tau={tau!r}.")
+    return tau
+
+
+def _int_tau(name, tau):
+    _positive_tau(name, tau)
+    if not _is_int(tau):
+        raise ValueError(f"constraint={name!r} needs an int tau >= 1, got tau={tau!r}.")
+    return tau
+
+
+def _count_tau(name, tau):
+    _positive_tau(name, tau)
+    if not _is_int(tau) and tau >= 1:
+        raise ValueError(
+            f"constraint={name!r} needs tau to be an int >= 1 (number of "
+            f"nonzeros) or a float in (0, 1) (fraction of weights), got tau={tau!r}."
+        )
+    return tau
+
+
+def _make_none(tau=None):
+    if tau is not None:
+        raise ValueError(
+            f"tau={tau!r} is given but constraint is None; pass a constraint "
+            f"name such as 'l1', or leave tau=None."
+        )
+    return Unconstrained()
+
+
+CONSTRAINTS = {
+    "none": _make_none,
+    "l0": lambda tau: L0Ball(n_nonzero=_count_tau("l0", tau), per_row=False),
+    "l0_row": lambda tau: L0Ball(n_nonzero=_count_tau("l0_row", tau), per_row=True),
+    "l1": lambda tau: L1Ball(radius=_positive_tau("l1", tau)),
+    "rank": lambda tau: Rank(rank=_int_tau("rank", tau)),
+    "nuclear": lambda tau: NuclearBall(radius=_positive_tau("nuclear", tau)),
+}
+"""Constraint names and their factories, each called as ``factory(tau)``."""
+
+
+def make_constraint(spec, tau=None):
+    """Build a constraint from a name and a size, or pass an object through.
+
+    Parameters
+    ----------
+    spec : None, str or Constraint
+        ``None`` or ``"none"`` for no constraint, a key of :data:`CONSTRAINTS`,
+        or a :class:`Constraint` object (returned as it is).
+    tau : int or float, default=None
+        Size of a named set: the number (int) or fraction (float in (0, 1)) of
+        nonzeros for ``"l0"`` and ``"l0_row"``, the radius for ``"l1"`` and
+        ``"nuclear"``, the rank (int) for ``"rank"``. Must be None otherwise.
+
+    Returns
+    -------
+    Constraint
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a missing or invalid ``tau``, or a ``tau`` given
+        where it is not used.
+    TypeError
+        If ``spec`` is neither None, a string nor a Constraint.
+
+    Examples
+    --------
+    >>> from sklearn_shallow.constraints import make_constraint
+    >>> make_constraint("l1", tau=2.0)
+    L1Ball(radius=2.0)
+    >>> make_constraint("l0_row", tau=3)
+    L0Ball(n_nonzero=3, per_row=True)
+    """
+    if spec is None:
+        spec = "none"
+    if isinstance(spec, Constraint):
+        if tau is not None:
+            raise ValueError(
+                f"tau={tau!r} is only used with a constraint name; the constraint "
+                f"{spec!r} is already sized. Set its parameters instead."
+            )
+        return spec
+    return resolve(spec, CONSTRAINTS, "constraint", Constraint, tau=tau)
