@@ -116,6 +116,7 @@ class Objective:
         if swo is not None:
             np.take(swo, perm, out=sws)
         self.Xp, self.y, self.sw = Xs, ys, sws
+        self._cache = None
 
     def _weights(self, batch):
         if self.sw is None:
@@ -140,7 +141,13 @@ class Objective:
         return loss
 
     def gradient(self, params, batch, out):
-        """Gradient at the point of the last :meth:`value` call, into ``out``."""
+        """Gradient at ``params`` on ``batch``, written into ``out``.
+
+        Reuses the forward pass of the last :meth:`value` call when it was made
+        with the same ``params`` list and batch. The cache is keyed on the
+        list's identity: a caller that changes ``params`` in place between the
+        two calls must call :meth:`value` again.
+        """
         if (
             self._cache is None
             or self._cache[0] != batch

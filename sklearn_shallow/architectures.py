@@ -167,6 +167,9 @@ class Convolution(Architecture):
 
     def preact(self, Xp, P, out):
         n, r, b = Xp.shape
+        if not out.flags.c_contiguous:
+            out[...] = self.preact(Xp, P, np.empty(out.shape, dtype=out.dtype))
+            return out
         np.matmul(Xp.reshape(n * r, b), P.T, out=out.reshape(n * r, len(P)))
         return out
 

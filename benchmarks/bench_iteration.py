@@ -1,0 +1,320 @@
+"""Cost of one gradient iteration against the cost of its two matrix products.
+
+One full-batch iteration of :class:`~sklearn_shallow.ProjectedShallowRegressor`
+needs the forward product ``Z = X @ W.T`` and the backward product
+``G = D.T @ X``; everything else (activation, its derivative, the loss, the
+step) is elementwise work on ``(n, h)`` or ``(h, p)`` arrays plus Python
+overhead. This script measures, in one process and interleaved round by
+round so that background load hits every column alike:
+
+* the *floor*: the two products alone, on preallocated ``out=`` arrays;
+* the time per iteration of a fit with a fixed step and with
+  ``step_size='auto'`` (backtracking), by the difference method: fits with
+  ``max_iter=lo`` and ``max_iter=hi`` are timed in the same round and
+  ``(t_hi - t_lo) / (n_iter_hi - n_iter_lo)`` is taken, which leaves out the
+  per-fit setup (validation, allocation, first-touch page faults);
+* the setup itself, ``t_lo - n_iter_lo * per_iteration``.
+
+Medians over the rounds are reported. The target is a fixed-step ratio
+(iteration / floor) of at most 1.3.
+
+Usage::
+
+    python benchmarks/bench_iteration.py            # full grid, default threads
+    python benchmarks/bench_iteration.py --quick    # a smaller grid
+    python benchmarks/bench_iteration.py --threads 1  # also under a limit
+    python benchmarks/bench_iteration.py --profile  # cProfile of one fit each
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import time
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import sklearn_shallow._network as network_module
+from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow._optim import DivergenceError
+
+TARGET_RATIO = 1.3
+
+
+def describe_threads():
+    """One line per native thread pool that threadpoolctl sees."""
+    lines = []
+    for pool in threadpool_info():
+        lines.append(
+            f"  {pool['internal_api']:<9} {pool.get('version') or '?':<14} "
+            f"threads={pool['num_threads']:<3} "
+            f"{os.path.basename(pool['filepath'])}"
+        )
+    return "\n".join(lines) if lines else "  (no native thread pool found)"
+
+
+def planted_problem(n, p, h, dtype, seed):
+    """Gaussian inputs and the output of a random ReLU network on them."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    W = rng.standard_normal((h, p)) / np.sqrt(p)
+    y = np.maximum(X @ W.T, 0.0).sum(axis=1)
+    return np.ascontiguousarray(X, dtype=dtype), y.astype(dtype)
+
+
+class Floor:
+    """The two products of an iteration, on buffers allocated once."""
+
+    def __init__(self, X, h, seed):
+        rng = np.random.default_rng(seed + 1)
+        n, p = X.shape
+        self.X = X
+        self.W = (rng.standard_normal((h, p)) / np.sqrt(p)).astype(X.dtype)
+        # A stand-in for the backpropagated (n, h) array, as in the fit.
+        self.D = rng.standard_normal((n, h)).astype(X.dtype)
+        self.Z = np.empty((n, h), dtype=X.dtype)
+        self.G = np.empty((h, p), dtype=X.dtype)
+
+    def once(self):
+        start = time.perf_counter()
+        np.matmul(self.X, self.W.T, out=self.Z)
+        np.matmul(self.D.T, self.X, out=self.G)
+        return time.perf_counter() - start
+
+    def sample(self, calls):
+        """Median of several back-to-back calls (one sample per round)."""
+        return float(np.median([self.once() for _ in range(calls)]))
+
+
+def make_estimator(h, step_size, max_iter):
+    return ProjectedShallowRegressor(
+        n_hidden=h,
+        activation="relu",
+        constraint=None,
+        architecture="dense",
+        output_weights="ones",
+        fit_intercept=False,
+        step_size=step_size,
+        max_iter=max_iter,
+        tol=0.0,
+        # Never stop early: the number of iterations must be max_iter.
+        n_iter_no_change=max_iter + 1,
+        random_state=0,
+    )
+
+
+def timed_fit(X, y, h, step_size, max_iter):
+    """Return (seconds, n_iter_) of one fit."""
+    est = make_estimator(h, step_size, max_iter)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        est.fit(X, y)
+        elapsed = time.perf_counter() - start
+    return elapsed, est.n_iter_
+
+
+def count_forward_passes(X, y, h, step_size, lo, hi):
+    """Forward passes (``Objective.value`` calls) per iteration, untimed."""
+    original = network_module.Objective.value
+    calls = [0]
+
+    def counting_value(self, params, batch):
+        calls[0] += 1
+        return original(self, params, batch)
+
+    counts = {}
+    network_module.Objective.value = counting_value
+    try:
+        for max_iter in (lo, hi):
+            calls[0] = 0
+            _, n_iter = timed_fit(X, y, h, step_size, max_iter)
+            counts[max_iter] = (calls[0], n_iter)
+    finally:
+        network_module.Objective.value = original
+    (c_lo, i_lo), (c_hi, i_hi) = counts[lo], counts[hi]
+    return (c_hi - c_lo) / max(i_hi - i_lo, 1)
+
+
+def per_iteration(X, y, h, step_size, lo, hi):
+    """One paired sample: (per-iteration seconds, setup seconds) or None."""
+    try:
+        t_lo, n_lo = timed_fit(X, y, h, step_size, lo)
+        t_hi, n_hi = timed_fit(X, y, h, step_size, hi)
+    except DivergenceError:
+        return None
+    if n_hi <= n_lo:
+        return None
+    per_iter = (t_hi - t_lo) / (n_hi - n_lo)
+    return per_iter, t_lo - n_lo * per_iter
+
+
+def median_or_nan(values):
+    return float(np.median(values)) if values else float("nan")
+
+
+def bench_config(n, p, h, dtype, args):
+    X, y = planted_problem(n, p, h, dtype, seed=p + h)
+    floor = Floor(X, h, seed=p + h)
+    lo, hi = args.iters
+
+    # Warm-up: BLAS kernels, thread pools, code paths, allocator.
+    floor.sample(3)
+    per_iteration(X, y, h, args.step_size, 1, 2)
+    per_iteration(X, y, h, "auto", 1, 2)
+
+    floors, fixed, setups, auto = [], [], [], []
+    for _ in range(args.repeats):
+        floors.append(floor.sample(args.floor_calls))
+        sample = per_iteration(X, y, h, args.step_size, lo, hi)
+        if sample is not None:
+            fixed.append(sample[0])
+            setups.append(sample[1])
+        sample = per_iteration(X, y, h, "auto", lo, hi)
+        if sample is not None:
+            auto.append(sample[0])
+    evals = count_forward_passes(X, y, h, "auto", lo, hi)
+    return {
+        "floor": median_or_nan(floors),
+        "fixed": median_or_nan(fixed),
+        "auto": median_or_nan(auto),
+        "setup": median_or_nan(setups),
+        "auto_evals": evals,
+        "diverged": not fixed,
+    }
+
+
+HEADER = (
+    f"{'dtype':<8}{'p':>6}{'h':>5}{'floor ms':>10}{'fixed ms/it':>13}"
+    f"{'ratio':>7}{'auto ms/it':>12}{'ratio':>7}{'auto fwd/it':>13}"
+    f"{'setup ms':>10}  note"
+)
+
+
+def format_row(dtype, p, h, r):
+    fixed_ratio = r["fixed"] / r["floor"]
+    auto_ratio = r["auto"] / r["floor"]
+    if r["diverged"]:
+        note = "fixed step diverged"
+    elif fixed_ratio > TARGET_RATIO:
+        note = f"> {TARGET_RATIO}"
+    else:
+        note = "ok"
+    return (
+        f"{np.dtype(dtype).name:<8}{p:>6}{h:>5}{1e3 * r['floor']:>10.3f}"
+        f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{1e3 * r['auto']:>12.3f}"
+        f"{auto_ratio:>7.2f}{r['auto_evals']:>13.2f}{1e3 * r['setup']:>10.2f}"
+        f"  {note}"
+    )
+
+
+def run_table(args, title):
+    print(f"\n{title}")
+    print(describe_threads())
+    print(HEADER)
+    print("-" * len(HEADER))
+    for dtype in args.dtypes:
+        for p in args.p:
+            for h in args.h:
+                result = bench_config(args.n, p, h, dtype, args)
+                print(format_row(dtype, p, h, result), flush=True)
+
+
+def profile_fit(args):
+    """cProfile of one fixed-step fit per configuration (first dtype only)."""
+    hi = args.iters[1]
+    for p in args.p:
+        for h in args.h:
+            X, y = planted_problem(args.n, p, h, args.dtypes[0], seed=p + h)
+            timed_fit(X, y, h, args.step_size, 2)
+            profiler = cProfile.Profile()
+            profiler.enable()
+            timed_fit(X, y, h, args.step_size, hi)
+            profiler.disable()
+            stream = io.StringIO()
+            stats = pstats.Stats(profiler, stream=stream)
+            stats.sort_stats("tottime").print_stats(8)
+            print(f"\n--- profile: p={p}, h={h}, max_iter={hi} ---")
+            # Keep the table of functions, drop the preamble.
+            text = stream.getvalue()
+            print(text[text.find("ncalls") :].rstrip())
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller grid")
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--p", type=int, nargs="+", default=None)
+    parser.add_argument("--h", type=int, nargs="+", default=None)
+    parser.add_argument(
+        "--dtypes", nargs="+", choices=["float64", "float32"], default=None
+    )
+    parser.add_argument("--step-size", type=float, default=1e-3)
+    parser.add_argument(
+        "--iters",
+        type=int,
+        nargs=2,
+        default=None,
+        metavar=("LO", "HI"),
+        help="the two max_iter values of the difference method",
+    )
+    parser.add_argument("--repeats", type=int, default=None, help="rounds")
+    parser.add_argument(
+        "--floor-calls", type=int, default=5, help="floor calls per round"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="after the default-threads table, run again under "
+        "threadpool_limits(THREADS)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile per config"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        defaults = {
+            "p": [80, 500],
+            "h": [20, 100],
+            "dtypes": ["float64"],
+            "iters": [3, 13],
+            "repeats": 3,
+        }
+    else:
+        defaults = {
+            "p": [80, 500, 1000],
+            "h": [20, 100],
+            "dtypes": ["float64", "float32"],
+            "iters": [5, 30],
+            "repeats": 5,
+        }
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.dtypes = [np.dtype(d).type for d in args.dtypes]
+    return args
+
+
+def main():
+    args = parse_args()
+    lo, hi = args.iters
+    print(
+        f"n={args.n}, fixed step_size={args.step_size}, difference of "
+        f"max_iter={hi} and max_iter={lo} fits, median of {args.repeats} rounds, "
+        f"{os.cpu_count()} CPUs; target fixed-step ratio <= {TARGET_RATIO}"
+    )
+    run_table(args, "Default BLAS threads:")
+    if args.threads is not None:
+        with threadpool_limits(limits=args.threads):
+            run_table(args, f"Under threadpool_limits({args.threads}):")
+    if args.profile:
+        profile_fit(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""README and CI agree: CI runs exactly the README's test command."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _readme_commands():
+    text = (ROOT / "README.md").read_text()
+    return re.findall(r"```bash\n(.*?)\n```", text, flags=re.S)
+
+
+def test_readme_opens_with_demo_then_test_command():
+    demo, tests = _readme_commands()[:2]
+    assert demo.endswith("python -m sklearn_shallow demo")
+    assert 'pip install ".[test]"' in tests
+
+
+def test_ci_runs_the_readme_test_command():
+    tests = _readme_commands()[1]
+    test_command = tests.split("&&")[-1].strip()
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert test_command in [line.strip() for line in ci]
+    assert any('pip install ".[test]"' in line for line in ci)
