@@ -13,7 +13,10 @@ round so that background load hits every column alike:
   ``max_iter=lo`` and ``max_iter=hi`` are timed in the same round and
   ``(t_hi - t_lo) / (n_iter_hi - n_iter_lo)`` is taken, which leaves out the
   per-fit setup (validation, allocation, first-touch page faults);
-* the setup itself, ``t_lo - n_iter_lo * per_iteration``.
+* the setup itself, ``t_lo - n_iter_lo * per_iteration``;
+* the CPU load of *other* processes meanwhile ("bg cores"): on a shared
+  2-core machine any background load makes multi-threaded BLAS calls wait
+  for a core, and the timings of that row are then not to be trusted.
 
 Medians over the rounds are reported. The target is a fixed-step ratio
 (iteration / floor) of at most 1.3.
@@ -55,6 +58,40 @@ def describe_threads():
             f"{os.path.basename(pool['filepath'])}"
         )
     return "\n".join(lines) if lines else "  (no native thread pool found)"
+
+
+class LoadMeter:
+    """CPU time spent by other processes while a block runs, in cores.
+
+    Reads the machine-wide busy time from ``/proc/stat`` and subtracts this
+    process's own CPU time (all its threads, spinning BLAS workers
+    included). Reports NaN where ``/proc/stat`` is missing.
+    """
+
+    @staticmethod
+    def _machine_busy():
+        try:
+            with open("/proc/stat") as f:
+                ticks = [int(v) for v in f.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return float("nan")
+        idle = ticks[3] + ticks[4]
+        return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        self._start = (
+            self._machine_busy(),
+            time.process_time(),
+            time.perf_counter(),
+        )
+        return self
+
+    def __exit__(self, *exc):
+        busy0, own0, wall0 = self._start
+        wall = time.perf_counter() - wall0
+        other = (self._machine_busy() - busy0) - (time.process_time() - own0)
+        self.cores = max(other, 0.0) / wall if wall > 0 else float("nan")
+        return False
 
 
 def planted_problem(n, p, h, dtype, seed):
@@ -168,15 +205,16 @@ def bench_config(n, p, h, dtype, args):
     per_iteration(X, y, h, "auto", 1, 2)
 
     floors, fixed, setups, auto = [], [], [], []
-    for _ in range(args.repeats):
-        floors.append(floor.sample(args.floor_calls))
-        sample = per_iteration(X, y, h, args.step_size, lo, hi)
-        if sample is not None:
-            fixed.append(sample[0])
-            setups.append(sample[1])
-        sample = per_iteration(X, y, h, "auto", lo, hi)
-        if sample is not None:
-            auto.append(sample[0])
+    with LoadMeter() as load:
+        for _ in range(args.repeats):
+            floors.append(floor.sample(args.floor_calls))
+            sample = per_iteration(X, y, h, args.step_size, lo, hi)
+            if sample is not None:
+                fixed.append(sample[0])
+                setups.append(sample[1])
+            sample = per_iteration(X, y, h, "auto", lo, hi)
+            if sample is not None:
+                auto.append(sample[0])
     evals = count_forward_passes(X, y, h, "auto", lo, hi)
     return {
         "floor": median_or_nan(floors),
@@ -185,13 +223,14 @@ def bench_config(n, p, h, dtype, args):
         "setup": median_or_nan(setups),
         "auto_evals": evals,
         "diverged": not fixed,
+        "background": load.cores,
     }
 
 
 HEADER = (
     f"{'dtype':<8}{'p':>6}{'h':>5}{'floor ms':>10}{'fixed ms/it':>13}"
     f"{'ratio':>7}{'auto ms/it':>12}{'ratio':>7}{'auto fwd/it':>13}"
-    f"{'setup ms':>10}  note"
+    f"{'setup ms':>10}{'bg cores':>10}  note"
 )
 
 
@@ -208,6 +247,7 @@ def format_row(dtype, p, h, r):
         f"{np.dtype(dtype).name:<8}{p:>6}{h:>5}{1e3 * r['floor']:>10.3f}"
         f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{1e3 * r['auto']:>12.3f}"
         f"{auto_ratio:>7.2f}{r['auto_evals']:>13.2f}{1e3 * r['setup']:>10.2f}"
+        f"{r['background']:>10.2f}"
         f"  {note}"
     )
 

@@ -31,6 +31,8 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from .architectures import Convolution
+
 __all__ = [
     "make_conv_network",
     "make_planted_network",
@@ -76,36 +78,6 @@ def _random_supports(n_rows, n_cols, n_nonzero, rng):
     # The smallest n_nonzero of iid uniforms sit at a uniformly random subset.
     keys = rng.random((n_rows, n_cols))
     return np.argpartition(keys, n_nonzero - 1, axis=1)[:, :n_nonzero]
-
-
-def _conv_to_dense(kernels, n_features, stride):
-    """Dense hidden weights ``FC(K)`` of a one-dimensional convolution.
-
-    Parameters
-    ----------
-    kernels : ndarray of shape (n_kernels, kernel_size)
-        Convolution kernels ``K``.
-    n_features : int
-        Input dimension ``p``.
-    stride : int
-        Shift between consecutive patches.
-
-    Returns
-    -------
-    hidden_weights : ndarray of shape (n_shifts * n_kernels, n_features)
-        Row ``l * n_kernels + i`` holds kernel ``i`` in columns
-        ``l * stride : l * stride + kernel_size`` and zeros elsewhere, where
-        ``n_shifts = (n_features - kernel_size) // stride + 1``.
-    """
-    kernels = np.asarray(kernels, dtype=float)
-    n_kernels, kernel_size = kernels.shape
-    n_shifts = (n_features - kernel_size) // stride + 1
-    dense = np.zeros((n_shifts, n_kernels, n_features))
-    shift = np.arange(n_shifts)[:, None, None]
-    unit = np.arange(n_kernels)[None, :, None]
-    tap = np.arange(kernel_size)[None, None, :]
-    dense[shift, unit, shift * stride + tap] = kernels[None, :, :]
-    return dense.reshape(n_shifts * n_kernels, n_features)
 
 
 def _haar_orthonormal(n_rows, n_cols, rng):
@@ -297,7 +269,9 @@ def make_conv_network(
 
     truth = Bunch(
         kernels=kernels,
-        hidden_weights=_conv_to_dense(kernels, n_features, stride),
+        hidden_weights=Convolution(kernel_size, stride, n_kernels).to_dense(
+            kernels, n_features
+        ),
         output_weights=np.ones(n_hidden),
         activation="relu",
         stride=stride,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from sklearn_shallow.architectures import Convolution
 from sklearn_shallow.datasets import (
-    _conv_to_dense,
     make_conv_network,
     make_planted_network,
     make_sparse_network,
@@ -184,7 +184,7 @@ def test_conv_network_dense_weights_match_a_loop(
 def test_conv_to_dense_small_example():
     # p = 5, b = 2, stride 3: shifts at columns 0 and 3; rows ordered by
     # shift first, kernel second.
-    dense = _conv_to_dense(np.array([[1.0, 2.0], [3.0, 4.0]]), 5, 3)
+    dense = Convolution(2, 3, 2).to_dense(np.array([[1.0, 2.0], [3.0, 4.0]]), 5)
     expected = [
         [1, 2, 0, 0, 0],
         [3, 4, 0, 0, 0],
