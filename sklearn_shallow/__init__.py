@@ -5,6 +5,9 @@ Estimators
 ProjectedShallowRegressor
     Projected gradient descent under sparsity, l1, low-rank, nuclear-norm,
     subspace and convolutional constraints (Oymak 2018; Soltanolkotabi 2017).
+RVSMRegressor
+    Sparse networks by relaxed variable splitting with l0, l1 and
+    transformed-l1 thresholding, and ADMM (Dinh & Xin 2020).
 """
 
 from ._optim import DivergenceError
@@ -19,6 +22,7 @@ from .constraints import (
     Unconstrained,
 )
 from .projected import ProjectedShallowRegressor
+from .rvsm import RVSMRegressor
 
 __version__ = "0.1.0.dev0"
 
@@ -32,6 +36,7 @@ __all__ = [
     "L1Ball",
     "NuclearBall",
     "ProjectedShallowRegressor",
+    "RVSMRegressor",
     "Rank",
     "Subspace",
     "Unconstrained",

@@ -25,7 +25,7 @@ from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
 from ._optim import descend
 from .activations import ACTIVATIONS, Activation, get_activation
-from .architectures import Architecture, get_architecture
+from .architectures import Architecture, Convolution, get_architecture
 
 
 class BaseShallowNetwork(RegressorMixin, BaseEstimator):
@@ -113,12 +113,12 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
 
     def _initial_params(self, X, y, sw, shape, rng):
         model = self._model
-        if self.warm_start and hasattr(self, "_params"):
+        if self.warm_start and hasattr(self, "_raw_params"):
             expected = [shape]
             expected += [(model.n_hidden,)] if "output" in model.names else []
             expected += [(1,)] if "intercept" in model.names else []
-            if [p.shape for p in self._params] == expected:
-                return [p.astype(X.dtype, copy=True) for p in self._params]
+            if [p.shape for p in self._raw_params] == expected:
+                return [p.astype(X.dtype, copy=True) for p in self._raw_params]
         params = [self._initial_hidden(X, y, shape, rng)]
         if "output" in model.names:
             h = model.n_hidden
@@ -198,6 +198,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             names=self._model.names,
         )
         self._params = result.params
+        self._raw_params = result.raw_params
         hidden, output, intercept = self._model.split(result.params)
         arch = self._model.architecture
         self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
@@ -212,6 +213,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         self.step_size_ = result.step_size
         self.activation_ = self._model.activation
         self.architecture_ = arch
+        if isinstance(arch, Convolution):
+            self.kernels_ = hidden.copy()
         self._store_extra(result)
         return self
 

@@ -73,9 +73,13 @@ class UpdateRule:
     def after_step(self, params):
         """Called after each accepted step (auxiliary variable updates)."""
 
-    def record(self, loss, params):
-        """Value stored in the loss curve for this step."""
-        return loss
+    def record(self, data_loss, params):
+        """Value stored in the loss curve, given the data loss at ``params``."""
+        return data_loss
+
+    def output(self, params):
+        """The parameters the fitted model predicts with (``params`` here)."""
+        return params
 
 
 class DescentResult:
@@ -84,6 +88,7 @@ class DescentResult:
     def __init__(
         self,
         params,
+        raw_params,
         n_iter,
         loss_curve,
         validation_scores,
@@ -91,7 +96,8 @@ class DescentResult:
         converged,
         step_size,
     ):
-        self.params = params
+        self.params = params  # what the model predicts with
+        self.raw_params = raw_params  # the loop's own variables (warm starts)
         self.n_iter = n_iter
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
@@ -230,14 +236,15 @@ def descend(
                 x, cand = cand, x
                 data_f = data_new
                 update.after_step(x)
-                batch_losses.append(update.record(f_new, x))
+                batch_losses.append(update.record(data_new, x))
                 if not fixed:
                     mu *= GROW
             epoch_loss = float(np.mean(batch_losses))
             loss_curve.append(epoch_loss)
             score = None
             if validate is not None:
-                score = float(validate(x))
+                current = update.output(x)
+                score = float(validate(current))
                 val_scores.append(score)
                 if score > best_val + tol:
                     no_change = 0
@@ -245,7 +252,7 @@ def descend(
                     no_change += 1
                 if score > best_val:
                     best_val = score
-                    best_params = [p.copy() for p in x]
+                    best_params = [p.copy() for p in current]
             else:
                 if epoch_loss < best_loss * (1 - tol):
                     no_change = 0
@@ -266,7 +273,7 @@ def descend(
                     "loss": epoch_loss,
                     "step_size": mu / GROW if not fixed else mu,
                     "validation_score": score,
-                    "params": dict(zip(names, x)),
+                    "params": dict(zip(names, update.output(x))),
                 }
                 if callback(info):
                     converged = True
@@ -281,10 +288,12 @@ def descend(
             ConvergenceWarning,
             stacklevel=3,
         )
+    final = update.output(x)
     if validate is not None and best_params is not None:
-        x = best_params
+        final = best_params
     return DescentResult(
-        params=x,
+        params=final,
+        raw_params=x,
         n_iter=epoch,
         loss_curve=loss_curve,
         validation_scores=val_scores,

@@ -6,7 +6,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
 from ._optim import UpdateRule
-from .architectures import Convolution
 from .constraints import CONSTRAINTS, Constraint, Unconstrained, make_constraint
 
 
@@ -191,7 +190,3 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         # Start inside C, so that every iterate is feasible.
         W0 = super()._initial_hidden(X, y, shape, rng)
         return self.constraint_.project(W0)
-
-    def _store_extra(self, result):
-        if isinstance(self.architecture_, Convolution):
-            self.kernels_ = result.params[0].copy()

@@ -2,9 +2,12 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow import ProjectedShallowRegressor, RVSMRegressor
 
-ESTIMATORS = [ProjectedShallowRegressor(random_state=0)]
+ESTIMATORS = [
+    ProjectedShallowRegressor(random_state=0),
+    RVSMRegressor(random_state=0),
+]
 
 # Expected failures, each with the reason.
 EXPECTED_FAILED = {}
