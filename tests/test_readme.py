@@ -23,3 +23,16 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test_command in [line.strip() for line in ci]
     assert any('pip install ".[test]"' in line for line in ci)
+
+
+def test_readme_python_blocks_run():
+    # The tour is code users paste: it must keep working. Blocks share a
+    # namespace, in order, like a session.
+    text = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)\n```", text, flags=re.S)
+    assert len(blocks) >= 3
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["rvsm"].sparsity_ > 0.8
+    assert namespace["search"].best_params_["tau"] == 160
