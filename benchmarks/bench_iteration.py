@@ -27,6 +27,7 @@ Usage::
     python benchmarks/bench_iteration.py --quick    # a smaller grid
     python benchmarks/bench_iteration.py --threads 1  # also under a limit
     python benchmarks/bench_iteration.py --profile  # cProfile of one fit each
+    python benchmarks/bench_iteration.py --breakdown --skip-table  # per step
 """
 
 import argparse
@@ -43,9 +44,19 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_shallow._network as network_module
 from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow._optim import DivergenceError
+from sklearn_shallow.activations import get_activation
 
 TARGET_RATIO = 1.3
+
+
+def usable_cpus():
+    """CPUs this process may run on (its affinity), else all of them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count()
 
 
 def describe_threads():
@@ -284,6 +295,160 @@ def profile_fit(args):
             print(text[text.find("ncalls") :].rstrip())
 
 
+class IterationSteps:
+    """The calls of one fixed-step iteration, replayed on buffers of its own.
+
+    The steps are the library calls that ``Objective.value``,
+    ``Objective.gradient`` and ``UpdateRule.step`` make for a dense ReLU
+    network with output weights fixed to one, in the same order and on
+    arrays of the same shapes and layouts.
+    """
+
+    def __init__(self, n, p, h, dtype, mu):
+        self.X, self.y = planted_problem(n, p, h, dtype, seed=p + h)
+        rng = np.random.default_rng(0)
+        self.W = (rng.standard_normal((h, p)) / np.sqrt(p)).astype(dtype)
+        self.W_new = np.empty_like(self.W)
+        self.G = np.empty_like(self.W)
+        self.Z = np.empty((n, h), dtype)
+        self.A = np.empty((n, h), dtype)
+        self.pred = np.empty(n, dtype)
+        self.dpred = np.empty(n, dtype)
+        self.o = np.ones(h, dtype)
+        self.weight = 1.0 / n
+        self.mu = mu
+        self.relu = get_activation("relu")
+        self.loss = SquaredLoss()
+
+    # forward (Objective.value)
+    def product_1(self):
+        np.matmul(self.X, self.W.T, out=self.Z)
+
+    def relu_value(self):
+        self.relu.value(self.Z, out=self.A)
+
+    def output_sum(self):
+        np.matmul(self.A, self.o, out=self.pred)
+
+    def loss_dpred(self):
+        self.loss.value_and_dpred(self.pred, self.y, self.weight, out=self.dpred)
+
+    # backward (Objective.gradient), as written now
+    def relu_derivative(self):
+        self.relu.derivative(self.Z, out=self.Z)
+
+    def times_output(self):
+        np.multiply(self.Z, self.o, out=self.Z)
+
+    def times_dpred(self):
+        np.multiply(self.Z, self.dpred[:, None], out=self.Z)
+
+    def product_2(self):
+        np.matmul(self.Z.T, self.X, out=self.G)
+
+    # UpdateRule.step
+    def step(self):
+        np.multiply(self.G, -self.mu, out=self.W_new)
+        np.add(self.W_new, self.W, out=self.W_new)
+
+    # the proposed gradient: sigma'(Z) written into the free A buffer (not
+    # over Z), and no multiplication by output weights that are all one
+    def relu_derivative_to_a(self):
+        self.relu.derivative(self.Z, out=self.A)
+
+    def a_times_dpred(self):
+        np.multiply(self.A, self.dpred[:, None], out=self.A)
+
+    def product_2_from_a(self):
+        np.matmul(self.A.T, self.X, out=self.G)
+
+    FORWARD = (
+        ("X @ W.T (product 1)", "product_1"),
+        ("relu value Z -> A", "relu_value"),
+        ("A @ o", "output_sum"),
+        ("loss and dpred (n,)", "loss_dpred"),
+    )
+    GRADIENT = (
+        ("relu derivative (3 passes)", "relu_derivative"),
+        ("D *= o", "times_output"),
+        ("D *= dpred[:, None]", "times_dpred"),
+    )
+    BACKWARD = (
+        ("D.T @ X (product 2)", "product_2"),
+        ("step W - mu G", "step"),
+    )
+    PROPOSED = (
+        ("relu derivative Z -> A", "relu_derivative_to_a"),
+        ("A *= dpred[:, None]", "a_times_dpred"),
+        ("A.T @ X (product 2)", "product_2_from_a"),
+    )
+
+    def timed(self, steps, times):
+        for label, method in steps:
+            call = getattr(self, method)
+            start = time.perf_counter()
+            call()
+            times.setdefault(label, []).append(time.perf_counter() - start)
+
+
+def breakdown_config(n, p, h, dtype, mu, rounds):
+    """Median ms of every step; the first two rounds are a warm-up."""
+    steps = IterationSteps(n, p, h, dtype, mu)
+    times = {}
+    for _ in range(rounds + 2):
+        steps.timed(steps.FORWARD + steps.GRADIENT + steps.BACKWARD, times)
+        # Recompute Z and A, then the proposed gradient on the same data.
+        steps.timed(steps.FORWARD, {})
+        steps.timed(steps.PROPOSED, times)
+    return {label: 1e3 * float(np.median(v[2:])) for label, v in times.items()}
+
+
+def breakdown(args):
+    """Print the time of each step of an iteration, now and as proposed.
+
+    The proposed gradient writes ``sigma'(Z)`` into the ``A`` buffer, free
+    once the forward pass is done, instead of over ``Z``: numpy runs
+    ``np.sign`` (the ReLU derivative) several times slower when its output
+    is its input. It also skips ``D *= o`` when the output weights are all
+    one. Both give bit-for-bit the same gradient.
+    """
+    for dtype in args.dtypes:
+        for p in args.p:
+            for h in args.h:
+                ms = breakdown_config(
+                    args.n, p, h, dtype, args.step_size, 4 * args.repeats
+                )
+                name = np.dtype(dtype).name
+                print(f"\n--- breakdown: {name}, n={args.n}, p={p}, h={h} ---")
+                now = (
+                    IterationSteps.FORWARD
+                    + IterationSteps.GRADIENT
+                    + IterationSteps.BACKWARD
+                )
+                for label, _ in now:
+                    print(f"  {label:<30}{ms[label]:>9.3f} ms")
+                total = sum(ms[label] for label, _ in now)
+                products = ms["X @ W.T (product 1)"] + ms["D.T @ X (product 2)"]
+                print(
+                    f"  {'sum':<30}{total:>9.3f} ms = products {products:.3f} ms "
+                    f"+ other {total - products:.3f} ms "
+                    f"(ratio {total / products:.2f})"
+                )
+                print("  proposed gradient:")
+                for label, _ in IterationSteps.PROPOSED:
+                    print(f"  {label:<30}{ms[label]:>9.3f} ms")
+                replaced = IterationSteps.GRADIENT + IterationSteps.BACKWARD[:1]
+                new_total = (
+                    total
+                    - sum(ms[label] for label, _ in replaced)
+                    + sum(ms[label] for label, _ in IterationSteps.PROPOSED)
+                )
+                print(
+                    f"  {'sum as proposed':<30}{new_total:>9.3f} ms "
+                    f"(ratio {new_total / products:.2f})"
+                )
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller grid")
@@ -316,6 +481,14 @@ def parse_args():
     parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile per config"
     )
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time each step of an iteration on its own",
+    )
+    parser.add_argument(
+        "--skip-table", action="store_true", help="no fit timings (with the above)"
+    )
     args = parser.parse_args()
     if args.quick:
         defaults = {
@@ -346,12 +519,20 @@ def main():
     print(
         f"n={args.n}, fixed step_size={args.step_size}, difference of "
         f"max_iter={hi} and max_iter={lo} fits, median of {args.repeats} rounds, "
-        f"{os.cpu_count()} CPUs; target fixed-step ratio <= {TARGET_RATIO}"
+        f"{usable_cpus()} usable CPUs; target fixed-step ratio <= {TARGET_RATIO}"
     )
-    run_table(args, "Default BLAS threads:")
-    if args.threads is not None:
-        with threadpool_limits(limits=args.threads):
-            run_table(args, f"Under threadpool_limits({args.threads}):")
+    if not args.skip_table:
+        run_table(args, "Default BLAS threads:")
+        if args.threads is not None:
+            with threadpool_limits(limits=args.threads):
+                run_table(args, f"Under threadpool_limits({args.threads}):")
+    if args.breakdown:
+        print("\nStep-by-step breakdown (default threads):")
+        breakdown(args)
+        if args.threads is not None:
+            with threadpool_limits(limits=args.threads):
+                print(f"\nStep-by-step breakdown (threadpool_limits({args.threads})):")
+                breakdown(args)
     if args.profile:
         profile_fit(args)
 

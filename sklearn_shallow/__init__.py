@@ -8,6 +8,9 @@ ProjectedShallowRegressor
 RVSMRegressor
     Sparse networks by relaxed variable splitting with l0, l1 and
     transformed-l1 thresholding, and ADMM (Dinh & Xin 2020).
+QuadraticNetRegressor, QuadraticNetClassifier
+    Quadratic-activation networks with weight decay and a certificate of
+    global optimality (Du & Lee 2018).
 """
 
 from ._optim import DivergenceError
@@ -22,6 +25,11 @@ from .constraints import (
     Unconstrained,
 )
 from .projected import ProjectedShallowRegressor
+from .quadratic import (
+    OptimalityCertificate,
+    QuadraticNetClassifier,
+    QuadraticNetRegressor,
+)
 from .rvsm import RVSMRegressor
 
 __version__ = "0.1.0.dev0"
@@ -35,7 +43,10 @@ __all__ = [
     "L0Ball",
     "L1Ball",
     "NuclearBall",
+    "OptimalityCertificate",
     "ProjectedShallowRegressor",
+    "QuadraticNetClassifier",
+    "QuadraticNetRegressor",
     "RVSMRegressor",
     "Rank",
     "Subspace",

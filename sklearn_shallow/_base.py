@@ -7,6 +7,7 @@ the result. An estimator only says which update rule it uses
 (:meth:`BaseShallowNetwork._make_update`) and how it starts.
 """
 
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,12 +21,25 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
+from threadpoolctl import threadpool_limits
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
 from ._optim import descend
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
+
+# Below this many multiply-adds per matrix product, BLAS threads cost more
+# than they give: numpy and scipy load separate OpenBLAS pools, and on a busy
+# 2-core machine the default threads made fits 10-25x slower
+# (benchmarks/bench_oymak_vs_mlp.py).
+SINGLE_THREAD_BELOW = 2e7
+
+
+def _blas_threads(size):
+    if size < SINGLE_THREAD_BELOW:
+        return threadpool_limits(1, user_api="blas")
+    return nullcontext()
 
 
 class BaseShallowNetwork(RegressorMixin, BaseEstimator):
@@ -183,20 +197,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         objective = Objective(
             self._model, SquaredLoss(), X_fit, y_fit, sw_fit, self.batch_size
         )
-        result = descend(
-            objective,
-            params,
-            update,
-            step_size=self.step_size,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            rng=rng,
-            validate=validate,
-            callback=self.callback,
-            verbose=self.verbose,
-            names=self._model.names,
-        )
+        with _blas_threads(X_fit.shape[0] * X.shape[1] * self._model.n_hidden):
+            result = self._descend(objective, params, update, rng, validate)
         self._params = result.params
         self._raw_params = result.raw_params
         hidden, output, intercept = self._model.split(result.params)
@@ -217,6 +219,22 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             self.kernels_ = hidden.copy()
         self._store_extra(result)
         return self
+
+    def _descend(self, objective, params, update, rng, validate):
+        return descend(
+            objective,
+            params,
+            update,
+            step_size=self.step_size,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            rng=rng,
+            validate=validate,
+            callback=self.callback,
+            verbose=self.verbose,
+            names=self._model.names,
+        )
 
     def predict(self, X):
         """Network output ``sum_j o_j sigma(w_j . x) + b``.

@@ -56,7 +56,7 @@ def run_demo(
     """
     X, y, truth = make_sparse_network(n_samples, random_state=random_state)
     X_test, y_test = sample_network(truth, 2000, random_state=random_state + 1)
-    W0 = oymak_init(truth, "good", random_state=random_state)
+    W0 = oymak_init(truth, "good", random_state=random_state + 100)
     base = dict(
         output_weights="ones",
         fit_intercept=False,

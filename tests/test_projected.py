@@ -38,6 +38,10 @@ def _oymak_sparse_fit(n_samples, constraint, seed):
         tau=tau,
         output_weights="ones",
         fit_intercept=False,
+        # The init noise is seeded like the data (for this generator the two
+        # streams share no draws). n = 600 sits at the edge of recovery: over
+        # 10 seeds the means are 0.007 (l1) and 0.027 (l0), see
+        # test_oymak_sparse_n600_ten_seeds.
         init=oymak_init(truth, "good", random_state=seed),
         max_iter=2000,
         random_state=seed,
@@ -56,6 +60,16 @@ def test_oymak_sparse_n600_constrained_recovers(constraint, max_loss, min_corr):
     loss, corr = results.mean(axis=0)
     assert loss < max_loss, results
     assert corr > min_corr, results
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("constraint, max_loss", [("l1", 0.01), ("l0", 0.04)])
+def test_oymak_sparse_n600_ten_seeds(constraint, max_loss):
+    # Measured means over seeds 0-9: l1 0.0073 (corr 0.990), l0 0.027
+    # (corr 0.960). The l0 figure misses the 0.02 of the three-seed claim:
+    # some seeds stop in a local minimum with the wrong support.
+    results = np.array([_oymak_sparse_fit(600, constraint, s) for s in range(10)])
+    assert results[:, 0].mean() < max_loss, results
 
 
 def test_oymak_sparse_n600_unconstrained_does_not():
@@ -77,7 +91,7 @@ def test_oymak_conv_good_init_n300():
         architecture=Convolution(kernel_size=15, stride=6, n_kernels=4),
         output_weights="ones",
         fit_intercept=False,
-        init=oymak_init(truth, "good", random_state=0),
+        init=oymak_init(truth, "good", random_state=100),
         max_iter=1000,
         random_state=0,
     ).fit(X, y)

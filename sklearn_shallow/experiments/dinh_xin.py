@@ -43,7 +43,7 @@ def rvsm_tradeoff(n_samples=1000, lam=1e-3, beta=0.1, a=1.0, seeds=(0,), max_ite
     for seed in seeds:
         X, y, truth = make_sparse_network(n_samples, random_state=seed)
         X_test, y_test = sample_network(truth, 2000, random_state=seed + 1000)
-        W0 = oymak_init(truth, "good", random_state=seed)
+        W0 = oymak_init(truth, "good", random_state=seed + 100)
         data.append((X, y, X_test, y_test, W0, truth))
     rows = []
     for method in ("rvsm", "admm"):

@@ -1,0 +1,1415 @@
+"""Quadratic networks with weight decay, and a certificate of global optimality.
+
+Du and Lee (2018) study the one-hidden-layer network with quadratic
+activation
+
+    f(x) = sum_j a_j (w_j . x)^2 + b = x^T W^T A W x + b,    A = diag(a),
+
+trained on the regularised objective (ALGORITHMS.md, section 4)
+
+    L(W) = sum_i s_i l(f(x_i), y_i) + lam/2 ||W||_F^2 + <C, W^T W>,
+
+with normalised sample weights ``s_i`` (``1/n`` without weights), a convex
+loss ``l`` and an optional small random PSD perturbation ``C``. They prove
+that every local minimum is global and every saddle strict once the width
+``k`` satisfies ``k >= d`` or, with the perturbation, ``k(k+1)/2 > n``.
+
+This module turns the proof into a number a fitted model reports. Write
+``M_+ = W_+^T W_+`` and ``M_- = W_-^T W_-`` for the rows with ``a_j = +1``
+and ``-1``. The objective is a function of these matrices,
+
+    F(M_+, M_-) = sum_i s_i l(x_i^T (M_+ - M_-) x_i + b, y_i)
+                  + <lam/2 I + C, M_+ + M_->,
+
+and ``F`` is convex over pairs of PSD matrices (without the rank limit that
+the width puts on them). Its gradient in ``M_+`` is
+``S_+ = S0 + C + lam/2 I`` and in ``M_-`` it is ``S_- = -S0 + C + lam/2 I``,
+where ``S0 = sum_i s_i l'_i x_i x_i^T``. The optimality conditions of the
+convex problem are
+
+    S_+ >= 0,  S_- >= 0,  M_+ S_+ = 0,  M_- S_- = 0,
+
+and ``W_+ S_+ = 0``, ``W_- S_- = 0`` is exactly ``grad L(W) = 0``. So a
+stationary ``W`` whose matrices ``S_+`` (and ``S_-`` when some ``a_j = -1``)
+are PSD is a global minimum of the convex problem, hence of ``L`` whatever
+the width. When they are only nearly so, convexity still bounds the gap:
+
+    L(W) - min L <= <S, M> + max(0, -lambda_min) * 2 L(W) / lam,
+
+with ``<S, M> = <S_+, M_+> + <S_-, M_->`` and ``lambda_min`` the smallest
+eigenvalue of ``S_+`` and ``S_-``, because ``F(M*) >= F(M) + <S, M* - M>``
+(convexity), ``<S, M*> >= lambda_min trace M*``, and
+``lam/2 trace M* <= min L <= L(W)`` (the loss and ``<C, M>`` are
+non-negative).
+
+An intercept ``b`` is not penalised; it is set to its exact minimiser for
+the final ``W`` before the certificate is computed (one Newton step for the
+squared loss), so that ``F`` may be read as a function of ``M`` alone.
+
+References
+----------
+.. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
+   Neural Networks with Quadratic Activation", ICML 2018.
+"""
+
+import contextlib
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.linalg import eigvalsh
+from scipy.optimize import minimize
+from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+from threadpoolctl import threadpool_limits
+
+from ._loss import LOSSES, LogisticLoss
+from ._optim import UpdateRule, descend
+
+__all__ = [
+    "OptimalityCertificate",
+    "QuadraticNetClassifier",
+    "QuadraticNetRegressor",
+    "QuadraticObjective",
+    "auto_width",
+    "certify",
+]
+
+#: Above this many (augmented) features the certificate uses the matrix-free
+#: Lanczos solver instead of forming ``S`` and calling a dense eigensolver.
+DENSE_CERTIFICATE_MAX_FEATURES = 500
+
+#: Relative gap of ``is_certified_``; see :class:`OptimalityCertificate`.
+CERTIFICATE_RTOL = 1e-4
+
+#: Iterations between two certificate checks of the stopping rule.
+CHECK_EVERY = 10
+
+#: Most gradient-only steps after a solver stalls short of ``tol``.
+REFINE_STEPS = 200
+
+#: Fits whose products cost at most this many ``n * k * d`` multiply-adds run
+#: with one BLAS thread.
+SINGLE_THREAD_MAX_WORK = 5_000_000
+
+# Second derivative of each loss in the prediction, for the intercept's
+# Newton steps.
+_CURVATURES = {
+    "squared_error": lambda pred, y: np.ones_like(pred),
+    "log_loss": LogisticLoss.curvature,
+}
+
+
+def auto_width(n_features, n_samples):
+    """Smallest width covered by Du and Lee's landscape theorems.
+
+    The smallest ``k`` with ``k >= n_features`` (Theorem 3.1) or
+    ``k (k + 1) / 2 > n_samples`` (Theorem 3.2, which needs the random
+    perturbation ``C``).
+
+    Parameters
+    ----------
+    n_features : int
+    n_samples : int
+
+    Returns
+    -------
+    n_hidden : int
+
+    Examples
+    --------
+    >>> from sklearn_shallow.quadratic import auto_width
+    >>> auto_width(15, 60), auto_width(20, 200), auto_width(5, 1000)
+    (11, 20, 5)
+    """
+    # k (k + 1) / 2 > n  <=>  k > (sqrt(8 n + 1) - 1) / 2, in integer arithmetic.
+    by_samples = (math.isqrt(8 * n_samples + 1) - 1) // 2 + 1
+    return max(1, min(n_features, by_samples))
+
+
+def _network_output(X, hidden_weights, hidden_bias, signs, intercept):
+    """``sum_j a_j (w_j . x + c_j)^2 + b`` for every row of ``X``."""
+    Z = X @ hidden_weights.T
+    Z += hidden_bias
+    np.square(Z, out=Z)
+    return Z @ signs + intercept
+
+
+class QuadraticObjective:
+    """Value and gradient of the regularised objective of a quadratic network.
+
+    Implements the objective protocol of :func:`~sklearn_shallow._optim.descend`
+    (``batches``, ``reorder``, ``value``, ``gradient``) with a single full
+    batch: the landscape results and the certificate are statements about the
+    full objective.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Inputs (with a column of ones appended when the hidden units have a
+        bias).
+    y : ndarray of shape (n_samples,)
+    loss : SquaredLoss or LogisticLoss
+    signs : ndarray of shape (n_hidden,)
+        Fixed output weights ``a_j`` in {-1, +1}.
+    weight_decay : float
+        ``lam``.
+    perturbation : ndarray of shape (n_features, n_features) or None
+        The PSD matrix ``C``.
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Notes
+    -----
+    The parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). With
+    ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
+
+        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,
+
+    two matrix products of cost ``O(n k d)``; the ``d x d`` matrix ``S0``
+    is never formed.
+    """
+
+    def __init__(
+        self,
+        X,
+        y,
+        loss,
+        signs,
+        weight_decay,
+        perturbation=None,
+        fit_intercept=False,
+        sample_weight=None,
+    ):
+        self.X = X
+        self.y = y
+        self.loss = loss
+        self.signs = np.asarray(signs, dtype=X.dtype)
+        self.weight_decay = float(weight_decay)
+        self.perturbation = perturbation
+        self.fit_intercept = fit_intercept
+        self.sample_weight = sample_weight
+        n_samples = X.shape[0]
+        n_hidden = self.signs.shape[0]
+        if sample_weight is None:
+            # An array, not the scalar 1/n, so that unit weights give
+            # bit-identical sums.
+            self.weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
+        else:
+            self.weight = (sample_weight / sample_weight.sum()).astype(X.dtype)
+        self.names = ["hidden"] + (["intercept"] if fit_intercept else [])
+        self._Z = np.empty((n_samples, n_hidden), dtype=X.dtype)
+        self._Q = np.empty((n_samples, n_hidden), dtype=X.dtype)
+        self._pred = np.empty(n_samples, dtype=X.dtype)
+        self._dpred = np.empty(n_samples, dtype=X.dtype)
+        self._WC = None
+        self._cache = None
+
+    def astype(self, dtype):
+        """The same objective computed in ``dtype``."""
+        sw = self.sample_weight
+        return QuadraticObjective(
+            self.X.astype(dtype, copy=False),
+            self.y.astype(dtype, copy=False),
+            self.loss,
+            self.signs,
+            self.weight_decay,
+            None
+            if self.perturbation is None
+            else self.perturbation.astype(dtype, copy=False),
+            self.fit_intercept,
+            None if sw is None else sw.astype(dtype, copy=False),
+        )
+
+    def batches(self):
+        """A single batch holding every sample."""
+        return [slice(0, self.X.shape[0])]
+
+    def reorder(self, rng):
+        """Nothing to do: with one batch the order does not matter."""
+
+    def value(self, params, batch=None):
+        """Objective at ``params``; caches what :meth:`gradient` needs."""
+        W = params[0]
+        Z = np.matmul(self.X, W.T, out=self._Z)
+        Q = np.square(Z, out=self._Q)
+        pred = np.matmul(Q, self.signs, out=self._pred)
+        if self.fit_intercept:
+            pred += params[1][0]
+        data = self.loss.value_and_dpred(pred, self.y, self.weight, out=self._dpred)
+        penalty = 0.5 * self.weight_decay * float(np.vdot(W, W))
+        if self.perturbation is not None:
+            self._WC = W @ self.perturbation
+            penalty += float(np.vdot(self._WC, W))
+        self._cache = params
+        return data + penalty
+
+    def gradient(self, params, batch, out):
+        """Gradient at ``params``, written into ``out`` (a list like ``params``).
+
+        Reuses the forward pass of the last :meth:`value` call made with the
+        same ``params`` list (compared by identity).
+        """
+        if self._cache is not params:
+            self.value(params)
+        W = params[0]
+        D = np.multiply(self._Z, self._dpred[:, None], out=self._Q)
+        G = np.matmul(D.T, self.X, out=out[0])
+        G *= 2.0 * self.signs[:, None]
+        G += self.weight_decay * W
+        if self.perturbation is not None:
+            G += 2.0 * self._WC
+        if self.fit_intercept:
+            out[1][0] = self._dpred.sum()
+        self._cache = None
+        return out
+
+    def predictions(self, params):
+        """Network outputs ``f(x_i)`` at ``params`` (a new array)."""
+        self.value(params)
+        return self._pred.copy()
+
+    def prediction_derivatives(self, params):
+        """``s_i l'(f(x_i), y_i)`` at ``params`` (a new array)."""
+        self.value(params)
+        return self._dpred.copy()
+
+
+def _minimise_intercept(objective, params, max_steps=50):
+    """Return ``params`` with ``b`` replaced by its minimiser for fixed ``W``.
+
+    Damped Newton steps on the one-dimensional convex problem; for the
+    squared loss the first step is exact.
+    """
+    if not objective.fit_intercept:
+        return params
+    loss, y, weight = objective.loss, objective.y, objective.weight
+    curvature = _CURVATURES[loss.name]
+    b = float(params[1][0])
+    q = objective.predictions(params) - b
+    buf = np.empty_like(q)
+    f = loss.value_and_dpred(q + b, y, weight, out=buf)
+    g = float(buf.sum())
+    for _ in range(max_steps):
+        h = float(np.dot(weight, curvature(q + b, y)))
+        if g == 0.0 or not h > 0.0:
+            break
+        step, t = g / h, 1.0
+        while True:
+            b_new = b - t * step
+            f_new = loss.value_and_dpred(q + b_new, y, weight, out=buf)
+            if f_new <= f:
+                break
+            t *= 0.5
+            if t < 1e-12:
+                return [params[0], np.array([b], dtype=params[1].dtype)]
+        g = float(buf.sum())
+        done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
+        b, f = b_new, f_new
+        if done:
+            break
+    return [params[0], np.array([b], dtype=params[1].dtype)]
+
+
+# ---- solvers ---------------------------------------------------------------
+class _SolverResult:
+    """The part of a solver's answer the estimators use."""
+
+    def __init__(self, params, n_iter, loss_curve, converged):
+        self.params = params
+        self.n_iter = n_iter
+        self.loss_curve = loss_curve
+        self.converged = converged
+
+
+def _warn_not_certified(solver, max_iter):
+    warnings.warn(
+        f"{solver} reached max_iter={max_iter} before the fit was certified; "
+        "increase max_iter or tol.",
+        ConvergenceWarning,
+        stacklevel=6,
+    )
+
+
+def _solve_lbfgs(objective, params, *, step_size, max_iter, rng, verbose, stop):
+    """L-BFGS-B (scipy) on the same value and gradient.
+
+    scipy's own tests are switched off (``ftol = gtol = 0``): the run ends
+    when ``stop`` certifies the iterate, when no step decreases the objective
+    at working precision, or after ``max_iter`` iterations.
+    """
+    dtype = params[0].dtype
+    shapes = [p.shape for p in params]
+    bounds = np.cumsum([p.size for p in params])[:-1]
+    grads = [np.empty_like(p) for p in params]
+
+    def unpack(theta):
+        parts = np.split(theta, bounds)
+        return [p.reshape(s).astype(dtype) for p, s in zip(parts, shapes)]
+
+    def fun(theta):
+        current = unpack(theta)
+        value = objective.value(current)
+        objective.gradient(current, None, out=grads)
+        return value, np.concatenate([g.ravel() for g in grads]).astype(np.float64)
+
+    loss_curve = []
+    stopped = []
+
+    def callback(intermediate_result):
+        loss_curve.append(float(intermediate_result.fun))
+        if verbose:
+            print(
+                f"Iteration {len(loss_curve)}, loss = {loss_curve[-1]:.6g}",
+                flush=True,
+            )
+        if stop(unpack(intermediate_result.x), len(loss_curve)):
+            stopped.append(True)
+            raise StopIteration
+
+    theta0 = np.concatenate([p.ravel() for p in params]).astype(np.float64)
+    result = minimize(
+        fun,
+        theta0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=callback,
+        options={
+            "maxiter": max_iter,
+            "maxfun": 2 * max_iter + 20,
+            "ftol": 0.0,
+            "gtol": 0.0,
+        },
+    )
+    # status 1 is an iteration or evaluation limit; 0 and 2 mean that no
+    # step decreases the objective at working precision.
+    converged = bool(stopped) or result.status != 1
+    if not converged:
+        _warn_not_certified("L-BFGS", max_iter)
+    if not loss_curve:
+        loss_curve.append(float(result.fun))
+    return _SolverResult(unpack(result.x), len(loss_curve), loss_curve, converged)
+
+
+def _solve_gd(objective, params, *, step_size, max_iter, rng, verbose, stop):
+    """Plain gradient descent through the shared descent loop.
+
+    The loop's own test (``tol=0``: no decrease in 10 iterations) only ends
+    runs that stall; certified runs end through ``stop``.
+    """
+    names = objective.names
+
+    def callback(info):
+        return stop([info["params"][name] for name in names], info["iteration"])
+
+    with warnings.catch_warnings():
+        # The loop's warning would quote its internal tol=0; ours says why.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = descend(
+            objective,
+            params,
+            UpdateRule(),
+            step_size=step_size,
+            max_iter=max_iter,
+            tol=0.0,
+            rng=rng,
+            callback=callback,
+            verbose=verbose,
+            names=names,
+        )
+    if not result.converged:
+        _warn_not_certified("gradient descent", max_iter)
+    return _SolverResult(
+        result.params, result.n_iter, result.loss_curve, result.converged
+    )
+
+
+class _CertifiedStop:
+    """Stopping rule: the certificate bounds the relative gap by ``tol``.
+
+    Checked every :data:`CHECK_EVERY` iterations; the eigenvalues are only
+    computed once the stationarity part of the bound, ``<A W S, W>``, is
+    already below ``tol * L(W)``.
+    """
+
+    def __init__(self, objective, tol, rng):
+        self.objective = (
+            objective
+            if objective.X.dtype == np.float64
+            else objective.astype(np.float64)
+        )
+        self.tol = tol
+        self.rng = rng
+
+    def __call__(self, params, iteration):
+        if iteration % CHECK_EVERY:
+            return False
+        params = [p.astype(np.float64) for p in params]
+        params = _minimise_intercept(self.objective, params)
+        value, alignment, _ = _stationarity(self.objective, params)
+        if alignment > self.tol * value:
+            return False
+        return certify(self.objective, params, self.rng).certifies(self.tol)
+
+
+def _refine(objective, params, stop, max_steps):
+    """Gradient-only refinement of a point where a solver stalled.
+
+    Line searches compare objective values, so they stall once a step gains
+    less than the rounding of ``L`` (about ``1e-16 L``), with the gradient
+    still about ``1e-8`` of its scale. Barzilai-Borwein steps use gradients
+    alone and carry on. Returns the visited point with the smallest gradient
+    among those whose objective exceeds the start's by at most a relative
+    ``1e-12``.
+    """
+    grads = [np.empty_like(p) for p in params]
+
+    def evaluate(x):
+        value = objective.value(x)
+        objective.gradient(x, None, out=grads)
+        return value, [g.copy() for g in grads]
+
+    x = [p.copy() for p in params]
+    f0, g = evaluate(x)
+    norm = math.sqrt(sum(float(np.vdot(a, a)) for a in g))
+    best, best_norm = x, norm
+    if norm == 0.0:
+        return best
+    size = math.sqrt(sum(float(np.vdot(a, a)) for a in x))
+    # A first step that moves by 1e-6 of the parameters' norm: close enough
+    # for the objective to stay within rounding, long enough for a secant.
+    step = 1e-6 * max(size, 1.0) / norm
+    for iteration in range(1, max_steps + 1):
+        x_new = [a - step * b for a, b in zip(x, g)]
+        f, g_new = evaluate(x_new)
+        if not np.isfinite(f):
+            break
+        s_y = sum(
+            float(np.vdot(a - b, c - e)) for a, b, c, e in zip(x_new, x, g_new, g)
+        )
+        s_s = sum(float(np.vdot(a - b, a - b)) for a, b in zip(x_new, x))
+        if s_y <= 0.0:
+            break
+        step = s_s / s_y
+        x, g = x_new, g_new
+        norm = math.sqrt(sum(float(np.vdot(a, a)) for a in g))
+        if norm < best_norm and f <= f0 + 1e-12 * abs(f0):
+            best, best_norm = x, norm
+            if stop(best, iteration):
+                break
+    return best
+
+
+SOLVERS = {"lbfgs": _solve_lbfgs, "gd": _solve_gd}
+
+
+# ---- certificate -------------------------------------------------------------
+class OptimalityCertificate:
+    """Numbers that show whether a fitted quadratic network is a global minimum.
+
+    Attributes
+    ----------
+    lambda_min : float
+        Smallest eigenvalue of ``S_+ = S0 + C + lam/2 I`` (and of
+        ``S_- = -S0 + C + lam/2 I`` when some output signs are negative).
+    spectral_norm : float
+        Largest absolute eigenvalue of the same matrices, the scale of
+        ``lambda_min``.
+    stationarity : float
+        ``||A W S||_F``, half the norm of the gradient in ``W``: the residual
+        of ``W_+ S_+ = 0`` and ``W_- S_- = 0``.
+    weight_norm : float
+        ``||W||_F``, the scale of ``stationarity``.
+    gap_bound : float
+        Upper bound on ``L(W) - min L`` from convexity (module docstring);
+        ``inf`` when ``lambda_min < 0`` and ``weight_decay = 0``.
+    objective : float
+        ``L(W)``.
+    method : {'dense', 'lanczos'}
+        How the eigenvalues were computed.
+
+    Notes
+    -----
+    The fit is certified when the proven gap is small next to the objective,
+    ``gap_bound <= rtol * objective``: no network of any width, and no PSD
+    matrix ``M``, does better than ``(1 - rtol) L(W)``. ``is_certified_``
+    uses ``rtol = CERTIFICATE_RTOL = 1e-4``; :meth:`certifies` takes
+    another. The bound is first order in the residuals, so it cannot go much
+    below ``1e-9 / weight_decay`` in double precision, although the true gap
+    usually does (it is second order); with ``weight_decay = 0`` it is
+    infinite unless ``lambda_min >= 0``. The scale-free
+    :attr:`relative_lambda_min` and :attr:`relative_stationarity` are
+    reported as well.
+    """
+
+    def __init__(
+        self,
+        lambda_min,
+        spectral_norm,
+        stationarity,
+        weight_norm,
+        gap_bound,
+        objective,
+        method,
+    ):
+        self.lambda_min = lambda_min
+        self.spectral_norm = spectral_norm
+        self.stationarity = stationarity
+        self.weight_norm = weight_norm
+        self.gap_bound = gap_bound
+        self.objective = objective
+        self.method = method
+
+    @property
+    def relative_lambda_min(self):
+        """``lambda_min / spectral_norm`` (0 when ``S = 0``)."""
+        if self.spectral_norm == 0:
+            return 0.0
+        return self.lambda_min / self.spectral_norm
+
+    @property
+    def relative_stationarity(self):
+        """``stationarity / (spectral_norm * weight_norm)`` (0 when either is 0)."""
+        scale = self.spectral_norm * self.weight_norm
+        return 0.0 if scale == 0 else self.stationarity / scale
+
+    @property
+    def relative_gap_bound(self):
+        """``gap_bound / objective``."""
+        if self.objective == 0:
+            return 0.0 if self.gap_bound == 0 else np.inf
+        return self.gap_bound / self.objective
+
+    def certifies(self, rtol=CERTIFICATE_RTOL):
+        """Whether ``gap_bound <= rtol * objective``."""
+        return bool(self.gap_bound <= rtol * self.objective)
+
+    def __repr__(self):
+        return (
+            f"OptimalityCertificate(lambda_min={self.lambda_min:.3g}, "
+            f"spectral_norm={self.spectral_norm:.3g}, "
+            f"stationarity={self.stationarity:.3g}, "
+            f"gap_bound={self.gap_bound:.3g}, objective={self.objective:.6g})"
+        )
+
+
+def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
+    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``."""
+    n_features = X.shape[1]
+    lo, norm = np.inf, 0.0
+    if n_features <= dense_max:
+        S0 = (X * dpred[:, None]).T @ X
+        for s in sign_blocks:
+            S = s * S0 if C is None else s * S0 + C
+            S.flat[:: n_features + 1] += shift
+            ends = eigvalsh(S)[[0, -1]]
+            lo = min(lo, ends[0])
+            norm = max(norm, *np.abs(ends))
+        return float(lo), float(norm), "dense"
+    for s in sign_blocks:
+
+        def matvec(v, s=s):
+            v = np.ravel(v)
+            out = s * (X.T @ (dpred * (X @ v))) + shift * v
+            return out if C is None else out + C @ v
+
+        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=X.dtype)
+        ends = eigsh(
+            op,
+            k=2,
+            which="BE",
+            v0=rng.standard_normal(n_features),
+            return_eigenvectors=False,
+        )
+        lo = min(lo, ends.min())
+        norm = max(norm, *np.abs(ends))
+    return float(lo), float(norm), "lanczos"
+
+
+def _stationarity(objective, params):
+    """``L(W)``, ``<A W S, W>`` and ``A W S`` (half the gradient in ``W``)."""
+    value = objective.value(params)
+    grads = objective.gradient(params, None, out=[np.empty_like(p) for p in params])
+    half_grad = 0.5 * grads[0]
+    # Summed over the sign blocks, <S, M> = <A W S, W> = <grad / 2, W>.
+    return value, float(np.vdot(half_grad, params[0])), half_grad
+
+
+def certify(objective, params, random_state=None, dense_max=None):
+    """Optimality certificate of ``params`` for a :class:`QuadraticObjective`.
+
+    Computed in float64 whatever the objective's dtype. Up to
+    ``dense_max`` features (default :data:`DENSE_CERTIFICATE_MAX_FEATURES`)
+    ``S0`` is formed and ``scipy.linalg.eigvalsh`` used; above, Lanczos
+    (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator`` whose product
+    costs ``O(n d + d^2)``.
+
+    Parameters
+    ----------
+    objective : QuadraticObjective
+    params : list of ndarray
+        ``[W]`` or ``[W, b]``; ``b`` should minimise the objective for ``W``
+        (the bound ignores the intercept's derivative).
+    random_state : int, RandomState instance or None, default=None
+        Starting vector of the Lanczos iterations.
+    dense_max : int or None, default=None
+
+    Returns
+    -------
+    certificate : OptimalityCertificate
+    """
+    rng = check_random_state(random_state)
+    dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
+    if objective.X.dtype != np.float64:
+        objective = objective.astype(np.float64)
+        params = [p.astype(np.float64) for p in params]
+    value, alignment, half_grad = _stationarity(objective, params)
+    dpred = objective.prediction_derivatives(params)
+    lam = objective.weight_decay
+    lo, norm, method = _spectrum_ends(
+        objective.X,
+        dpred,
+        np.unique(objective.signs),
+        0.5 * lam,
+        objective.perturbation,
+        dense_max,
+        rng,
+    )
+    deficit = max(0.0, -lo)
+    if deficit == 0.0:
+        slack = 0.0
+    elif lam > 0:
+        slack = deficit * 2.0 * value / lam
+    else:
+        slack = np.inf
+    return OptimalityCertificate(
+        lambda_min=lo,
+        spectral_norm=norm,
+        stationarity=float(np.linalg.norm(half_grad)),
+        weight_norm=float(np.linalg.norm(params[0])),
+        gap_bound=max(0.0, alignment + slack),
+        objective=float(value),
+        method=method,
+    )
+
+
+# ---- estimators --------------------------------------------------------------
+class _FittedNet:
+    """Parameters and diagnostics of one fitted network."""
+
+    def __init__(self, params, result, certificate):
+        self.params = params
+        self.result = result
+        self.certificate = certificate
+
+
+class _BaseQuadraticNet(BaseEstimator):
+    """Parameters, resolution and fit shared by the regressor and classifier."""
+
+    _parameter_constraints = {
+        "n_hidden": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "perturbation": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "output_signs": [StrOptions({"balanced"}), "array-like", None],
+        "hidden_bias": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(SOLVERS))],
+        "step_size": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def _resolve_signs(self, n_features, n_samples):
+        """Output signs ``a``, which also fix the width."""
+        signs = self.output_signs
+        auto = self.n_hidden == "auto"
+        if signs is None:
+            k = auto_width(n_features, n_samples) if auto else self.n_hidden
+            return np.ones(k)
+        if isinstance(signs, str):  # 'balanced'
+            if auto:
+                k = auto_width(n_features, n_samples)
+                return np.concatenate([np.ones(k), -np.ones(k)])
+            k = self.n_hidden
+            return np.concatenate([np.ones(k - k // 2), -np.ones(k // 2)])
+        a = np.asarray(signs, dtype=float)
+        if a.ndim != 1 or a.size == 0 or not np.all(np.isin(a, (-1.0, 1.0))):
+            raise ValueError(
+                "output_signs must be None, 'balanced' or a 1-d array of -1 and "
+                f"+1 entries; got {signs!r}."
+            )
+        if not auto and a.size != self.n_hidden:
+            raise ValueError(
+                f"output_signs has {a.size} entries but n_hidden={self.n_hidden}; "
+                "give one sign per hidden unit, or n_hidden='auto' to take the "
+                "width from output_signs."
+            )
+        return a
+
+    def _prepare(self, X, sample_weight):
+        """Augmented inputs, checked weights and the output signs."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        if self.hidden_bias:
+            X = np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+        n_used = (
+            X.shape[0]
+            if sample_weight is None
+            else int(np.count_nonzero(sample_weight))
+        )
+        signs = self._resolve_signs(X.shape[1], n_used).astype(X.dtype)
+        return X, sample_weight, signs
+
+    def _perturbation(self, n_features, dtype, rng):
+        """The matrix ``C``, or None.
+
+        A float ``delta`` gives ``delta G G^T / ||G G^T||_F`` with ``G``
+        standard normal: the Wishart direction has a density on the PSD
+        cone, as Theorem 3.2 asks. A warm start keeps the previous
+        direction. An array is checked and used as it is.
+        """
+        delta = self.perturbation
+        if not isinstance(delta, Real):
+            C = np.asarray(delta, dtype=float)
+            if C.shape != (n_features, n_features):
+                raise ValueError(
+                    f"perturbation given as a matrix must have shape "
+                    f"({n_features}, {n_features}) (n_features, plus one with "
+                    f"hidden_bias=True); got {C.shape}."
+                )
+            if not np.all(np.isfinite(C)) or not np.allclose(C, C.T):
+                raise ValueError(
+                    "perturbation given as a matrix must be finite and symmetric."
+                )
+            lowest = eigvalsh(C)[0]
+            if lowest < -1e-12 * max(1.0, np.linalg.norm(C)):
+                raise ValueError(
+                    "perturbation given as a matrix must be positive semidefinite; "
+                    f"its smallest eigenvalue is {lowest:.3g}."
+                )
+            return C.astype(dtype)
+        if delta == 0:
+            return None
+        direction = getattr(self, "_perturbation_direction", None)
+        if not (
+            self.warm_start
+            and direction is not None
+            and direction.shape == (n_features, n_features)
+        ):
+            G = rng.standard_normal((n_features, n_features))
+            direction = G @ G.T
+            direction /= np.linalg.norm(direction)
+            self._perturbation_direction = direction
+        return (delta * direction).astype(dtype)
+
+    def _initial_params(self, shape, dtype, previous, rng):
+        expected = [shape] + ([(1,)] if self.fit_intercept else [])
+        if (
+            self.warm_start
+            and previous is not None
+            and [p.shape for p in previous] == expected
+        ):
+            return [p.astype(dtype, copy=True) for p in previous]
+        # E ||W x||^2 = ||W||_F^2 ~ 1 for standardised inputs.
+        W = rng.standard_normal(shape) / math.sqrt(shape[0] * shape[1])
+        params = [W.astype(dtype)]
+        if self.fit_intercept:
+            params.append(np.zeros(1, dtype=dtype))
+        return params
+
+    def _fit_nets(self, X, targets, sample_weight, loss, rng):
+        """Fit one network per target vector; return the list of fits."""
+        X, sample_weight, signs = self._prepare(X, sample_weight)
+        C = self._perturbation(X.shape[1], X.dtype, rng)
+        previous = getattr(self, "_params", None)
+        if previous is None or len(previous) != len(targets):
+            previous = [None] * len(targets)
+        solve = SOLVERS[self.solver]
+        # Threads do not pay off on small products, and idle OpenBLAS
+        # threads of numpy and of scipy (L-BFGS, eigvalsh) then compete for
+        # the cores: 20x slower fits were measured on a busy 2-core machine.
+        work = X.shape[0] * signs.shape[0] * X.shape[1]
+        threads = (
+            threadpool_limits(1, user_api="blas")
+            if work <= SINGLE_THREAD_MAX_WORK
+            else contextlib.nullcontext()
+        )
+        fits = []
+        with threads:
+            for y, prev in zip(targets, previous):
+                objective = QuadraticObjective(
+                    X,
+                    y,
+                    loss,
+                    signs,
+                    self.weight_decay,
+                    C,
+                    self.fit_intercept,
+                    sample_weight,
+                )
+                params = self._initial_params(
+                    (signs.shape[0], X.shape[1]), X.dtype, prev, rng
+                )
+                params = _minimise_intercept(objective, params)
+                stop = _CertifiedStop(objective, self.tol, rng)
+                result = solve(
+                    objective,
+                    params,
+                    step_size=self.step_size,
+                    max_iter=self.max_iter,
+                    rng=rng,
+                    verbose=self.verbose,
+                    stop=stop,
+                )
+                params = _minimise_intercept(objective, result.params)
+                certificate = certify(stop.objective, params, rng)
+                if result.converged and not certificate.certifies(self.tol):
+                    # The solver stalled at working precision: refine.
+                    params = _refine(objective, params, stop, REFINE_STEPS)
+                    params = _minimise_intercept(objective, params)
+                    certificate = certify(stop.objective, params, rng)
+                fits.append(_FittedNet(params, result, certificate))
+        self._params = [f.params for f in fits]
+        self.perturbation_matrix_ = C
+        self.n_hidden_ = int(signs.shape[0])
+        self.output_signs_ = signs
+        return fits
+
+    def _split(self, params):
+        """``(hidden_weights, hidden_bias, intercept)`` of one network."""
+        W = params[0]
+        if self.hidden_bias:
+            hidden, bias = W[:, :-1].copy(), W[:, -1].copy()
+        else:
+            hidden, bias = W.copy(), np.zeros(W.shape[0], dtype=W.dtype)
+        intercept = float(params[1][0]) if self.fit_intercept else 0.0
+        return hidden, bias, intercept
+
+    def _store(self, fits, stack):
+        """Set the fitted attributes; ``stack`` adds a leading network axis."""
+        parts = [self._split(f.params) for f in fits]
+        signs = self.output_signs_
+        forms = [h.T @ (signs[:, None] * h) for h, _, _ in parts]
+        certificates = [f.certificate for f in fits]
+
+        def pick(values, as_array=True):
+            if stack:
+                return np.array(values) if as_array else list(values)
+            return values[0]
+
+        self.hidden_weights_ = pick([h for h, _, _ in parts])
+        self.hidden_bias_ = pick([c for _, c, _ in parts])
+        self.intercept_ = pick([b for _, _, b in parts])
+        self.quadratic_form_ = pick(forms)
+        self.certificate_ = pick(certificates, as_array=False)
+        self.is_certified_ = all(c.certifies() for c in certificates)
+        self.loss_ = pick([c.objective for c in certificates])
+        self.n_iter_ = pick([f.result.n_iter for f in fits])
+        self.loss_curve_ = pick([f.result.loss_curve for f in fits], as_array=False)
+
+    def _outputs(self, X):
+        """Network outputs, one column per stored network when stacked."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        signs = self.output_signs_
+        if np.ndim(self.intercept_) == 0:
+            return _network_output(
+                X, self.hidden_weights_, self.hidden_bias_, signs, self.intercept_
+            )
+        return np.column_stack(
+            [
+                _network_output(X, W, c, signs, b)
+                for W, c, b in zip(
+                    self.hidden_weights_, self.hidden_bias_, self.intercept_
+                )
+            ]
+        )
+
+
+class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
+    """One-hidden-layer network with quadratic activation and weight decay.
+
+    Fits ``f(x) = sum_j a_j (w_j . x + c_j)^2 + b`` (by default
+    ``||W x||^2``, Du and Lee's network) by minimising
+
+        L(W) = sum_i s_i l(f(x_i), y_i) + lam/2 ||W||_F^2 + <C, W^T W>
+
+    with ``l(yhat, y) = (yhat - y)^2 / 2`` and ``s_i = 1/n`` (or normalised
+    sample weights), and reports whether the result is certifiably the global
+    minimum (:class:`OptimalityCertificate`).
+
+    Parameters
+    ----------
+    n_hidden : 'auto' or int, default='auto'
+        Width ``k``. 'auto' is the smallest ``k`` with ``k >= d`` or
+        ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
+        hidden bias as a feature and ``n`` the samples of positive weight.
+        The second case is covered by the theory only with a positive
+        ``perturbation``. With ``output_signs='balanced'`` each sign gets
+        this width.
+    weight_decay : float, default=1e-3
+        ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
+        trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
+        control of Du and Lee's section 4. Hidden biases are decayed too.
+    perturbation : float or array-like of shape (n_aug, n_aug), default=0.0
+        Adds ``<C, W^T W>``. A float ``delta`` draws a random PSD ``C`` of
+        Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
+        at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
+        ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
+    output_signs : None, 'balanced' or array-like of shape (n_hidden,), \
+            default=None
+        Fixed output weights ``a_j``. None: all +1 (Du and Lee's network, a
+        PSD quadratic form). 'balanced': half +1, half -1 (indefinite forms;
+        every quadratic form once each half has ``d`` units). An array of -1
+        and +1 entries is used as given, and sets the width when
+        ``n_hidden='auto'``.
+    hidden_bias : bool, default=False
+        Give each hidden unit a bias, ``(w_j . x + c_j)^2``, by appending a
+        constant feature; the model then has linear terms as well.
+    fit_intercept : bool, default=False
+        Fit an unpenalised output bias ``b``.
+    loss : {'squared_error', 'log_loss'}, default='squared_error'
+        'log_loss' is ``log(1 + exp(-y f(x)))`` for targets in {-1, +1}:
+        the paper's general convex loss, with ``predict`` returning the raw
+        output ``f``. Use :class:`QuadraticNetClassifier` for labels.
+    solver : {'lbfgs', 'gd'}, default='lbfgs'
+        'lbfgs': scipy's L-BFGS-B on the objective and its gradient. 'gd':
+        full-batch gradient descent in the package's descent loop.
+    step_size : 'auto' or float, default='auto'
+        Step of 'gd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
+    max_iter : int, default=1000
+        Iterations of either solver.
+    tol : float, default=1e-4
+        Target relative gap: the fit stops once the optimality certificate
+        proves ``L(W) - min L <= tol * L(W)`` (checked every 10 iterations),
+        or when no step decreases the objective any more. The default equals
+        the tolerance of ``is_certified_``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the starting weights, ``C`` and the Lanczos start vector.
+    warm_start : bool, default=False
+        Start from the previous weights (and keep the previous ``C``) when
+        the shapes agree.
+    verbose : int, default=0
+        Print the objective after every iteration.
+
+    Attributes
+    ----------
+    hidden_weights_ : ndarray of shape (n_hidden_, n_features)
+        ``W``.
+    hidden_bias_ : ndarray of shape (n_hidden_,)
+        ``c`` (zeros when ``hidden_bias=False``).
+    intercept_ : float
+        ``b`` (0.0 when ``fit_intercept=False``).
+    quadratic_form_ : ndarray of shape (n_features, n_features)
+        ``W^T A W``, the matrix of the quadratic part of ``f``.
+    n_hidden_ : int
+        Resolved width.
+    output_signs_ : ndarray of shape (n_hidden_,)
+    perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
+        The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
+        bias.
+    certificate_ : OptimalityCertificate
+        ``lambda_min`` of ``S``, the stationarity residual ``||W S||_F`` and
+        the bound they give on the gap to the global minimum.
+    is_certified_ : bool
+        ``certificate_.certifies()``: the objective is proven to be within a
+        relative ``CERTIFICATE_RTOL = 1e-4`` of its global minimum.
+    loss_ : float
+        Final value of the objective ``L``.
+    n_iter_ : int
+    loss_curve_ : list of float
+        Objective after each iteration.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string feature names.
+
+    See Also
+    --------
+    QuadraticNetClassifier : the same network with the logistic loss.
+
+    Notes
+    -----
+    The gradient ``2 A W S`` with ``S = S0 + C + lam/2 I`` is computed as
+    ``2 A ((X W^T) * l')^T X + lam W + 2 W C`` in ``O(n k d)``; ``S`` is only
+    formed by the certificate, and only below
+    ``DENSE_CERTIFICATE_MAX_FEATURES`` features (above, Lanczos on a linear
+    operator). The certificate's derivation is in the module docstring.
+
+    The certified gap cannot fall much below ``1e-9 / weight_decay`` (relative)
+    in double precision. With a smaller ``tol`` the solver runs until no step
+    decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
+    steps refine the point, which sharpens the certificate. Problems with
+    ``n * k * d <= 5e6`` run with one BLAS thread (through threadpoolctl);
+    on a busy machine, wrapping larger fits in
+    ``threadpoolctl.threadpool_limits(1)`` can be several times faster
+    (benchmarks/bench_quadratic.py).
+
+    The default network cannot represent a linear function, so
+    scikit-learn's generic regression check is told to expect a poor score;
+    ``output_signs='balanced', hidden_bias=True`` gives every quadratic
+    polynomial.
+
+    References
+    ----------
+    .. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
+       Neural Networks with Quadratic Activation", ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.quadratic import QuadraticNetRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 5))
+    >>> y = (X[:, 0] + X[:, 1]) ** 2 + (X[:, 2] - X[:, 3]) ** 2
+    >>> est = QuadraticNetRegressor(random_state=0).fit(X, y)
+    >>> est.n_hidden_, est.is_certified_
+    (5, True)
+    >>> np.round(np.linalg.eigvalsh(est.quadratic_form_)[-2:], 2)
+    array([2., 2.])
+    """
+
+    _parameter_constraints = {
+        **_BaseQuadraticNet._parameter_constraints,
+        "loss": [StrOptions(set(LOSSES))],
+    }
+
+    def __init__(
+        self,
+        n_hidden="auto",
+        weight_decay=1e-3,
+        perturbation=0.0,
+        output_signs=None,
+        hidden_bias=False,
+        fit_intercept=False,
+        loss="squared_error",
+        solver="lbfgs",
+        step_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.weight_decay = weight_decay
+        self.perturbation = perturbation
+        self.output_signs = output_signs
+        self.hidden_bias = hidden_bias
+        self.fit_intercept = fit_intercept
+        self.loss = loss
+        self.solver = solver
+        self.step_size = step_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A PSD quadratic form (the default) cannot fit the linear target of
+        # scikit-learn's regression check.
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Targets; in {-1, +1} for ``loss='log_loss'``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the losses.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
+        y = y.astype(X.dtype, copy=False)
+        if self.loss == "log_loss" and not np.all(np.isin(y, (-1.0, 1.0))):
+            values = np.unique(y)
+            shown = values[:5].tolist() + (["..."] if values.size > 5 else [])
+            raise ValueError(
+                "loss='log_loss' needs targets in {-1, +1}; got "
+                f"{values.size} distinct values {shown}. For class labels use "
+                "QuadraticNetClassifier."
+            )
+        rng = check_random_state(self.random_state)
+        fits = self._fit_nets(X, [y], sample_weight, LOSSES[self.loss](), rng)
+        self._store(fits, stack=False)
+        return self
+
+    def predict(self, X):
+        """Network output ``sum_j a_j (w_j . x + c_j)^2 + b``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self._outputs(X)
+
+
+class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
+    """Quadratic network classifier with the logistic loss and weight decay.
+
+    For two classes, one network ``f`` is fitted to labels ``y`` in {-1, +1}
+    (``classes_[1]`` is +1) by minimising
+
+        L(W) = sum_i s_i log(1 + exp(-y_i f(x_i))) + lam/2 ||W||_F^2
+               + <C, W^T W>,
+
+    and ``P(classes_[1] | x) = sigmoid(f(x))``. For more classes, one such
+    network per class against the rest; probabilities are the per-class
+    sigmoids normalised to sum to one. Each network carries its own
+    :class:`OptimalityCertificate`: every one-vs-rest problem is a problem of
+    Du and Lee's form, which a joint softmax would not be.
+
+    Parameters
+    ----------
+    n_hidden : 'auto' or int, default='auto'
+        Width ``k``. 'auto' is the smallest ``k`` with ``k >= d`` or
+        ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
+        hidden bias as a feature and ``n`` the samples of positive weight.
+        The second case is covered by the theory only with a positive
+        ``perturbation``. With ``output_signs='balanced'`` each sign gets
+        this width.
+    weight_decay : float, default=1e-3
+        ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
+        trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
+        control of Du and Lee's section 4. Hidden biases are decayed too.
+    perturbation : float or array-like of shape (n_aug, n_aug), default=0.0
+        Adds ``<C, W^T W>``. A float ``delta`` draws a random PSD ``C`` of
+        Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
+        at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
+        ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
+    output_signs : None, 'balanced' or array-like of shape (n_hidden,), \
+            default='balanced'
+        Fixed output weights ``a_j``. None: all +1 (Du and Lee's network, a
+        PSD quadratic form). 'balanced': half +1, half -1 (indefinite forms;
+        every quadratic form once each half has ``d`` units). An array of -1
+        and +1 entries is used as given, and sets the width when
+        ``n_hidden='auto'``.
+    hidden_bias : bool, default=True
+        Give each hidden unit a bias, ``(w_j . x + c_j)^2``, by appending a
+        constant feature; the model then has linear terms as well.
+    fit_intercept : bool, default=True
+        Fit an unpenalised output bias ``b``.
+    solver : {'lbfgs', 'gd'}, default='lbfgs'
+        'lbfgs': scipy's L-BFGS-B on the objective and its gradient. 'gd':
+        full-batch gradient descent in the package's descent loop.
+    step_size : 'auto' or float, default='auto'
+        Step of 'gd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
+    max_iter : int, default=1000
+        Iterations of either solver.
+    tol : float, default=1e-4
+        Target relative gap: the fit stops once the optimality certificate
+        proves ``L(W) - min L <= tol * L(W)`` (checked every 10 iterations),
+        or when no step decreases the objective any more. The default equals
+        the tolerance of ``is_certified_``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the starting weights, ``C`` and the Lanczos start vector.
+    warm_start : bool, default=False
+        Start from the previous weights (and keep the previous ``C``) when
+        the shapes agree.
+    verbose : int, default=0
+        Print the objective after every iteration.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    hidden_weights_ : ndarray of shape (n_hidden_, n_features) or \
+(n_classes, n_hidden_, n_features)
+        ``W``; the second shape with more than two classes, one network per
+        class (so for every attribute below).
+    hidden_bias_ : ndarray of shape (n_hidden_,) or (n_classes, n_hidden_)
+    intercept_ : float or ndarray of shape (n_classes,)
+    quadratic_form_ : ndarray of shape (n_features, n_features) or \
+(n_classes, n_features, n_features)
+        ``W^T A W``.
+    n_hidden_ : int
+        Resolved width.
+    output_signs_ : ndarray of shape (n_hidden_,)
+    perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
+        The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
+        bias.
+    certificate_ : OptimalityCertificate or list of OptimalityCertificate
+    is_certified_ : bool
+        Every network is certified (relative gap ``CERTIFICATE_RTOL = 1e-4``).
+    loss_ : float or ndarray of shape (n_classes,)
+    n_iter_ : int or ndarray of shape (n_classes,)
+    loss_curve_ : list of float, or one such list per class
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string feature names.
+
+    See Also
+    --------
+    QuadraticNetRegressor : the same network for regression.
+
+    Notes
+    -----
+    The gradient, the certificate, the stopping rule and the threading are
+    those of :class:`QuadraticNetRegressor` (see its Notes).
+
+    The defaults differ from the regressor's: a PSD form without biases,
+    ``||W x||^2 + b``, can only put ``classes_[0]`` inside an ellipsoid centred at
+    the origin. Balanced signs and hidden biases give every quadratic
+    boundary; the certificate covers them (module docstring).
+
+    References
+    ----------
+    .. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
+       Neural Networks with Quadratic Activation", ICML 2018.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.quadratic import QuadraticNetClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((300, 4))
+    >>> y = np.where((X**2).sum(axis=1) > 3.4, "out", "in")
+    >>> clf = QuadraticNetClassifier(random_state=0).fit(X, y)
+    >>> clf.classes_.tolist(), clf.score(X, y) > 0.95, clf.is_certified_
+    (['in', 'out'], True, True)
+    """
+
+    def __init__(
+        self,
+        n_hidden="auto",
+        weight_decay=1e-3,
+        perturbation=0.0,
+        output_signs="balanced",
+        hidden_bias=True,
+        fit_intercept=True,
+        solver="lbfgs",
+        step_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.weight_decay = weight_decay
+        self.perturbation = perturbation
+        self.output_signs = output_signs
+        self.hidden_bias = hidden_bias
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.step_size = step_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit one network (two classes) or one per class (more).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the losses.
+
+        Returns
+        -------
+        self : object
+        """
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
+        self.classes_, codes = np.unique(y, return_inverse=True)
+        if sample_weight is None:
+            present = self.classes_
+        else:
+            weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
+            totals = np.bincount(codes, weights=weight, minlength=self.classes_.size)
+            present = self.classes_[totals > 0]
+        if present.size < 2:
+            raise ValueError(
+                "QuadraticNetClassifier needs samples of at least two classes "
+                f"(with positive weight); got one class: {present.tolist()}."
+            )
+        n_nets = 1 if self.classes_.size == 2 else self.classes_.size
+        columns = [1] if n_nets == 1 else range(n_nets)
+        targets = [np.where(codes == c, 1.0, -1.0).astype(X.dtype) for c in columns]
+        rng = check_random_state(self.random_state)
+        fits = self._fit_nets(X, targets, sample_weight, LogisticLoss(), rng)
+        self._store(fits, stack=n_nets > 1)
+        return self
+
+    def decision_function(self, X):
+        """Network outputs ``f(x)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            With two classes, positive scores favour ``classes_[1]``.
+        """
+        return self._outputs(X)
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            p = expit(scores)
+            return np.column_stack([1.0 - p, p])
+        proba = expit(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict(self, X):
+        """Most probable class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
