@@ -1,18 +1,24 @@
-"""Command line: ``python -m sklearn_shallow demo [--out FILE] [--n-jobs N]``."""
+"""Command line of sklearn-shallow.
+
+python -m sklearn_shallow demo [--out FILE] [--n-jobs N] [--quick]
+python -m sklearn_shallow list
+python -m sklearn_shallow reproduce NAME [--full] [--out DIR]
+"""
 
 import argparse
 import sys
+import textwrap
+from pathlib import Path
 
 
-def main(argv=None):
+def _parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_shallow",
         description="sklearn-shallow: provable algorithms for shallow networks.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
-        "demo",
-        help="learn a planted sparse network; choose tau by GridSearchCV",
+        "demo", help="learn a planted sparse network; choose tau by GridSearchCV"
     )
     demo.add_argument(
         "--out",
@@ -28,13 +34,73 @@ def main(argv=None):
     demo.add_argument(
         "--quick", action="store_true", help="smaller grids, for a fast check"
     )
-    args = parser.parse_args(argv)
+    sub.add_parser("list", help="name the papers' experiments")
+    rep = sub.add_parser("reproduce", help="run one paper experiment")
+    rep.add_argument("name", help="an experiment name from 'list'")
+    rep.add_argument(
+        "--full",
+        action="store_true",
+        help="the paper's sizes (slow) instead of reduced ones",
+    )
+    rep.add_argument(
+        "--out", default=".", help="folder for the figure NAME.png (needs matplotlib)"
+    )
+    rep.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
+    return parser
 
+
+def _list(experiments):
+    for name, exp in experiments.items():
+        print(f"{name:<16} {exp.paper}")
+        print(textwrap.indent(textwrap.fill(exp.claim, 72), " " * 17))
+
+
+def _reproduce(args, experiments):
+    from .experiments import Progress, format_rows
+
+    if args.name not in experiments:
+        print(
+            f"Unknown experiment {args.name!r}; choose from {', '.join(experiments)}.",
+            file=sys.stderr,
+        )
+        return 2
+    exp = experiments[args.name]
+    print(f"{exp.name}: {exp.paper}")
+    print(textwrap.fill("Claim: " + exp.claim, 79))
+    print()
+    kwargs = dict(exp.tiny) if args.tiny else {"full": args.full}
+    rows = exp.run(progress=Progress(None), **kwargs)
+    print(format_rows(rows))
+    fails = exp.check(rows)
+    print()
+    print("Claim reproduced." if not fails else "Claim NOT reproduced:")
+    for f in fails:
+        print(f"  - {f}")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print("(matplotlib is not installed: no figure)")
+    else:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = exp.plot(rows, out / f"{exp.name}.png")
+        print(f"Figure saved to {path}")
+    return 0 if not fails else 1
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
     if args.command == "demo":
         from ._demo import run_demo
 
         run_demo(n_jobs=args.n_jobs, out=args.out or None, quick=args.quick)
-    return 0
+        return 0
+    from .experiments import EXPERIMENTS
+
+    if args.command == "list":
+        _list(EXPERIMENTS)
+        return 0
+    return _reproduce(args, EXPERIMENTS)
 
 
 if __name__ == "__main__":

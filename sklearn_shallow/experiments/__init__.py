@@ -1,5 +1,17 @@
-"""The papers' experiments as functions returning tables (lists of dicts)."""
+"""The papers' experiments, each runnable from the command line.
 
-from .dinh_xin import format_rows, rvsm_tradeoff
+``python -m sklearn_shallow list`` names them; ``python -m sklearn_shallow
+reproduce NAME [--full] [--out DIR]`` runs one, prints its table and the claim
+it reproduces, and writes its figure. Each entry of :data:`EXPERIMENTS` is an
+:class:`Experiment` with ``run`` (returns rows of plain values), ``check``
+(the claim's failures in those rows), ``plot`` and a ``tiny`` size for tests.
+"""
 
-__all__ = ["format_rows", "rvsm_tradeoff"]
+from ._common import Experiment, Progress, format_rows
+from .dinh_xin import DINH_XIN, rvsm_tradeoff
+from .oymak import OYMAK_CONV, OYMAK_SPARSE
+from .soltanolkotabi import SOLTANOLKOTABI
+
+EXPERIMENTS = {e.name: e for e in (OYMAK_SPARSE, OYMAK_CONV, SOLTANOLKOTABI, DINH_XIN)}
+
+__all__ = ["EXPERIMENTS", "Experiment", "Progress", "format_rows", "rvsm_tradeoff"]
