@@ -9,9 +9,12 @@ it reproduces, and writes its figure. Each entry of :data:`EXPERIMENTS` is an
 
 from ._common import Experiment, Progress, format_rows
 from .dinh_xin import DINH_XIN, rvsm_tradeoff
+from .du_lee import DU_LEE
 from .oymak import OYMAK_CONV, OYMAK_SPARSE
 from .soltanolkotabi import SOLTANOLKOTABI
 
-EXPERIMENTS = {e.name: e for e in (OYMAK_SPARSE, OYMAK_CONV, SOLTANOLKOTABI, DINH_XIN)}
+EXPERIMENTS = {
+    e.name: e for e in (OYMAK_SPARSE, OYMAK_CONV, SOLTANOLKOTABI, DINH_XIN, DU_LEE)
+}
 
 __all__ = ["EXPERIMENTS", "Experiment", "Progress", "format_rows", "rvsm_tradeoff"]
