@@ -68,6 +68,7 @@ def run(
         rows.append(
             {
                 "part": "width",
+                "d": n_features,
                 "value": float(k),
                 "certified": float(np.mean([e.is_certified_ for e in fits])),
                 "objective_spread": float(np.ptp(objective) / objective.min()),
@@ -90,6 +91,7 @@ def run(
         rows.append(
             {
                 "part": "weight_decay",
+                "d": 2 * n_features,
                 "value": float(lam),
                 "certified": float("nan"),
                 "objective_spread": float("nan"),
