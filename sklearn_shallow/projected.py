@@ -93,7 +93,7 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
     step_size_ : float
         The last step size used.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.
 
     See Also

@@ -1010,9 +1010,9 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
 
     Attributes
     ----------
-    hidden_weights_ : ndarray of shape (n_hidden_, n_features)
+    hidden_weights_ : ndarray of shape (`n_hidden_`, n_features)
         ``W``.
-    hidden_bias_ : ndarray of shape (n_hidden_,)
+    hidden_bias_ : ndarray of shape (`n_hidden_`,)
         ``c`` (zeros when ``hidden_bias=False``).
     intercept_ : float
         ``b`` (0.0 when ``fit_intercept=False``).
@@ -1020,7 +1020,7 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         ``W^T A W``, the matrix of the quadratic part of ``f``.
     n_hidden_ : int
         Resolved width.
-    output_signs_ : ndarray of shape (n_hidden_,)
+    output_signs_ : ndarray of shape (`n_hidden_`,)
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
         The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
         bias.
@@ -1036,7 +1036,7 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     loss_curve_ : list of float
         Objective after each iteration.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.
 
     See Also
@@ -1241,18 +1241,18 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    hidden_weights_ : ndarray of shape (n_hidden_, n_features) or \
-(n_classes, n_hidden_, n_features)
+    hidden_weights_ : ndarray of shape (`n_hidden_`, n_features) or \
+(n_classes, `n_hidden_`, n_features)
         ``W``; the second shape with more than two classes, one network per
         class (so for every attribute below).
-    hidden_bias_ : ndarray of shape (n_hidden_,) or (n_classes, n_hidden_)
+    hidden_bias_ : ndarray of shape (`n_hidden_`,) or (n_classes, `n_hidden_`)
     intercept_ : float or ndarray of shape (n_classes,)
     quadratic_form_ : ndarray of shape (n_features, n_features) or \
 (n_classes, n_features, n_features)
         ``W^T A W``.
     n_hidden_ : int
         Resolved width.
-    output_signs_ : ndarray of shape (n_hidden_,)
+    output_signs_ : ndarray of shape (`n_hidden_`,)
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
         The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
         bias.
@@ -1263,7 +1263,7 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     n_iter_ : int or ndarray of shape (n_classes,)
     loss_curve_ : list of float, or one such list per class
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.
 
     See Also

@@ -157,7 +157,7 @@ class RVSMRegressor(BaseShallowNetwork):
     best_validation_score_ : float or None
     step_size_ : float
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------

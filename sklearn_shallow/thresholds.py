@@ -89,7 +89,7 @@ def tl1_threshold(w, t, a):
     Notes
     -----
     For ``|w|`` above the threshold level ``t*`` (:func:`tl1_threshold_level`)
-    the minimiser is the largest root of a cubic, given in closed form by
+    the minimiser is the largest root of a cubic, given in closed form by::
 
         phi = arccos(1 - 27 t a (a + 1) / (2 (a + |w|)^3)),
         g   = 2/3 (a + |w|) cos(phi / 3) - 2 a / 3 + |w| / 3,
