@@ -11,6 +11,11 @@ RVSMRegressor
 QuadraticNetRegressor, QuadraticNetClassifier
     Quadratic-activation networks with weight decay and a certificate of
     global optimality (Du & Lee 2018).
+TensorInitOneHidden
+    Gradient descent started from the tensor method, which recovers a planted
+    network from Gaussian inputs (Zhong et al. 2017); the method itself is
+    :func:`tensor_initialization`, and ``init='tensor'`` in the other
+    estimators.
 """
 
 from ._optim import DivergenceError
@@ -31,6 +36,8 @@ from .quadratic import (
     QuadraticNetRegressor,
 )
 from .rvsm import RVSMRegressor
+from .tensor_init import tensor_initialization
+from .tensor_net import TensorInitOneHidden
 
 __version__ = "0.1.0.dev0"
 
@@ -50,7 +57,9 @@ __all__ = [
     "RVSMRegressor",
     "Rank",
     "Subspace",
+    "TensorInitOneHidden",
     "Unconstrained",
     "get_activation",
+    "tensor_initialization",
     "__version__",
 ]

@@ -28,6 +28,7 @@ from ._network import Objective, ShallowModel
 from ._optim import descend
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
+from .tensor_init import tensor_initialization
 
 # Below this many multiply-adds per matrix product, BLAS threads cost more
 # than they give: numpy and scipy load separate OpenBLAS pools, and on a busy
@@ -40,6 +41,28 @@ def _blas_threads(size):
     if size < SINGLE_THREAD_BELOW:
         return threadpool_limits(1, user_api="blas")
     return nullcontext()
+
+
+def _tensor_hidden(X, y, sample_weight, model, rng):
+    """Dense hidden weights from the tensor method (Zhong et al. 2017).
+
+    :func:`~sklearn_shallow.tensor_initialization` identifies at most
+    ``n_features`` units; any others start as in ``init='random'``. Only the
+    hidden weights are used: learned output weights start as for 'random'.
+    A convolution receives the projection of these dense weights.
+    """
+    n_hidden, n_features = model.n_hidden, X.shape[1]
+    W = rng.standard_normal((n_hidden, n_features)) / np.sqrt(n_features)
+    n_tensor = min(n_hidden, n_features)
+    W[:n_tensor] = tensor_initialization(
+        X,
+        y,
+        n_tensor,
+        model.activation,
+        sample_weight=sample_weight,
+        random_state=rng,
+    ).hidden_weights
+    return W
 
 
 class BaseShallowNetwork(RegressorMixin, BaseEstimator):
@@ -55,7 +78,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         "architecture": [StrOptions({"dense"}), Architecture, None],
         "output_weights": [StrOptions({"ones", "learn"}), "array-like"],
         "fit_intercept": ["boolean"],
-        "init": [StrOptions({"random", "zero"}), "array-like"],
+        "init": [StrOptions({"random", "zero", "tensor"}), "array-like"],
         "step_size": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -100,15 +123,18 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             activation, architecture, n_features, n_hidden, fixed, self.fit_intercept
         )
 
-    def _initial_hidden(self, X, y, shape, rng):
+    def _initial_hidden(self, X, y, sw, shape, rng):
         """Starting hidden parameters of the given shape."""
         init = self.init
         dtype = X.dtype
         if isinstance(init, str):
             if init == "zero":
                 return np.zeros(shape, dtype=dtype)
-            # Each unit's pre-activation has unit variance on standardised data.
-            return (rng.standard_normal(shape) / np.sqrt(shape[1])).astype(dtype)
+            if init == "random":
+                # Each unit's pre-activation has unit variance on standardised
+                # data.
+                return (rng.standard_normal(shape) / np.sqrt(shape[1])).astype(dtype)
+            init = _tensor_hidden(X, y, sw, self._model, rng)
         W0 = np.asarray(init, dtype=dtype)
         arch = self._model.architecture
         n_features = X.shape[1]
@@ -133,7 +159,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             expected += [(1,)] if "intercept" in model.names else []
             if [p.shape for p in self._raw_params] == expected:
                 return [p.astype(X.dtype, copy=True) for p in self._raw_params]
-        params = [self._initial_hidden(X, y, shape, rng)]
+        params = [self._initial_hidden(X, y, sw, shape, rng)]
         if "output" in model.names:
             h = model.n_hidden
             params.append(

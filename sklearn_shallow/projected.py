@@ -46,11 +46,14 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         them to 1 as in the papers; an array fixes them to its values.
     fit_intercept : bool, default=True
         Fit an output bias ``b``.
-    init : {'random', 'zero'} or array-like, default='random'
+    init : {'random', 'zero', 'tensor'} or array-like, default='random'
         Starting hidden weights: Gaussian with variance ``1/n_features``
         (``1/kernel_size`` for kernels), zeros (the single-ReLU start of
-        Soltanolkotabi 2017), or an array of the hidden parameters' shape
-        (a dense array is projected onto a convolution's kernels).
+        Soltanolkotabi 2017), the tensor method of Zhong et al. 2017
+        (:func:`~sklearn_shallow.tensor_initialization`; hidden weights only;
+        needs a positively homogeneous activation such as relu), or an array
+        of the hidden parameters' shape (a dense array is projected onto a
+        convolution's kernels).
     step_size : float or 'auto', default='auto'
         'auto' backtracks on the projected step (always decreases the
         full-batch objective); a float is a fixed step ``mu``.
@@ -186,7 +189,7 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         project = None if isinstance(constraint, Unconstrained) else constraint.project
         return UpdateRule(project=project)
 
-    def _initial_hidden(self, X, y, shape, rng):
+    def _initial_hidden(self, X, y, sw, shape, rng):
         # Start inside C, so that every iterate is feasible.
-        W0 = super()._initial_hidden(X, y, shape, rng)
+        W0 = super()._initial_hidden(X, y, sw, shape, rng)
         return self.constraint_.project(W0)

@@ -116,7 +116,10 @@ class RVSMRegressor(BaseShallowNetwork):
         with ``output_weights=np.full(k, 1/k)``.
     output_weights : {'learn', 'ones'} or array-like, default='learn'
     fit_intercept : bool, default=True
-    init : {'random', 'zero'} or array-like, default='random'
+    init : {'random', 'zero', 'tensor'} or array-like, default='random'
+        As in :class:`ProjectedShallowRegressor`; 'tensor' is the tensor
+        method of Zhong et al. 2017 (:func:`~sklearn_shallow.tensor_initialization`;
+        hidden weights only; needs a positively homogeneous activation).
     step_size : float or 'auto', default='auto'
         ``eta``. A fixed step ``eta <= 1/(beta + L)`` makes the augmented
         Lagrangian decrease at every iteration (Theorem 1).

@@ -8,6 +8,7 @@ from sklearn_shallow import (
     QuadraticNetClassifier,
     QuadraticNetRegressor,
     RVSMRegressor,
+    TensorInitOneHidden,
 )
 
 ESTIMATORS = [
@@ -15,6 +16,7 @@ ESTIMATORS = [
     RVSMRegressor(random_state=0),
     QuadraticNetRegressor(random_state=0),
     QuadraticNetClassifier(random_state=0),
+    TensorInitOneHidden(random_state=0),
 ]
 
 _QUADRATIC = {

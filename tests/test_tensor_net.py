@@ -1,0 +1,316 @@
+"""TensorInitOneHidden: Zhong et al.'s recovery claims, sklearn use, errors."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow.datasets import (
+    make_planted_network,
+    make_sparse_network,
+    sample_network,
+)
+from sklearn_shallow.metrics import normalized_mse, recovery_error
+from sklearn_shallow.tensor_init import tensor_initialization
+from sklearn_shallow.tensor_net import TensorInitOneHidden
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@parametrize_with_checks([TensorInitOneHidden(random_state=0)])
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _zhong(n_samples, activation="squared_relu", n_features=20, seed=0):
+    """Zhong et al. (2017) section 7: k = 5, kappa = 2, v uniform on {-1, +1}."""
+    return make_planted_network(
+        n_samples,
+        n_features=n_features,
+        n_hidden=5,
+        activation=activation,
+        output_weights="signs",
+        condition_number=2.0,
+        random_state=seed,
+    )
+
+
+def _recovered(truth, est):
+    error, _, v_match = recovery_error(
+        truth.hidden_weights,
+        est.hidden_weights_,
+        truth.output_weights,
+        est.output_weights_,
+        return_matching=True,
+    )
+    return error <= 0.01 and v_match
+
+
+# ---------------------------------------------------------------------------
+# Zhong et al. (2017), section 7
+# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", ["squared_relu", "relu"])
+def test_zhong_recovery_d20_n10000(activation):
+    # Success as in the paper: recovery error <= 0.01 with v matched, here in
+    # at least 4 of 5 seeds (all 5 at the time of writing).
+    successes = []
+    for seed in range(5):
+        X, y, truth = _zhong(10000, activation, seed=seed)
+        est = TensorInitOneHidden(
+            n_hidden=5,
+            activation=activation,
+            fit_intercept=False,
+            max_iter=100,
+            random_state=seed,
+        ).fit(X, y)
+        successes.append(_recovered(truth, est))
+    assert sum(successes) >= 4, successes
+
+
+def test_descent_improves_on_the_tensor_step_by_orders_of_magnitude():
+    X, y, truth = _zhong(10000, seed=1)
+    est = TensorInitOneHidden(
+        activation="squared_relu", fit_intercept=False, max_iter=200, random_state=0
+    ).fit(X, y)
+    before = recovery_error(truth.hidden_weights, est.initial_hidden_weights_)
+    after = recovery_error(truth.hidden_weights, est.hidden_weights_)
+    assert 0.02 < before < 0.5, before
+    assert after < 1e-3 * before, (before, after)
+    # v is fixed at the tensor step's signs.
+    np.testing.assert_array_equal(est.output_weights_, est.initial_output_weights_)
+
+
+def _iterations_to(curve, level=1e-6):
+    below = np.flatnonzero(np.asarray(curve) < level)
+    return int(below[0]) + 1 if below.size else None
+
+
+def test_fig1c_tensor_init_beats_random_starts():
+    # Zhong et al. Fig. 1(c): d = 10, k = 5, n = 10000, squared ReLU.
+    # (I) tensor (W, v), descent on W; (III) random W with the true v;
+    # (II) random (W, v), descent on both.
+    faster, stuck = [], []
+    for seed in range(5):
+        X, y, truth = _zhong(10000, n_features=10, seed=seed)
+        common = dict(
+            activation="squared_relu",
+            fit_intercept=False,
+            max_iter=400,
+            tol=0,
+            random_state=seed,
+        )
+        tensor = TensorInitOneHidden(init="tensor", **common).fit(X, y)
+        true_v = TensorInitOneHidden(
+            init="random", output_weights=truth.output_weights, **common
+        ).fit(X, y)
+        both = TensorInitOneHidden(init="random", output_weights="learn", **common).fit(
+            X, y
+        )
+        n_tensor = _iterations_to(tensor.loss_curve_)
+        n_true_v = _iterations_to(true_v.loss_curve_)
+        assert n_tensor is not None and n_true_v is not None, (n_tensor, n_true_v)
+        faster.append(n_tensor < n_true_v)
+        stuck.append(_iterations_to(both.loss_curve_) is None)
+    assert all(faster), faster
+    # Measured: random (W, v) stalls in 4 of the 5 seeds.
+    assert sum(stuck) >= 4, stuck
+
+
+def test_whitening_lets_descent_recover_correlated_inputs():
+    # Inputs N(0, A^2) with A of condition number 4; y unchanged by writing
+    # the weights in the new coordinates, W' = W A^{-1}.
+    fails_without = []
+    for seed in range(3):
+        X, y, truth = make_planted_network(
+            20000,
+            n_features=10,
+            n_hidden=3,
+            activation="squared_relu",
+            output_weights="signs",
+            condition_number=2.0,
+            random_state=seed,
+        )
+        rng = np.random.default_rng(seed)
+        Q = np.linalg.qr(rng.standard_normal((10, 10)))[0]
+        A = (Q * np.geomspace(0.5, 2.0, 10)) @ Q.T
+        X, truth.hidden_weights = X @ A, truth.hidden_weights @ np.linalg.inv(A)
+        common = dict(
+            n_hidden=3,
+            activation="squared_relu",
+            fit_intercept=False,
+            max_iter=300,
+            random_state=0,
+        )
+        white = TensorInitOneHidden(whiten=True, **common).fit(X, y)
+        plain = TensorInitOneHidden(whiten=False, **common).fit(X, y)
+        assert _recovered(truth, white), seed
+        fails_without.append(not _recovered(truth, plain))
+    assert sum(fails_without) >= 2, fails_without
+
+
+# ---------------------------------------------------------------------------
+# The descent from the tensor step, by hand
+# ---------------------------------------------------------------------------
+def test_one_fixed_step_from_the_tensor_start_by_hand():
+    X, y, _ = _zhong(2000, n_features=8, seed=4)
+    est = TensorInitOneHidden(
+        activation="squared_relu",
+        fit_intercept=False,
+        step_size=0.01,
+        max_iter=1,
+        random_state=0,
+    ).fit(X, y)
+    W0, v = est.initial_hidden_weights_, est.initial_output_weights_
+    # L = 1/(2n) sum (v . relu(W x)^2 - y)^2, dL/dW = (2 relu(Z) * v * r)^T X / n.
+    Z = X @ W0.T
+    residual = np.maximum(Z, 0) ** 2 @ v - y
+    grad = (2 * np.maximum(Z, 0) * v * residual[:, None]).T @ X / len(y)
+    np.testing.assert_allclose(est.hidden_weights_, W0 - 0.01 * grad, rtol=1e-10)
+
+
+def test_tensor_start_is_the_tensor_step():
+    X, y, _ = _zhong(3000, n_features=8, seed=2)
+    est = TensorInitOneHidden(
+        activation="relu", fit_intercept=False, max_iter=1, random_state=3
+    ).fit(X, y)
+    # The estimator draws its random fallback first, from the same stream.
+    rng = np.random.RandomState(3)
+    rng.standard_normal((5, 8))
+    rng.choice(np.array([-1.0, 1.0]), size=5)
+    result = tensor_initialization(X, y, 5, "relu", random_state=rng)
+    np.testing.assert_allclose(est.initial_hidden_weights_, result.hidden_weights)
+    np.testing.assert_array_equal(est.initial_output_weights_, result.output_weights)
+
+
+def test_initial_intercept_is_the_mean_residual_of_the_start():
+    X, y, _ = _zhong(2000, n_features=8, seed=0)
+    y = y + 3.0
+    est = TensorInitOneHidden(activation="squared_relu", max_iter=1, random_state=0)
+    est.set_params(step_size=1e-12).fit(X, y)
+    W0, v = est.initial_hidden_weights_, est.initial_output_weights_
+    b0 = np.mean(y - np.maximum(X @ W0.T, 0) ** 2 @ v)
+    assert est.intercept_ == pytest.approx(b0, rel=1e-8)
+
+
+# ---------------------------------------------------------------------------
+# Options
+# ---------------------------------------------------------------------------
+def test_learned_output_weights_move_and_fixed_ones_do_not():
+    X, y, _ = _zhong(2000, n_features=8, seed=0)
+    learn = TensorInitOneHidden(
+        activation="squared_relu", output_weights="learn", max_iter=20, random_state=0
+    ).fit(X, y)
+    assert not np.allclose(learn.output_weights_, learn.initial_output_weights_)
+    given = np.array([1.0, -1.0, 1.0, -1.0, 2.0])
+    fixed = TensorInitOneHidden(
+        activation="squared_relu", output_weights=given, max_iter=20, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(fixed.output_weights_, given)
+
+
+def test_more_units_than_features_fills_in_random_units():
+    X, y, _ = _zhong(2000, n_features=8, seed=0)
+    est = TensorInitOneHidden(n_hidden=10, max_iter=5, random_state=0).fit(X, y)
+    assert est.hidden_weights_.shape == (10, 8)
+    assert np.all(np.isfinite(est.predict(X)))
+
+
+def test_warm_start_keeps_the_fixed_output_weights():
+    X, y, _ = _zhong(2000, n_features=8, seed=0)
+    est = TensorInitOneHidden(
+        activation="squared_relu", max_iter=5, warm_start=True, random_state=0
+    ).fit(X, y)
+    first_v, first_loss = est.output_weights_.copy(), est.loss_curve_[-1]
+    est.fit(X, y)
+    np.testing.assert_array_equal(est.output_weights_, first_v)
+    assert est.loss_curve_[0] <= first_loss
+
+
+def test_random_init_works_for_any_activation():
+    X, y, _ = _zhong(500, n_features=6, seed=0)
+    est = TensorInitOneHidden(activation="sigmoid", init="random", max_iter=5)
+    assert est.fit(X, y).predict(X).shape == (500,)
+
+
+def test_tensor_init_with_unsupported_activation_says_what_to_do():
+    X, y, _ = _zhong(500, n_features=6, seed=0)
+    est = TensorInitOneHidden(activation="tanh")
+    with pytest.raises(ValueError, match="positively homogeneous.*init='random'"):
+        est.fit(X, y)
+
+
+def test_bad_output_weights_shape_is_refused():
+    X, y, _ = _zhong(500, n_features=6, seed=0)
+    est = TensorInitOneHidden(output_weights=np.ones(3))
+    with pytest.raises(ValueError, match=r"output_weights has shape \(3,\)"):
+        est.fit(X, y)
+
+
+def test_clone_round_trips_every_parameter():
+    est = TensorInitOneHidden(n_hidden=3, n_slices=20, whiten=True, partition=True)
+    assert clone(est).get_params() == est.get_params()
+
+
+# ---------------------------------------------------------------------------
+# Tensor start for ProjectedShallowRegressor (Oymak's sparse setting)
+# ---------------------------------------------------------------------------
+def test_tensor_start_speeds_up_projected_descent_in_zhong_setting():
+    # The array path that init='tensor' uses: the tensor step's W as init and
+    # its signs as fixed output weights, against a random W with the same v.
+    for seed in range(5):
+        X, y, truth = _zhong(10000, seed=seed)
+        start = tensor_initialization(X, y, 5, "squared_relu", random_state=seed)
+        errors = []
+        for init in (start.hidden_weights, "random"):
+            est = ProjectedShallowRegressor(
+                n_hidden=5,
+                activation="squared_relu",
+                output_weights=start.output_weights,
+                fit_intercept=False,
+                init=init,
+                max_iter=100,
+                random_state=seed,
+            ).fit(X, y)
+            errors.append(recovery_error(truth.hidden_weights, est.hidden_weights_))
+        assert errors[0] <= 0.01 and errors[0] < errors[1], (seed, errors)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_tensor_step_carries_information_in_oymak_sparse_setting(seed):
+    # Oymak's sparse setting (p = 80, h = 20, s = 8) at n = 1000 is far below
+    # what the tensor step needs for 20 units (the noise in P2 exceeds its
+    # largest eigenvalue), yet its rows still align better with W* than a
+    # random start does (measured 0.27-0.33 against 0.20-0.23 over 12 seeds).
+    from sklearn_shallow.metrics import weight_correlation
+
+    X, y, truth = make_sparse_network(1000, random_state=seed)
+    start = tensor_initialization(X, y, 20, "relu", random_state=seed)
+    random_rows = np.random.default_rng(seed).standard_normal((20, 80))
+    tensor_corr = weight_correlation(truth.hidden_weights, start.hidden_weights)
+    random_corr = weight_correlation(truth.hidden_weights, random_rows)
+    assert tensor_corr > random_corr + 0.04, (tensor_corr, random_corr)
+
+
+def _oymak_test_loss(seed, init):
+    """Test loss of ProjectedShallowRegressor's defaults, n = 1000 (Oymak)."""
+    X, y, truth = make_sparse_network(1000, random_state=seed)
+    X_test, y_test = sample_network(truth, 2000, random_state=100 + seed)
+    est = ProjectedShallowRegressor(init=init, random_state=seed)
+    return normalized_mse(y_test, est.fit(X, y).predict(X_test))
+
+
+def test_projected_tensor_start_beats_random_start_oymak_sparse_n1000():
+    # Issue 5: ProjectedShallowRegressor with its defaults (no constraint,
+    # learned output layer and intercept, 200 iterations) from the tensor
+    # step's W against its random start; Oymak's sparse setting at n = 1000,
+    # test loss over 12 seeds. Measured: mean 0.358 against 0.433, ahead in
+    # all 12. Neither start recovers W* (the tensor step is starved at
+    # n = 1000: the noise in P2 exceeds its largest eigenvalue), so the gain
+    # is modest: with 2000 iterations 0.440 against 0.497 (10 of 12); with
+    # the l0 constraint (tau = 160) it is within noise; with the paper's
+    # output weights fixed to one the tensor start is not ahead.
+    tensor = np.array([_oymak_test_loss(seed, "tensor") for seed in range(12)])
+    random = np.array([_oymak_test_loss(seed, "random") for seed in range(12)])
+    assert tensor.mean() < 0.9 * random.mean(), (tensor, random)
+    assert np.sum(tensor < random) >= 10, (tensor, random)
