@@ -12,9 +12,11 @@ from .dinh_xin import DINH_XIN, rvsm_tradeoff
 from .du_lee import DU_LEE
 from .oymak import OYMAK_CONV, OYMAK_SPARSE
 from .soltanolkotabi import SOLTANOLKOTABI
+from .zhong import ZHONG
 
 EXPERIMENTS = {
-    e.name: e for e in (OYMAK_SPARSE, OYMAK_CONV, SOLTANOLKOTABI, DINH_XIN, DU_LEE)
+    e.name: e
+    for e in (OYMAK_SPARSE, OYMAK_CONV, SOLTANOLKOTABI, ZHONG, DINH_XIN, DU_LEE)
 }
 
 __all__ = ["EXPERIMENTS", "Experiment", "Progress", "format_rows", "rvsm_tradeoff"]
