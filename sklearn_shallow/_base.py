@@ -43,6 +43,19 @@ def _blas_threads(size):
     return nullcontext()
 
 
+def check_output_weights(output_weights, n_hidden, dtype):
+    """A user's fixed output weights as an array, or a clear error."""
+    fixed = np.asarray(output_weights, dtype=dtype)
+    if fixed.shape != (n_hidden,):
+        raise ValueError(
+            f"output_weights has shape {fixed.shape}; expected "
+            f"({n_hidden},), one weight per hidden unit."
+        )
+    if not np.all(np.isfinite(fixed)):
+        raise ValueError("output_weights contains NaN or infinity.")
+    return fixed
+
+
 def _tensor_hidden(X, y, sample_weight, model, rng):
     """Dense hidden weights from the tensor method (Zhong et al. 2017).
 
@@ -111,14 +124,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
                 else None
             )
         else:
-            fixed = np.asarray(self.output_weights, dtype=dtype)
-            if fixed.shape != (n_hidden,):
-                raise ValueError(
-                    f"output_weights has shape {fixed.shape}; expected "
-                    f"({n_hidden},), one weight per hidden unit."
-                )
-            if not np.all(np.isfinite(fixed)):
-                raise ValueError("output_weights contains NaN or infinity.")
+            fixed = check_output_weights(self.output_weights, n_hidden, dtype)
         return ShallowModel(
             activation, architecture, n_features, n_hidden, fixed, self.fit_intercept
         )

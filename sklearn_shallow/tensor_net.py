@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseShallowNetwork
+from ._base import BaseShallowNetwork, check_output_weights
 from ._network import ShallowModel
 from ._optim import UpdateRule
 from .activations import get_activation
@@ -214,14 +214,7 @@ class TensorInitOneHidden(BaseShallowNetwork):
                 else np.ones(self.n_hidden, dtype)
             )
         else:
-            fixed = np.asarray(self.output_weights, dtype=dtype)
-            if fixed.shape != (self.n_hidden,):
-                raise ValueError(
-                    f"output_weights has shape {fixed.shape}; expected "
-                    f"({self.n_hidden},), one weight per hidden unit."
-                )
-            if not np.all(np.isfinite(fixed)):
-                raise ValueError("output_weights contains NaN or infinity.")
+            fixed = check_output_weights(self.output_weights, self.n_hidden, dtype)
         return ShallowModel(
             activation,
             Dense(),
