@@ -28,7 +28,7 @@ from ._network import Objective, ShallowModel
 from ._optim import descend
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
-from .tensor_init import tensor_initialization
+from .tensor_init import fill_from_tensor
 
 # Below this many multiply-adds per matrix product, BLAS threads cost more
 # than they give: numpy and scipy load separate OpenBLAS pools, and on a busy
@@ -66,15 +66,7 @@ def _tensor_hidden(X, y, sample_weight, model, rng):
     """
     n_hidden, n_features = model.n_hidden, X.shape[1]
     W = rng.standard_normal((n_hidden, n_features)) / np.sqrt(n_features)
-    n_tensor = min(n_hidden, n_features)
-    W[:n_tensor] = tensor_initialization(
-        X,
-        y,
-        n_tensor,
-        model.activation,
-        sample_weight=sample_weight,
-        random_state=rng,
-    ).hidden_weights
+    fill_from_tensor(W, X, y, model.activation, rng, sample_weight=sample_weight)
     return W
 
 

@@ -87,7 +87,6 @@ class Objective:
         self._A = np.empty((m, model.n_hidden), dtype=dtype)
         self._pred = np.empty(m, dtype=dtype)
         self._dpred = np.empty(m, dtype=dtype)
-        self._row = np.empty(model.n_hidden, dtype=dtype)
         self._shuffled = None
         self._cache = None
         fixed = model.fixed_output

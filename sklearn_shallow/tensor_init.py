@@ -864,3 +864,21 @@ def tensor_initialization(
         orders=orders,
         whitening=whitening,
     )
+
+
+def fill_from_tensor(W, X, y, activation, rng, v=None, **options):
+    """Overwrite the first rows of random starting weights with the tensor step.
+
+    The tensor method identifies at most ``n_features`` units, so rows of
+    ``W`` (and entries of ``v``, when given) beyond that keep their random
+    values. ``options`` go to :func:`tensor_initialization`. Modifies ``W``
+    and ``v`` in place and returns them.
+    """
+    n_tensor = min(W.shape[0], X.shape[1])
+    result = tensor_initialization(
+        X, y, n_tensor, activation, random_state=rng, **options
+    )
+    W[:n_tensor] = result.hidden_weights
+    if v is not None:
+        v[:n_tensor] = result.output_weights
+    return W, v

@@ -10,7 +10,7 @@ from ._network import ShallowModel
 from ._optim import UpdateRule
 from .activations import get_activation
 from .architectures import Dense
-from .tensor_init import tensor_initialization
+from .tensor_init import fill_from_tensor
 
 
 class TensorInitOneHidden(BaseShallowNetwork):
@@ -235,20 +235,18 @@ class TensorInitOneHidden(BaseShallowNetwork):
         W, v = self._random_weights(self.n_hidden, n_features, rng)
         if isinstance(self.init, str):
             if self.init == "tensor":
-                n_tensor = min(self.n_hidden, n_features)
-                result = tensor_initialization(
+                fill_from_tensor(
+                    W,
                     X,
                     y,
-                    n_tensor,
                     self._model.activation,
+                    rng,
+                    v=v,
                     sample_weight=sample_weight,
                     n_slices=self.n_slices,
                     whiten=self.whiten,
                     partition=self.partition,
-                    random_state=rng,
                 )
-                W[:n_tensor] = result.hidden_weights
-                v[:n_tensor] = result.output_weights
             return W, v
         W0 = np.asarray(self.init, dtype=float)
         if W0.shape != W.shape:
