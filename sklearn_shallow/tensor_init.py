@@ -57,6 +57,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_X_y
 
+from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 
 __all__ = [
@@ -308,27 +309,137 @@ def _p2_operator(X, weights, alpha, j2):
 
 
 def _top_subspace(operator, n_hidden, rng):
-    """The ``n_hidden`` eigenvectors of largest ``|eigenvalue|``.
+    """The ``n_hidden`` eigenvectors of largest ``|eigenvalue|``, canonically.
 
     ``P2`` is indefinite when the output weights have mixed signs, so the
-    ranking is by magnitude.
+    ranking is by magnitude. The basis is a function of ``P2`` alone, not of
+    LAPACK's choices (see :func:`_select_eigenvectors`), since random vectors
+    are drawn in its coordinates later on.
     """
     d = operator.shape[0]
-    if d <= DENSE_MAX_FEATURES or n_hidden >= d - 1:
-        P2 = operator.matmat(np.eye(d))
-        values, vectors = linalg.eigh(0.5 * (P2 + P2.T))
-    else:
+    if d > DENSE_MAX_FEATURES and n_hidden < d - 2:
         v0 = rng.standard_normal(d)
-        # The sampling error of P2 is far above 1e-6: a tighter tolerance
-        # only costs products.
-        values, vectors = eigsh(operator, k=n_hidden, which="LM", v0=v0, tol=1e-6)
-    order = np.argsort(-np.abs(values))[:n_hidden]
-    return vectors[:, order], values[order]
+        # Converged to machine precision (tol=0), not to the sampling error
+        # of P2: a looser tolerance leaves V depending on the rounding of
+        # each product, hence on the BLAS build and thread count. One pair
+        # more than needed shows whether the last one kept is tied.
+        values, vectors = eigsh(operator, k=n_hidden + 1, which="LM", v0=v0, tol=0)
+        selected = _select_eigenvectors(values, vectors, n_hidden)
+        if selected is not None:
+            return selected
+        # A tie at the cut that may reach past the pairs computed (inputs
+        # of lower rank than n_features give many equal eigenvalues): the
+        # whole spectrum settles it.
+    P2 = operator.matmat(np.eye(d))
+    values, vectors = linalg.eigh(0.5 * (P2 + P2.T))
+    return _select_eigenvectors(values, vectors, n_hidden, complete=True)
+
+
+#: Eigenvalues closer than this, relative to the largest magnitude, count as
+#: equal: their eigenvectors are then not determined one by one, only the
+#: span they share is.
+_EIGEN_TIE = 1e-9
+
+
+def _canonical_basis(Q):
+    """An orthonormal basis of ``span(Q)`` that depends on the span only.
+
+    Gram-Schmidt with pivoting on the projections ``P e_j`` of the coordinate
+    vectors (``P = Q Q^T``), the longest remaining one first: a QR with column
+    pivoting of ``Q^T``, whose column norms and pivots do not change when
+    ``Q`` is replaced by ``Q R`` for an orthogonal ``R``.
+    """
+    if Q.shape[1] == 1:
+        return canonical_phase(Q)
+    O, R, _ = linalg.qr(Q.T, pivoting=True)
+    signs = np.sign(np.diag(R))
+    signs[signs == 0] = 1.0
+    return Q @ (O * signs)
+
+
+def _select_eigenvectors(values, vectors, n_hidden, complete=False):
+    """``(V, eigenvalues)``: ``n_hidden`` pairs of largest ``|value|``.
+
+    LAPACK fixes neither the sign of an eigenvector nor, for a repeated
+    eigenvalue, the basis of its eigenspace; both change with the build and
+    with rounding. Each group of equal eigenvalues is therefore given the
+    basis :func:`_canonical_basis` of its eigenspace, and when the cut at
+    ``n_hidden`` falls inside a group of equal magnitudes, the first vectors
+    of the canonical basis of that group's span are kept (their Rayleigh
+    quotients are reported as eigenvalues). With ``complete=False``, the
+    pairs are only the largest ones; None is returned when the cut may be
+    tied with pairs that were not computed.
+    """
+    magnitudes = np.abs(values)
+    tol = _EIGEN_TIE * max(float(magnitudes.max(initial=0.0)), np.finfo(float).tiny)
+    cut = np.sort(magnitudes)[::-1][n_hidden - 1]
+    above = np.flatnonzero(magnitudes > cut + tol)
+    tied = np.flatnonzero(np.abs(magnitudes - cut) <= tol)
+    if not complete and magnitudes.min() >= cut - tol:
+        return None
+    blocks = []  # (magnitude, vectors, values)
+    # Groups of equal eigenvalues among those kept outright.
+    above = above[np.argsort(values[above], kind="stable")]
+    for group in np.split(above, np.flatnonzero(np.diff(values[above]) > tol) + 1):
+        if group.size:
+            basis = _canonical_basis(vectors[:, group])
+            blocks.append((magnitudes[group].max(), basis, values[group]))
+    need = n_hidden - above.size
+    basis = _canonical_basis(vectors[:, tied])[:, :need]
+    coefficients = vectors[:, tied].T @ basis
+    blocks.append((cut, basis, (coefficients**2).T @ values[tied]))
+    blocks.sort(key=lambda block: -block[0])
+    V = np.hstack([block[1] for block in blocks])
+    return V, np.concatenate([block[2] for block in blocks])
 
 
 # ---------------------------------------------------------------------------
 # Step 3: non-orthogonal symmetric decomposition of k x k x k tensors
 # ---------------------------------------------------------------------------
+def canonical_phase(vectors):
+    """Eigenvectors with a fixed sign (or complex phase), column by column.
+
+    An eigen- or singular vector is only defined up to a factor of modulus
+    one, and which factor LAPACK returns depends on its build and on
+    rounding (scikit-learn's ``svd_flip`` settles the same question for the
+    SVD). Each column is multiplied by the factor that makes its entry of
+    largest modulus real and positive, which is a function of the vector
+    alone. The first such entry counts when several tie.
+
+    Parameters
+    ----------
+    vectors : ndarray of shape (n, m), real or complex
+
+    Returns
+    -------
+    vectors : ndarray of shape (n, m)
+        A new array, of the same dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.tensor_init import canonical_phase
+    >>> canonical_phase(np.array([[0.6, 0.8], [-0.8, 0.6]]))
+    array([[-0.6,  0.8],
+           [ 0.8,  0.6]])
+    """
+    vectors = np.asarray(vectors)
+    return vectors * _phase_factors(vectors)
+
+
+def _phase_factors(vectors):
+    """The factors of modulus one applied by :func:`canonical_phase`."""
+    if vectors.shape[1] == 0:
+        return np.ones(0, dtype=vectors.dtype)
+    rows = np.argmax(np.abs(vectors), axis=0)
+    pivots = vectors[rows, np.arange(vectors.shape[1])]
+    moduli = np.abs(pivots)
+    factors = np.ones_like(pivots)
+    nonzero = moduli > 0
+    factors[nonzero] = np.conj(pivots[nonzero]) / moduli[nonzero]
+    return factors
+
+
 def _unit_columns(A):
     norms = np.linalg.norm(A, axis=0)
     norms[norms == 0] = 1.0
@@ -378,7 +489,10 @@ def _jennrich(S_a, S_b):
     imaginary parts are kept (the real parts alone would be a duplicate).
     """
     values, vectors = linalg.eig(S_a @ np.linalg.pinv(S_b))
-    U = np.real(vectors)
+    # Fixed phases make the candidate (real and imaginary parts included)
+    # independent of LAPACK's choice of factor.
+    vectors = canonical_phase(vectors)
+    U = np.real(vectors).copy()
     # LAPACK lists a conjugate pair consecutively, positive imaginary part
     # first.
     for j in np.flatnonzero(values.imag > 0):
@@ -516,6 +630,12 @@ def decompose_symmetric(T, n_slices=100, refine_iter=20, random_state=None):
         if fit[2] < best[2]:
             best = fit
     best_U, weights, residual = best
+    # Canonical form: each u_i with its largest entry positive (c_i changes
+    # sign with u_i, the tensor does not), strongest component first.
+    signs = _phase_factors(best_U)
+    best_U, weights = best_U * signs, weights * signs
+    order = np.argsort(-np.linalg.norm(weights, axis=0), kind="stable")
+    best_U, weights = best_U[:, order], weights[:, order]
     return best_U, weights[0] if single else weights, float(residual)
 
 
@@ -785,13 +905,73 @@ def tensor_initialization(
         )
     m = moment_coefficients(act)
     orders = _moment_orders(m, name)
-    j2, j3, l_odd, l_even = orders
     rng = check_random_state(random_state)
     sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+    if np.any(sample_weight < 0) or sample_weight.sum() <= 0:
+        raise ValueError(
+            "sample_weight must be non-negative with a positive sum: the "
+            "moments are weighted averages."
+        )
+    with blas_threads(n_samples * n_features * n_hidden):
+        return _tensor_step(
+            X,
+            y,
+            n_hidden,
+            act,
+            m,
+            orders,
+            sample_weight,
+            n_slices,
+            refine_iter,
+            whiten,
+            partition,
+            rng,
+        )
+
+
+def _column_scale(X, weights):
+    """Root mean square of each column (1 for a zero column), overflow-safe."""
+    peak = np.max(np.abs(X), axis=0)
+    peak[peak == 0] = 1.0
+    return peak * np.sqrt(weights @ (X / peak) ** 2)
+
+
+def _tensor_step(
+    X,
+    y,
+    n_hidden,
+    act,
+    m,
+    orders,
+    sample_weight,
+    n_slices,
+    refine_iter,
+    whiten,
+    partition,
+    rng,
+):
+    """The body of :func:`tensor_initialization`, on validated inputs."""
+    n_samples, n_features = X.shape
+    j2, j3, l_odd, l_even = orders
+    all_weights = _normalised(sample_weight, slice(None))
+
+    # Units: the method assumes inputs of unit second moment, so it works on
+    # x_j / s_j with s_j the root mean square of feature j, and on y / c with
+    # c the standard deviation of y. Both map back exactly: w . x equals
+    # (w * s) . (x / s), and for phi homogeneous of degree p,
+    # v phi(w . x) / c = v phi(c^(-1/p) w . x).
+    feature_scale = _column_scale(X, all_weights)
+    feature_scale[feature_scale == 0] = 1.0
+    X = X / feature_scale
+    centred = y - all_weights @ y
+    target_scale = float(np.sqrt(all_weights @ centred**2))
+    if not np.isfinite(target_scale) or target_scale == 0:
+        target_scale = 1.0
+    y = y / target_scale
 
     whitening = None
     if whiten:
-        whitening = _whitening(X, _normalised(sample_weight, slice(None)))
+        whitening = _whitening(X, all_weights)
         X = X @ whitening
 
     if partition:
@@ -852,9 +1032,24 @@ def tensor_initialization(
     hidden_weights = (signs * norms)[:, None] * directions
     if whitening is not None:
         hidden_weights = hidden_weights @ whitening
+        # The map from the raw inputs: x -> (x / s) S^(-1/2).
+        whitening = whitening / feature_scale[:, None]
+    hidden_weights *= target_scale ** (1.0 / act.degree)
+    hidden_weights /= feature_scale
+    if not np.all(np.isfinite(hidden_weights)):
+        raise ValueError(
+            "The tensor initialisation gave non-finite hidden weights: its "
+            "moments overflowed or the decomposition broke down (standard "
+            f"deviation of y: {target_scale:.3g}; root mean squares of the "
+            f"features from {feature_scale.min():.3g} to "
+            f"{feature_scale.max():.3g}). Check the data for extreme values "
+            "or use init='random'."
+        )
+    # Canonical order of the units: largest norm first.
+    order = np.argsort(-np.linalg.norm(hidden_weights, axis=1), kind="stable")
     return Bunch(
-        hidden_weights=hidden_weights,
-        output_weights=output_weights,
+        hidden_weights=hidden_weights[order],
+        output_weights=output_weights[order],
         subspace=V,
         eigenvalues=eigenvalues,
         tensor=R3,
@@ -863,6 +1058,8 @@ def tensor_initialization(
         moments=m,
         orders=orders,
         whitening=whitening,
+        feature_scale=feature_scale,
+        target_scale=target_scale,
     )
 
 
