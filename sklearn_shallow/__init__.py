@@ -18,7 +18,7 @@ TensorInitOneHidden
     estimators.
 """
 
-from ._optim import DivergenceError
+from ._optim import DegenerateFitWarning, DivergenceError
 from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
 from .constraints import (
@@ -45,6 +45,7 @@ __all__ = [
     "Activation",
     "Convolution",
     "CustomActivation",
+    "DegenerateFitWarning",
     "Dense",
     "DivergenceError",
     "L0Ball",

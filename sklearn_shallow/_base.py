@@ -7,7 +7,7 @@ the result. An estimator only says which update rule it uses
 (:meth:`BaseShallowNetwork._make_update`) and how it starts.
 """
 
-from contextlib import nullcontext
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,26 +21,14 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from threadpoolctl import threadpool_limits
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import descend
+from ._optim import DegenerateFitWarning, descend
+from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
 from .tensor_init import fill_from_tensor
-
-# Below this many multiply-adds per matrix product, BLAS threads cost more
-# than they give: numpy and scipy load separate OpenBLAS pools, and on a busy
-# 2-core machine the default threads made fits 10-25x slower
-# (benchmarks/bench_oymak_vs_mlp.py).
-SINGLE_THREAD_BELOW = 2e7
-
-
-def _blas_threads(size):
-    if size < SINGLE_THREAD_BELOW:
-        return threadpool_limits(1, user_api="blas")
-    return nullcontext()
 
 
 def check_output_weights(output_weights, n_hidden, dtype):
@@ -68,6 +56,72 @@ def _tensor_hidden(X, y, sample_weight, model, rng):
     W = rng.standard_normal((n_hidden, n_features)) / np.sqrt(n_features)
     fill_from_tensor(W, X, y, model.activation, rng, sample_weight=sample_weight)
     return W
+
+
+def _describe_init(init):
+    return f"init={init!r}" if isinstance(init, str) else "the init array"
+
+
+def _check_start(model, params, X, y, init):
+    """A clear error when the starting point's outputs or loss are not finite.
+
+    Without it the loop would stop at its first step with a message about
+    the loss, not about where the start came from.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = model.decision(params, X)
+        finite_pred = bool(np.all(np.isfinite(pred)))
+        finite_loss = finite_pred and np.isfinite(np.dot(pred - y, pred - y))
+    if finite_loss:
+        return
+    dtype = X.dtype.name
+    hidden = np.max(np.abs(params[0])) if params[0].size else 0.0
+    if not finite_pred:
+        raise ValueError(
+            f"The starting point from {_describe_init(init)} gives non-finite "
+            f"network outputs in {dtype} (largest |x| = {np.max(np.abs(X)):.3g}, "
+            f"largest starting weight = {hidden:.3g}). Standardise X (for "
+            "instance with StandardScaler) or fit in float64."
+        )
+    raise ValueError(
+        f"The squared loss at the starting point from {_describe_init(init)} "
+        f"overflows {dtype} (largest |y| = {np.max(np.abs(y)):.3g}). Rescale y "
+        "or fit in float64."
+    )
+
+
+def _warn_if_constant(model, params, X, y, sample_weight):
+    """Warn when the fitted network predicts one value on the training data.
+
+    That happens when every hidden unit is constant on the samples of
+    positive weight (dead ReLUs, saturated sigmoids) or when the units that
+    vary all have output weight zero. It is the right answer only when y is
+    constant, and then nothing is said.
+    """
+    rows = slice(None) if sample_weight is None else sample_weight > 0
+    X, y = X[rows], y[rows]
+    if X.shape[0] < 2 or np.ptp(y) == 0:
+        return
+    hidden, output, _ = model.split(params)
+    Z = np.empty((X.shape[0], model.n_hidden), dtype=hidden.dtype)
+    model.architecture.preact(model.architecture.prepare(X), hidden, out=Z)
+    A = model.activation.value(Z, out=Z)
+    # Constant up to rounding, relative to the unit's own size.
+    varies = np.ptp(A, axis=0) > 16 * np.finfo(A.dtype).eps * np.max(np.abs(A), axis=0)
+    if np.any(varies & (np.asarray(output) != 0)):
+        return
+    if not np.any(varies):
+        reason = "every hidden unit is constant on the training samples (dead)"
+    else:
+        reason = "every hidden unit that varies has output weight zero"
+    constant = float(model.decision(params, X[:1])[0])
+    warnings.warn(
+        f"The fitted network is a constant predictor: {reason}, so it "
+        f"predicts {constant:.6g} for every sample. Try another random_state, "
+        "a smaller step_size, standardised inputs or another init.",
+        DegenerateFitWarning,
+        stacklevel=4,
+    )
 
 
 class BaseShallowNetwork(RegressorMixin, BaseEstimator):
@@ -192,8 +246,42 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self._model = self._resolve_model(X.shape[1], X.dtype)
         shape = self._model.architecture.param_shape(X.shape[1], self.n_hidden)
+        # One thread policy for the whole fit, the tensor start included.
+        with blas_threads(X.shape[0] * X.shape[1] * self._model.n_hidden):
+            result, X_fit, y_fit, sw_fit = self._fit_params(
+                X, y, sample_weight, shape, rng
+            )
+            _warn_if_constant(self._model, result.params, X_fit, y_fit, sw_fit)
+        self._params = result.params
+        self._raw_params = result.raw_params
+        hidden, output, intercept = self._model.split(result.params)
+        arch = self._model.architecture
+        self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
+        self.output_weights_ = np.array(output, copy=True)
+        self.intercept_ = float(intercept)
+        self.n_iter_ = result.n_iter
+        self.loss_curve_ = result.loss_curve
+        self.validation_scores_ = (
+            result.validation_scores if self.early_stopping else None
+        )
+        self.best_validation_score_ = result.best_validation_score
+        self.step_size_ = result.step_size
+        self.activation_ = self._model.activation
+        self.architecture_ = arch
+        if isinstance(arch, Convolution):
+            self.kernels_ = hidden.copy()
+        self._store_extra(result)
+        return self
+
+    def _fit_params(self, X, y, sample_weight, shape, rng):
+        """Start, split off the validation data, descend.
+
+        Returns the :class:`~sklearn_shallow._optim.DescentResult` and the
+        training part ``(X, y, sample_weight)`` the loop saw.
+        """
         update = self._make_update(shape)
         params = self._initial_params(X, y, sample_weight, shape, rng)
+        _check_start(self._model, params, X, y, self.init)
 
         validate = None
         X_fit, y_fit, sw_fit = X, y, sample_weight
@@ -221,28 +309,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         objective = Objective(
             self._model, SquaredLoss(), X_fit, y_fit, sw_fit, self.batch_size
         )
-        with _blas_threads(X_fit.shape[0] * X.shape[1] * self._model.n_hidden):
-            result = self._descend(objective, params, update, rng, validate)
-        self._params = result.params
-        self._raw_params = result.raw_params
-        hidden, output, intercept = self._model.split(result.params)
-        arch = self._model.architecture
-        self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
-        self.output_weights_ = np.array(output, copy=True)
-        self.intercept_ = float(intercept)
-        self.n_iter_ = result.n_iter
-        self.loss_curve_ = result.loss_curve
-        self.validation_scores_ = (
-            result.validation_scores if self.early_stopping else None
-        )
-        self.best_validation_score_ = result.best_validation_score
-        self.step_size_ = result.step_size
-        self.activation_ = self._model.activation
-        self.architecture_ = arch
-        if isinstance(arch, Convolution):
-            self.kernels_ = hidden.copy()
-        self._store_extra(result)
-        return self
+        result = self._descend(objective, params, update, rng, validate)
+        return result, X_fit, y_fit, sw_fit
 
     def _descend(self, objective, params, update, rng, validate):
         return descend(

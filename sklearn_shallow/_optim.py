@@ -39,6 +39,14 @@ class DivergenceError(FloatingPointError):
     """Raised when a fit with a fixed step size diverges."""
 
 
+class DegenerateFitWarning(ConvergenceWarning):
+    """A fit ended as a constant predictor (every unit dead, or no output).
+
+    A subclass of :class:`~sklearn.exceptions.ConvergenceWarning`, so that
+    the filters people already set for model selection apply to it as well.
+    """
+
+
 class UpdateRule:
     """Projected gradient step: ``x+ = P(x - mu g)`` on the hidden block.
 

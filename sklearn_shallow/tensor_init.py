@@ -39,6 +39,14 @@ changing any population moment:
   decomposed at once, since a unit with ``alpha . wbar_i`` near zero is
   invisible in a single ``M4(V, V, V, alpha)``.
 
+The result depends on the data and ``random_state`` only, not on the units
+or the machine: the method runs on features scaled to unit root mean square
+and on ``y`` scaled to unit standard deviation, and maps the weights back
+exactly; eigenvectors get canonical signs and repeated eigenvalues canonical
+eigenspace bases (:func:`canonical_phase`), since LAPACK fixes neither; the
+units come out largest norm first; and the step runs on one BLAS thread for
+problems below the size at which the fits switch to several.
+
 References
 ----------
 .. [1] K. Zhong, Z. Song, P. Jain, P. L. Bartlett and I. S. Dhillon,
@@ -61,6 +69,7 @@ from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 
 __all__ = [
+    "canonical_phase",
     "decompose_symmetric",
     "hermite_contraction",
     "magnitudes_and_signs",
@@ -779,7 +788,10 @@ def tensor_initialization(
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        Inputs, assumed ``N(0, I)`` (or ``N(0, Sigma)`` with ``whiten=True``).
+        Inputs, assumed ``N(0, D)`` with ``D`` diagonal (or ``N(0, Sigma)``
+        with ``whiten=True``): each feature is scaled to unit root mean
+        square first and the weights are scaled back, so the result does not
+        depend on the units of any feature.
     y : array-like of shape (n_samples,)
         Targets.
     n_hidden : int
@@ -796,9 +808,11 @@ def tensor_initialization(
         Alternating-least-squares sweeps refining the decomposition of
         ``R3``; 0 skips them.
     whiten : bool, default=False
-        Map the inputs to identity second moment first (for
+        Map the (scaled) inputs to identity second moment first (for
         ``x ~ N(0, Sigma)``) and the weights back afterwards. This forms the
-        ``n_features x n_features`` second-moment matrix.
+        ``n_features x n_features`` second-moment matrix; off by default to
+        keep the memory ``O(n k + d k)`` for wide data, since the per-feature
+        scaling alone already removes the dependence on units.
     partition : bool, default=False
         Use three disjoint thirds of the samples for the subspace, the
         tensor and the magnitudes, as in the analysis of Algorithm 1. Off by
@@ -811,12 +825,13 @@ def tensor_initialization(
     -------
     result : Bunch
         hidden_weights : ndarray of shape (n_hidden, n_features)
-            The estimate of ``W``.
+            The estimate of ``W``, rows in decreasing order of norm.
         output_weights : ndarray of shape (n_hidden,)
-            The estimate of ``v``, in {-1, +1}.
+            The estimate of ``v``, in {-1, +1}, in the same order.
         subspace : ndarray of shape (n_features, n_hidden)
-            Orthonormal basis ``V`` of the span of the weights (in whitened
-            coordinates when ``whiten=True``).
+            Orthonormal basis ``V`` of the span of the weights, in the
+            coordinates of the scaled (and, with ``whiten=True``, whitened)
+            inputs.
         eigenvalues : ndarray of shape (n_hidden,)
             Eigenvalues of ``P2`` kept for ``V``, largest magnitude first.
         tensor : ndarray of shape (n_hidden, n_hidden, n_hidden, n_tensors)
@@ -835,7 +850,14 @@ def tensor_initialization(
             ``(j2, j3, l_odd, l_even)``: the orders of ``P2``, ``P3`` and of
             the moments used for signs and magnitudes.
         whitening : ndarray of shape (n_features, n_features) or None
-            The map ``S^(-1/2)`` when ``whiten=True``.
+            With ``whiten=True``, the map ``A`` for which ``X @ A`` has
+            identity second moment: the feature scaling followed by
+            ``S^(-1/2)`` of the scaled inputs.
+        feature_scale : ndarray of shape (n_features,)
+            Root mean square of each feature (1 for a zero feature).
+        target_scale : float
+            Standard deviation of ``y`` (1 when ``y`` is constant); the
+            norms of the weights scale with its ``1/p``-th power.
 
     Notes
     -----
