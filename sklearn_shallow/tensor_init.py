@@ -44,8 +44,8 @@ or the machine: the method runs on features scaled to unit root mean square
 and on ``y`` scaled to unit standard deviation, and maps the weights back
 exactly; eigenvectors get canonical signs and repeated eigenvalues canonical
 eigenspace bases (:func:`canonical_phase`), since LAPACK fixes neither; the
-units come out largest norm first; and the step runs on one BLAS thread for
-problems below the size at which the fits switch to several.
+units come out largest norm (on the scaled inputs) first; and the step runs
+on one BLAS thread below the size at which the fits switch to several.
 
 References
 ----------
@@ -825,7 +825,8 @@ def tensor_initialization(
     -------
     result : Bunch
         hidden_weights : ndarray of shape (n_hidden, n_features)
-            The estimate of ``W``, rows in decreasing order of norm.
+            The estimate of ``W``, rows in decreasing order of norm (the
+            norm on the scaled, or whitened, inputs).
         output_weights : ndarray of shape (n_hidden,)
             The estimate of ``v``, in {-1, +1}, in the same order.
         subspace : ndarray of shape (n_features, n_hidden)
@@ -934,7 +935,7 @@ def tensor_initialization(
             "sample_weight must be non-negative with a positive sum: the "
             "moments are weighted averages."
         )
-    with blas_threads(n_samples * n_features * n_hidden):
+    with blas_threads(n_samples * n_features * n_hidden), np.errstate(over="ignore"):
         return _tensor_step(
             X,
             y,
@@ -955,7 +956,9 @@ def _column_scale(X, weights):
     """Root mean square of each column (1 for a zero column), overflow-safe."""
     peak = np.max(np.abs(X), axis=0)
     peak[peak == 0] = 1.0
-    return peak * np.sqrt(weights @ (X / peak) ** 2)
+    scale = peak * np.sqrt(weights @ (X / peak) ** 2)
+    scale[scale == 0] = 1.0
+    return scale
 
 
 def _tensor_step(
@@ -983,12 +986,8 @@ def _tensor_step(
     # (w * s) . (x / s), and for phi homogeneous of degree p,
     # v phi(w . x) / c = v phi(c^(-1/p) w . x).
     feature_scale = _column_scale(X, all_weights)
-    feature_scale[feature_scale == 0] = 1.0
     X = X / feature_scale
-    centred = y - all_weights @ y
-    target_scale = float(np.sqrt(all_weights @ centred**2))
-    if not np.isfinite(target_scale) or target_scale == 0:
-        target_scale = 1.0
+    target_scale = float(_column_scale((y - all_weights @ y)[:, None], all_weights)[0])
     y = y / target_scale
 
     whitening = None
@@ -1067,8 +1066,9 @@ def _tensor_step(
             f"{feature_scale.max():.3g}). Check the data for extreme values "
             "or use init='random'."
         )
-    # Canonical order of the units: largest norm first.
-    order = np.argsort(-np.linalg.norm(hidden_weights, axis=1), kind="stable")
+    # Canonical order of the units: largest norm first, measured where the
+    # method worked, so that the order does not change with the units.
+    order = np.argsort(-norms, kind="stable")
     return Bunch(
         hidden_weights=hidden_weights[order],
         output_weights=output_weights[order],

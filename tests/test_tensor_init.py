@@ -409,3 +409,67 @@ def test_too_few_slices_is_refused():
     X, y, _ = _zhong(200, n_features=6, n_hidden=2)
     with pytest.raises(InvalidParameterError, match="n_slices"):
         tensor_initialization(X, y, 2, n_slices=1)
+
+
+# ---------------------------------------------------------------------------
+# Units: the step is equivariant in the scale of every feature and of y
+# ---------------------------------------------------------------------------
+def _factors(scale, columns, n_features):
+    if columns == "all":
+        return np.full(n_features, scale)
+    return np.r_[scale, np.ones(n_features - 1)]
+
+
+@pytest.mark.parametrize("whiten", [False, True])
+@pytest.mark.parametrize("columns", ["all", "one"])
+@pytest.mark.parametrize("scale", [1e-3, 0.1, 7.0, 1e3])
+def test_tensor_step_equivariant_in_the_units_of_x(scale, columns, whiten):
+    # x_j -> c_j x_j must give w_ij -> w_ij / c_j: w . x is unchanged.
+    X, y, _ = _zhong(5000, "relu", n_features=10, n_hidden=3, seed=0)
+    factors = _factors(scale, columns, 10)
+    base = tensor_initialization(X, y, 3, "relu", whiten=whiten, random_state=0)
+    scaled = tensor_initialization(
+        X * factors, y, 3, "relu", whiten=whiten, random_state=0
+    )
+    np.testing.assert_allclose(
+        scaled.hidden_weights * factors,
+        base.hidden_weights,
+        rtol=1e-8,
+        atol=1e-10 * np.abs(base.hidden_weights).max(),
+    )
+    np.testing.assert_array_equal(scaled.output_weights, base.output_weights)
+
+
+@pytest.mark.parametrize("activation, degree", [("relu", 1), ("squared_relu", 2)])
+@pytest.mark.parametrize("scale", [1e-6, 1e-3, 1e4])
+def test_tensor_step_equivariant_in_the_units_of_y(activation, degree, scale):
+    # v phi(w . x) * c = v phi(c^(1/p) w . x) for phi homogeneous of degree p.
+    X, y, _ = _zhong(5000, activation, n_features=8, n_hidden=3, seed=1)
+    base = tensor_initialization(X, y, 3, activation, random_state=0)
+    scaled = tensor_initialization(X, y * scale, 3, activation, random_state=0)
+    np.testing.assert_allclose(
+        scaled.hidden_weights,
+        base.hidden_weights * scale ** (1 / degree),
+        rtol=1e-8,
+        atol=1e-10 * np.abs(base.hidden_weights).max() * scale ** (1 / degree),
+    )
+
+
+def test_non_finite_tensor_start_names_its_cause():
+    # A feature in units of 1e-310 needs weights of about 1e310 on it: more
+    # than float64 holds.
+    X, y, _ = _zhong(2000, "relu", n_features=6, n_hidden=2, seed=0)
+    X[:, 0] *= 1e-310
+    with pytest.raises(ValueError, match="tensor initialisation gave non-finite"):
+        tensor_initialization(X, y, 2, "relu", random_state=0)
+
+
+@pytest.mark.parametrize("bad", [-1.0, 0.0])
+def test_negative_or_all_zero_weights_are_refused(bad):
+    X, y, _ = _zhong(200, n_features=6, n_hidden=2)
+    weights = np.ones(len(y))
+    weights[0] = -1.0
+    if bad == 0.0:
+        weights[:] = 0.0
+    with pytest.raises(ValueError, match="non-negative with a positive sum|non-zero"):
+        tensor_initialization(X, y, 2, sample_weight=weights)

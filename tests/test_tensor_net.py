@@ -314,3 +314,76 @@ def test_projected_tensor_start_beats_random_start_oymak_sparse_n1000():
     random = np.array([_oymak_test_loss(seed, "random") for seed in range(12)])
     assert tensor.mean() < 0.9 * random.mean(), (tensor, random)
     assert np.sum(tensor < random) >= 10, (tensor, random)
+
+
+# ---------------------------------------------------------------------------
+# Units of X: the tensor start is equivariant, the descent never undoes it
+# ---------------------------------------------------------------------------
+def _scaled_inputs(scale, columns):
+    X, y, _ = make_planted_network(2000, n_features=10, n_hidden=3, random_state=0)
+    factors = np.full(10, scale) if columns == "all" else np.r_[scale, np.ones(9)]
+    return X, y, factors
+
+
+def _start_r2(est, X, y):
+    """R^2 of the starting network (ReLU, intercept at the mean residual)."""
+    pred = (
+        np.maximum(X @ est.initial_hidden_weights_.T, 0) @ est.initial_output_weights_
+    )
+    pred += np.mean(y - pred)
+    return 1 - np.sum((y - pred) ** 2) / np.sum((y - y.mean()) ** 2)
+
+
+@pytest.mark.parametrize("columns", ["all", "one"])
+@pytest.mark.parametrize("scale", [1e-3, 1e-1, 10.0, 1e3])
+def test_tensor_net_start_does_not_depend_on_units_of_x(scale, columns):
+    X, y, factors = _scaled_inputs(scale, columns)
+    base = TensorInitOneHidden(n_hidden=3, random_state=0).fit(X, y)
+    est = TensorInitOneHidden(n_hidden=3, random_state=0).fit(X * factors, y)
+    np.testing.assert_allclose(
+        est.initial_hidden_weights_ * factors,
+        base.initial_hidden_weights_,
+        rtol=1e-8,
+        atol=1e-10,
+    )
+    start = _start_r2(est, X * factors, y)
+    assert start == pytest.approx(_start_r2(base, X, y), abs=1e-8)
+    # The start explains most of y, and the backtracking descent only lowers
+    # the training loss from there (before this was fixed, scale 10 gave
+    # R^2 = -2.6e5 and one column times 1e3 gave -1e27).
+    assert start > 0.8, start
+    assert est.score(X * factors, y) >= start - 1e-9
+
+
+@pytest.mark.parametrize("columns", ["all", "one"])
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_float32_tensor_start_at_any_scale(scale, columns):
+    # At scales of 4e3 and more the float32 fit used to fail with "The loss
+    # at the initial point is not finite".
+    X, y, factors = _scaled_inputs(scale, columns)
+    X32, y32 = (X * factors).astype(np.float32), y.astype(np.float32)
+    est = TensorInitOneHidden(n_hidden=3, random_state=0).fit(X32, y32)
+    assert est.hidden_weights_.dtype == np.float32
+    assert est.score(X32, y32) > 0.8
+
+
+@pytest.mark.parametrize("columns", ["all", "one"])
+@pytest.mark.parametrize("scale", [1e-3, 1e3])
+def test_init_tensor_in_projected_descent_does_not_depend_on_units(scale, columns):
+    # A fixed step of 1e-300 leaves the start as it is, so hidden_weights_
+    # is the start that init='tensor' built.
+    X, y, factors = _scaled_inputs(scale, columns)
+    params = dict(
+        n_hidden=3,
+        init="tensor",
+        output_weights="ones",
+        fit_intercept=False,
+        step_size=1e-300,
+        max_iter=1,
+        random_state=0,
+    )
+    base = ProjectedShallowRegressor(**params).fit(X, y)
+    est = ProjectedShallowRegressor(**params).fit(X * factors, y)
+    np.testing.assert_allclose(
+        est.hidden_weights_ * factors, base.hidden_weights_, rtol=1e-8, atol=1e-10
+    )
