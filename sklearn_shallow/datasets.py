@@ -76,8 +76,11 @@ def _draw_samples(truth, n_samples, noise, rng):
 def _random_supports(n_rows, n_cols, n_nonzero, rng):
     """Column indices of ``n_nonzero`` distinct random entries in each row."""
     # The smallest n_nonzero of iid uniforms sit at a uniformly random subset.
+    # argpartition finds that subset but lists it in an order that depends on
+    # the numpy version and the CPU (its SIMD code paths): sorted, the
+    # indices, hence the planted weights, are the same on every machine.
     keys = rng.random((n_rows, n_cols))
-    return np.argpartition(keys, n_nonzero - 1, axis=1)[:, :n_nonzero]
+    return np.sort(np.argpartition(keys, n_nonzero - 1, axis=1)[:, :n_nonzero], axis=1)
 
 
 def _haar_orthonormal(n_rows, n_cols, rng):

@@ -634,7 +634,7 @@ def decompose_symmetric(T, n_slices=100, refine_iter=20, random_state=None):
     ]
     misfits = [_diagonalisation_misfit(slices, U) for U in candidates]
     best = (None, None, np.inf)
-    for index in np.argsort(misfits)[:N_STARTS]:
+    for index in np.argsort(misfits, kind="stable")[:N_STARTS]:
         fit = _refined(T, candidates[index], refine_iter)
         if fit[2] < best[2]:
             best = fit

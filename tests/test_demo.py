@@ -11,11 +11,15 @@ def test_quick_demo_constrained_beats_unconstrained(tmp_path):
     rows = run_demo(n_jobs=2, quick=True, out=None, print_fn=lines.append)
     by_model = {r["model"]: r for r in rows}
     assert set(by_model) == {"unconstrained", "l1", "l0"}
-    assert by_model["l0"]["tau"] == 160  # the planted number of nonzeros
+    # Every l0 ball that holds the planted 160 nonzeros recovers the network
+    # to rounding (test nMSE 1e-15 to 1e-30), so which of them the 3-fold
+    # search prefers is a matter of rounding: any of them is right.
+    assert by_model["l0"]["tau"] >= 160
+    assert by_model["l0"]["nonzeros"] <= by_model["l0"]["tau"]
     assert by_model["l0"]["test_nmse"] < 1e-3
+    assert by_model["l0"]["weight_correlation"] > 0.99
     assert by_model["l1"]["test_nmse"] < 1e-2
     assert by_model["unconstrained"]["test_nmse"] > 0.05
-    assert by_model["l0"]["nonzeros"] <= 160
     assert any("test nMSE" in line for line in lines)
 
 

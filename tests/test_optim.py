@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_shallow import DivergenceError, ProjectedShallowRegressor
+from sklearn_shallow import (
+    DegenerateFitWarning,
+    DivergenceError,
+    ProjectedShallowRegressor,
+)
 from sklearn_shallow.datasets import make_sparse_network, oymak_init
 
 
@@ -183,3 +187,76 @@ def test_integer_sample_weights_equal_repeated_rows(planted):
     a = _paper_net(max_iter=20, tol=0).fit(X, y, sample_weight=w)
     b = _paper_net(max_iter=20, tol=0).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     np.testing.assert_allclose(a.hidden_weights_, b.hidden_weights_, rtol=1e-7)
+
+
+# ---------------------------------------------------------------------------
+# Degenerate fits and starts are never reported as normal fits
+# ---------------------------------------------------------------------------
+def _positive_inputs(n_samples=200, n_features=5, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0.5, 1.5, size=(n_samples, n_features))
+    y = X @ rng.standard_normal(n_features)
+    return X, y
+
+
+def test_every_unit_dead_warns_constant_predictor():
+    # Inputs are positive and every starting weight negative: no ReLU ever
+    # fires, no gradient reaches the hidden layer, only the intercept moves.
+    X, y = _positive_inputs()
+    est = ProjectedShallowRegressor(n_hidden=4, init=-np.ones((4, 5)), random_state=0)
+    with pytest.warns(DegenerateFitWarning, match="every hidden unit is constant"):
+        est.fit(X, y)
+    # The warning tells the truth: one value, the weighted mean of y.
+    np.testing.assert_allclose(est.predict(X), y.mean(), rtol=1e-6)
+
+
+def test_zero_output_weights_warn_constant_predictor():
+    X, y = _positive_inputs()
+    est = ProjectedShallowRegressor(n_hidden=3, output_weights=np.zeros(3))
+    with pytest.warns(DegenerateFitWarning, match="output weight zero"):
+        est.fit(X, y)
+
+
+def test_units_alive_only_on_zero_weight_samples_count_as_dead():
+    X, y = _positive_inputs()
+    X[0] = -1.0  # the one sample on which the negative units fire
+    sw = np.ones(len(y))
+    sw[0] = 0.0
+    est = ProjectedShallowRegressor(n_hidden=2, init=-np.ones((2, 5)), random_state=0)
+    with pytest.warns(DegenerateFitWarning):
+        est.fit(X, y, sample_weight=sw)
+
+
+def test_constant_target_fitted_by_a_constant_does_not_warn():
+    X, _ = _positive_inputs()
+    est = ProjectedShallowRegressor(n_hidden=2, init=-np.ones((2, 5)), max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        est.fit(X, np.full(len(X), 3.0))
+
+
+def test_healthy_fit_does_not_warn(planted):
+    X, y, _ = planted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        _paper_net(max_iter=20).fit(X, y)
+
+
+def test_degenerate_warning_is_a_convergence_warning():
+    # Filters people already set for model selection cover it too.
+    assert issubclass(DegenerateFitWarning, ConvergenceWarning)
+
+
+def test_start_with_non_finite_outputs_names_init_and_dtype():
+    X, y = _positive_inputs()
+    X = (X * 1e30).astype(np.float32)
+    est = ProjectedShallowRegressor(n_hidden=2, init=np.full((2, 5), 1e10))
+    with pytest.raises(ValueError, match="the init array gives non-finite.*float32"):
+        est.fit(X, y)
+
+
+def test_start_whose_loss_overflows_names_the_targets():
+    X, y = _positive_inputs()
+    est = ProjectedShallowRegressor(n_hidden=2, random_state=0)
+    with pytest.raises(ValueError, match="squared loss.*init='random'.*float32"):
+        est.fit(X.astype(np.float32), (y * 1e25).astype(np.float32))
