@@ -7,7 +7,6 @@ the result. An estimator only says which update rule it uses
 (:meth:`BaseShallowNetwork._make_update`) and how it starts.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,7 +23,7 @@ from sklearn.utils.validation import (
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import DegenerateFitWarning, descend
+from ._optim import descend, warn_constant_fit
 from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
@@ -114,12 +113,11 @@ def _warn_if_constant(model, params, X, y, sample_weight):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
         reason = "every hidden unit that varies has output weight zero"
-    constant = float(model.decision(params, X[:1])[0])
-    warnings.warn(
-        f"The fitted network is a constant predictor: {reason}, so it "
-        f"predicts {constant:.6g} for every sample. Try another random_state, "
-        "a smaller step_size, standardised inputs or another init.",
-        DegenerateFitWarning,
+    warn_constant_fit(
+        reason,
+        float(model.decision(params, X[:1])[0]),
+        "Try another random_state, a smaller step_size, standardised inputs "
+        "or another init.",
         stacklevel=4,
     )
 

@@ -47,6 +47,19 @@ class DegenerateFitWarning(ConvergenceWarning):
     """
 
 
+def warn_constant_fit(reason, constant, advice, stacklevel):
+    """Issue the :class:`DegenerateFitWarning` of a fit that predicts a constant.
+
+    ``stacklevel`` counts from the caller of this function.
+    """
+    warnings.warn(
+        f"The fitted network is a constant predictor: {reason}, so it "
+        f"predicts {constant:.6g} for every training sample. {advice}",
+        DegenerateFitWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
 class UpdateRule:
     """Projected gradient step: ``x+ = P(x - mu g)`` on the hidden block.
 

@@ -75,7 +75,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from ._loss import LOSSES, LogisticLoss
-from ._optim import UpdateRule, descend
+from ._optim import UpdateRule, descend, warn_constant_fit
 
 __all__ = [
     "OptimalityCertificate",
@@ -144,6 +144,36 @@ def _network_output(X, hidden_weights, hidden_bias, signs, intercept):
     Z += hidden_bias
     np.square(Z, out=Z)
     return Z @ signs + intercept
+
+
+#: Outputs whose range on the training data is below this fraction of the
+#: range of the targets count as constant.
+CONSTANT_OUTPUT = 1e-6
+
+
+def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
+    """Warn when the fitted network barely varies over the training samples.
+
+    ``W = 0`` is a stationary point of every quadratic network, and the
+    global minimum once the weight decay exceeds the largest eigenvalue of
+    the data's gradient matrix there: the fit then predicts a constant.
+    """
+    rows = slice(None) if sample_weight is None else sample_weight > 0
+    X, y = X[rows], y[rows]
+    spread = np.ptp(y) if y.size else 0.0
+    if X.shape[0] < 2 or spread == 0:
+        return
+    intercept = params[1][0] if len(params) > 1 else 0.0
+    pred = _network_output(X, params[0], 0.0, signs, intercept)
+    if np.ptp(pred) > CONSTANT_OUTPUT * spread:
+        return
+    warn_constant_fit(
+        "its hidden weights are (numerically) zero",
+        float(pred[0]),
+        f"weight_decay={estimator.weight_decay} is too large for this data: "
+        "zero weights are then the optimum. Lower it.",
+        stacklevel=5,
+    )
 
 
 class QuadraticObjective:
@@ -885,6 +915,7 @@ class _BaseQuadraticNet(BaseEstimator):
                     params = _minimise_intercept(objective, params)
                     certificate = certify(stop.objective, params, rng)
                 fits.append(_FittedNet(params, result, certificate))
+                _warn_if_constant(X, y, sample_weight, signs, params, self)
         self._params = [f.params for f in fits]
         self.perturbation_matrix_ = C
         self.n_hidden_ = int(signs.shape[0])

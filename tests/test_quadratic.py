@@ -11,6 +11,7 @@ for the degenerate and baseline cases.
 import itertools
 import pickle
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import DivergenceError, quadratic
+from sklearn_shallow import DegenerateFitWarning, DivergenceError, quadratic
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
 from sklearn_shallow.quadratic import (
     CHECK_EVERY,
@@ -655,3 +656,38 @@ EXPECTED_FAILED = {
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+# ---- a constant fit is not reported as a normal one -----------------------------
+
+
+def _zero_optimal_weight_decay(X, y):
+    """Above ``lambda_max`` of ``S0 = X^T diag(l'(b)) X`` at ``W = 0``, zero
+    weights are the global minimum (Du & Lee's condition ``S >= 0``)."""
+    dpred = (np.mean(y) - y) / len(y)  # squared loss at the best constant
+    S0 = (X * dpred[:, None]).T @ X
+    return 10 * np.abs(np.linalg.eigvalsh(S0)).max()
+
+
+def test_weight_decay_that_zeroes_the_weights_warns_constant_predictor():
+    X, y, _ = planted_quadratic(300, 6, 2, 0.1, seed=0)
+    lam = _zero_optimal_weight_decay(X, y)
+    est = QuadraticNetRegressor(weight_decay=lam, fit_intercept=True, random_state=0)
+    with pytest.warns(DegenerateFitWarning, match="weight_decay.*too large"):
+        est.fit(X, y)
+    assert_allclose(est.predict(X), np.mean(y), rtol=1e-6)
+
+
+def test_classifier_with_zeroed_weights_warns_too():
+    X, y, _ = planted_quadratic(300, 6, 2, 0.1, seed=1)
+    labels = y > np.median(y)
+    est = QuadraticNetClassifier(weight_decay=1e3, random_state=0)
+    with pytest.warns(DegenerateFitWarning):
+        est.fit(X, labels)
+
+
+def test_ordinary_quadratic_fit_does_not_warn_constant():
+    X, y, _ = planted_quadratic(300, 6, 2, 0.1, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DegenerateFitWarning)
+        QuadraticNetRegressor(weight_decay=1e-2, random_state=0).fit(X, y)
