@@ -226,7 +226,7 @@ def _product_moment(weights, projections):
     return np.reshape(out, tuple(Z.shape[1] for Z in projections))
 
 
-def hermite_contraction(X, weights, bases):
+def hermite_contraction(X, weights, bases, column_scale=None):
     """Weighted sum of Hermite tensors contracted with the columns of bases.
 
     Computes the array ``T`` with
@@ -252,6 +252,9 @@ def hermite_contraction(X, weights, bases):
         One entry per slot, ``j <= 4`` slots. ``None`` stands for the
         identity (the slot is left free, ``m_s = n_features``); at most one
         slot may be ``None`` and at most three may have more than one column.
+    column_scale : ndarray of shape (n_features,) or None, default=None
+        Contract as if ``X`` were ``X * column_scale`` (the bases live in
+        those scaled coordinates) without forming the scaled copy.
 
     Returns
     -------
@@ -270,7 +273,12 @@ def hermite_contraction(X, weights, bases):
     free = [s for s, B in enumerate(bases) if B is None]
     if len(free) > 1:
         raise ValueError("At most one slot of a contraction can be left free.")
-    projections = [X if B is None else X @ B for B in bases]
+    c = column_scale
+    if c is None:
+        projections = [X if B is None else X @ B for B in bases]
+    else:
+        # (X diag(c)) B = X (c B); the free slot keeps X and gets c below.
+        projections = [X if B is None else X @ (c[:, None] * B) for B in bases]
 
     def gram(s, t):
         if bases[s] is None:
@@ -288,9 +296,13 @@ def hermite_contraction(X, weights, bases):
         matched = {s for pair in matching for s in pair}
         unmatched = tuple(s for s in range(j) if s not in matched)
         if unmatched not in cache:
-            cache[unmatched] = _product_moment(
-                weights, [projections[s] for s in unmatched]
-            )
+            moment = _product_moment(weights, [projections[s] for s in unmatched])
+            if c is not None and free and free[0] in unmatched:
+                axis = unmatched.index(free[0])
+                shape_c = [1] * moment.ndim
+                shape_c[axis] = -1
+                moment = moment * c.reshape(shape_c)
+            cache[unmatched] = moment
         operands = [cache[unmatched]] + [gram(s, t) for s, t in matching]
         subscripts = ["".join(letters[s] for s in unmatched)]
         subscripts += [letters[s] + letters[t] for s, t in matching]
@@ -302,14 +314,14 @@ def hermite_contraction(X, weights, bases):
 # ---------------------------------------------------------------------------
 # Step 1: the subspace
 # ---------------------------------------------------------------------------
-def _p2_operator(X, weights, alpha, j2):
+def _p2_operator(X, weights, alpha, j2, column_scale=None):
     """``P2 = M_{j2}(I, I, alpha, ...)`` as a symmetric LinearOperator."""
     d = X.shape[1]
     tail = [] if j2 == 2 else [alpha[:, None]] * (j2 - 2)
 
     def matmat(U):
         U = np.asarray(U, dtype=float).reshape(d, -1)
-        T = hermite_contraction(X, weights, [None, U, *tail])
+        T = hermite_contraction(X, weights, [None, U, *tail], column_scale)
         return T.reshape(d, U.shape[1])
 
     return LinearOperator(
@@ -708,12 +720,14 @@ def magnitudes_and_signs(U, Q_odd, Q_even, alpha_dot, m, orders, degree):
 # ---------------------------------------------------------------------------
 # The public function
 # ---------------------------------------------------------------------------
-def _whitening(X, weights):
+def _whitening(X, weights, column_scale):
     """Symmetric ``S^(-1/2)`` of the weighted second moment ``S = E[x x^T]``.
 
-    Directions with (numerically) zero second moment are left unscaled.
+    ``S`` is that of ``X * column_scale``. Directions with (numerically) zero
+    second moment are left unscaled.
     """
     S = X.T @ (X * weights[:, None])
+    S *= np.outer(column_scale, column_scale)
     values, vectors = linalg.eigh(0.5 * (S + S.T))
     floor = X.shape[1] * np.finfo(float).eps * max(values.max(), 0.0)
     inv_sqrt = np.ones_like(values)
@@ -728,7 +742,7 @@ def _normalised(sample_weight, index):
     return w / total if total > 0 else np.full(w.shape, 1.0 / max(w.size, 1))
 
 
-def _moment_weights(X, y, weights, order, V=None):
+def _moment_weights(X, y, weights, order, V=None, column_scale=None):
     """Weights ``weights * y_res`` whose sum against ``H_order`` is ``M_order``.
 
     ``E[y H_j(x)]`` does not change when a polynomial of degree below ``j``
@@ -737,14 +751,15 @@ def _moment_weights(X, y, weights, order, V=None):
     then (``order >= 2``) minus its linear part ``E[y x] . x``, then
     (``order >= 3`` and a subspace ``V`` known) minus its quadratic part
     ``H_2(x)[Q] / 2`` with ``Q = M_2(V, V)``. Each part costs ``O(n d)`` or
-    ``O(n k^2)``.
+    ``O(n k^2)``. ``column_scale`` as in :func:`hermite_contraction`.
     """
+    c2 = 1.0 if column_scale is None else column_scale**2
     residual = y - weights @ y
     if order >= 2:
-        residual = residual - X @ (X.T @ (weights * residual))
+        residual = residual - X @ (c2 * (X.T @ (weights * residual)))
     if order >= 3 and V is not None:
-        Q = hermite_contraction(X, weights * residual, [V, V])
-        Z = X @ V
+        Q = hermite_contraction(X, weights * residual, [V, V], column_scale)
+        Z = X @ (V if column_scale is None else column_scale[:, None] * V)
         residual = residual - 0.5 * (np.sum((Z @ Q) * Z, axis=1) - np.trace(Q))
     return weights * residual
 
@@ -953,10 +968,19 @@ def tensor_initialization(
 
 
 def _column_scale(X, weights):
-    """Root mean square of each column (1 for a zero column), overflow-safe."""
-    peak = np.max(np.abs(X), axis=0)
+    """Root mean square of each column (1 for a zero column), overflow-safe.
+
+    Squares are taken after dividing by the column's largest magnitude, a
+    block of rows at a time, so that no temporary exceeds about 2 MB.
+    """
+    chunk = max(1, 2**18 // max(X.shape[1], 1))
+    peak = np.maximum(X.max(axis=0), -X.min(axis=0))  # no |X| temporary
     peak[peak == 0] = 1.0
-    scale = peak * np.sqrt(weights @ (X / peak) ** 2)
+    mean_square = np.zeros(X.shape[1])
+    for start in range(0, X.shape[0], chunk):
+        rows = slice(start, start + chunk)
+        mean_square += weights[rows] @ (X[rows] / peak) ** 2
+    scale = peak * np.sqrt(mean_square)
     scale[scale == 0] = 1.0
     return scale
 
@@ -985,15 +1009,28 @@ def _tensor_step(
     # c the standard deviation of y. Both map back exactly: w . x equals
     # (w * s) . (x / s), and for phi homogeneous of degree p,
     # v phi(w . x) / c = v phi(c^(-1/p) w . x).
+    # X itself is never scaled: a copy would double the memory. Every use
+    # of the scaled inputs goes through column_scale instead.
     feature_scale = _column_scale(X, all_weights)
-    X = X / feature_scale
+    with np.errstate(over="ignore", divide="ignore"):
+        column_scale = 1.0 / feature_scale
+    tiny = np.flatnonzero(~np.isfinite(column_scale))
+    if tiny.size:
+        raise ValueError(
+            "The tensor initialisation gave non-finite weights: features "
+            f"{tiny[:5].tolist()} have root mean squares down to "
+            f"{feature_scale[tiny].min():.3g}, whose inverse (the scale of "
+            "their weights) exceeds float64. Rescale X, for instance with "
+            "StandardScaler."
+        )
     target_scale = float(_column_scale((y - all_weights @ y)[:, None], all_weights)[0])
     y = y / target_scale
 
     whitening = None
     if whiten:
-        whitening = _whitening(X, all_weights)
-        X = X @ whitening
+        whitening = _whitening(X, all_weights, column_scale)
+        X = X @ (column_scale[:, None] * whitening)
+        column_scale = None
 
     if partition:
         parts = np.array_split(rng.permutation(n_samples), 3)
@@ -1002,7 +1039,7 @@ def _tensor_step(
 
     def moment_weights(part, order, V=None):
         return _moment_weights(
-            X[part], y[part], _normalised(sample_weight, part), order, V
+            X[part], y[part], _normalised(sample_weight, part), order, V, column_scale
         )
 
     # Step 1: the subspace. alpha enters P2 only when M2 vanishes; otherwise
@@ -1011,7 +1048,9 @@ def _tensor_step(
     if j2 > 2:
         alpha = rng.standard_normal(n_features)
         alpha /= np.linalg.norm(alpha)
-    operator = _p2_operator(X[parts[0]], moment_weights(parts[0], j2), alpha, j2)
+    operator = _p2_operator(
+        X[parts[0]], moment_weights(parts[0], j2), alpha, j2, column_scale
+    )
     V, eigenvalues = _top_subspace(operator, n_hidden, rng)
     if alpha is None:
         alpha = _unit_columns(V @ rng.standard_normal((n_hidden, 1)))[:, 0]
@@ -1026,9 +1065,9 @@ def _tensor_step(
     X3, w3 = X[parts[1]], moment_weights(parts[1], j3, V)
     R3 = np.stack(
         [
-            hermite_contraction(X3, w3, [V, V, V] + [b[:, None]] * (j3 - 3)).reshape(
-                n_hidden, n_hidden, n_hidden
-            )
+            hermite_contraction(
+                X3, w3, [V, V, V] + [b[:, None]] * (j3 - 3), column_scale
+            ).reshape(n_hidden, n_hidden, n_hidden)
             for b in alphas.T
         ],
         axis=-1,
@@ -1042,10 +1081,13 @@ def _tensor_step(
     # Step 4: magnitudes, signs and output weights.
     X4 = X[parts[2]]
     Q_odd = hermite_contraction(
-        X4, moment_weights(parts[2], l_odd, V), [V] + [a] * (l_odd - 1)
+        X4, moment_weights(parts[2], l_odd, V), [V] + [a] * (l_odd - 1), column_scale
     ).reshape(n_hidden)
     Q_even = hermite_contraction(
-        X4, moment_weights(parts[2], l_even, V), [V, V] + [a] * (l_even - 2)
+        X4,
+        moment_weights(parts[2], l_even, V),
+        [V, V] + [a] * (l_even - 2),
+        column_scale,
     ).reshape(n_hidden, n_hidden)
     norms, signs, output_weights = magnitudes_and_signs(
         U, Q_odd, Q_even, directions @ alpha, m, orders, act.degree
