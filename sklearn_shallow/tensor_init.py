@@ -60,7 +60,7 @@ from numbers import Integral
 
 import numpy as np
 from scipy import linalg
-from scipy.sparse.linalg import LinearOperator, eigsh
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_X_y
@@ -344,8 +344,12 @@ def _top_subspace(operator, n_hidden, rng):
         # of P2: a looser tolerance leaves V depending on the rounding of
         # each product, hence on the BLAS build and thread count. One pair
         # more than needed shows whether the last one kept is tied.
-        values, vectors = eigsh(operator, k=n_hidden + 1, which="LM", v0=v0, tol=0)
-        selected = _select_eigenvectors(values, vectors, n_hidden)
+        try:
+            values, vectors = eigsh(operator, k=n_hidden + 1, which="LM", v0=v0, tol=0)
+        except ArpackNoConvergence:
+            selected = None  # the dense solver below always converges
+        else:
+            selected = _select_eigenvectors(values, vectors, n_hidden)
         if selected is not None:
             return selected
         # A tie at the cut that may reach past the pairs computed (inputs

@@ -203,6 +203,23 @@ def test_r3_matches_population_moment(large_sample):
     assert deflated < raw / 2, (deflated, raw)
 
 
+@pytest.mark.parametrize("free_slot", [None, 0, 2])
+@pytest.mark.parametrize("order", [1, 2, 3, 4])
+def test_column_scale_equals_contracting_the_scaled_inputs(order, free_slot):
+    # column_scale=c must give what X * c gives, without forming X * c.
+    rng = np.random.default_rng(order)
+    X = rng.standard_normal((50, 6))
+    weights = rng.standard_normal(50)
+    c = rng.uniform(0.1, 10.0, size=6)
+    # At most three slots may be wide; the fourth is a vector, like alpha.
+    bases = [rng.standard_normal((6, 2 if s < 3 else 1)) for s in range(order)]
+    if free_slot is not None and free_slot < order:
+        bases[free_slot] = None
+    expected = hermite_contraction(X * c, weights, bases)
+    got = hermite_contraction(X, weights, bases, column_scale=c)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+
+
 # ---------------------------------------------------------------------------
 # Decomposition and magnitudes
 # ---------------------------------------------------------------------------
