@@ -95,6 +95,9 @@ def project_l1_ball(v, radius):
     ``u`` the magnitudes sorted in decreasing order and ``c_j = u_1 + ... +
     u_j``, let ``rho`` be the largest 1-based index ``j`` with
     ``u_j > (c_j - radius) / j``; then ``theta = (c_rho - radius) / rho``.
+    Both are evaluated without cancellation: the test as
+    ``sum_{i <= j} (u_i - u_j) < radius`` and the kept entries as
+    ``(|v_i| - u_rho) + (radius - sum_{i <= rho} (u_i - u_rho)) / rho``.
     This costs one sort, ``O(m log m)`` for ``m`` values (Duchi et al., 2008,
     Fig. 1). Dividing by the 0-based index instead, a common slip, gives a
     wrong ``theta``.
@@ -119,15 +122,20 @@ def project_l1_ball(v, radius):
     if mag.sum() <= radius:
         return v.astype(dtype, copy=True)
     u = np.sort(mag)[::-1]
-    c = np.cumsum(u)
-    j = np.arange(1, u.size + 1)
-    # The test holds for j = 1, ..., rho and fails afterwards; taking the last
-    # index where it holds is robust to rounding at the boundary.
-    rho = np.flatnonzero(u > (c - radius) / j)[-1] + 1
-    theta = (c[rho - 1] - radius) / rho
-    # v - clip(v, -theta, theta) is the soft threshold, with +0.0 (not -0.0)
-    # for the entries it zeroes.
-    out = flat - np.clip(flat, -theta, theta)
+    # u_j > (c_j - radius) / j  <=>  s_j < radius with s_j = c_j - j u_j =
+    # sum_{i <= j} (u_i - u_j), a non-decreasing sum of non-negative terms:
+    # accumulated this way it has no cancellation, where c_j - radius loses
+    # all of radius next to a large u_1 (|v| = [1e17, 1], radius 5).
+    gaps = np.arange(1, u.size) * (u[:-1] - u[1:])
+    s = np.concatenate([[0.0], np.cumsum(gaps)])
+    rho = int(np.searchsorted(s, radius, side="left"))  # s_j < radius for j <= rho
+    # theta = u_rho - (radius - s_rho) / rho; the kept entries are formed as
+    # (|v_i| - u_rho) + (radius - s_rho) / rho, never as a difference of two
+    # numbers near u_1, so they come out right down to radius 1e-300 |v|.
+    excess = (radius - s[rho - 1]) / rho
+    shrunk = np.maximum((mag - u[rho - 1]) + excess, 0.0)
+    # +0.0 (not -0.0) for the entries it zeroes.
+    out = np.where(flat < 0, -shrunk, shrunk) + 0.0
     return out.reshape(v.shape).astype(dtype, copy=False)
 
 

@@ -209,6 +209,75 @@ def test_project_l1_ball_matches_bisection(size, radius, seed):
     )
 
 
+def l1_reference_relative(v, radius):
+    """Bisection on ``delta = max|v| - theta`` (not on theta itself).
+
+    The kept entries ``|v_i| - theta = (|v_i| - max|v|) + delta`` are then
+    formed without cancellation, so the reference stays exact when the
+    radius is 1e-300 of the entries or the entries differ by 1e17.
+    """
+    v = np.asarray(v, dtype=np.float64)
+    mag = np.abs(v)
+    if mag.sum() <= radius:
+        return v.copy()
+    offsets = mag - mag.max()  # <= 0, exact
+
+    def l1(delta):
+        return np.maximum(offsets + delta, 0.0).sum()
+
+    lo, hi = 0.0, mag.max()
+    while l1(hi) <= radius:  # never taken: mag.sum() > radius
+        hi *= 2
+    # Halve until the bracket stops shrinking (at most ~2100 halvings from
+    # 1e308 to the smallest subnormal).
+    for _ in range(2200):
+        mid = lo + 0.5 * (hi - lo)
+        if mid in (lo, hi):
+            break
+        if l1(mid) > radius:
+            hi = mid
+        else:
+            lo = mid
+    delta = lo + 0.5 * (hi - lo)
+    return np.sign(v) * np.maximum(offsets + delta, 0.0)
+
+
+@pytest.mark.parametrize(
+    "v, radius",
+    [
+        ([1e17, 1.0], 5.0),  # used to raise IndexError
+        ([1e16, 1.0], 5.0),  # used to give [4, 0]
+        ([1e17, -3.0, 2.0], 5.0),
+        ([1.0, 0.5, -0.25], 1e-300),
+        ([3e300, -1e300, 2e300], 1e-10),
+        ([1e-300, -3e-300, 2e-301], 1e-301),
+        ([1.0, 1.0 - 1e-15, -1.0], 1e-14),
+    ],
+)
+def test_project_l1_ball_exact_at_extreme_radii_and_magnitudes(v, radius):
+    got = project_l1_ball(np.array(v), radius)
+    expected = l1_reference_relative(v, radius)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=0)
+    assert np.abs(got).sum() == pytest.approx(radius, rel=1e-12)
+
+
+@given(
+    st.lists(
+        st.floats(-1e12, 1e12, allow_nan=False, allow_subnormal=False),
+        min_size=1,
+        max_size=20,
+    ),
+    st.floats(1e-300, 1e6, allow_subnormal=False),
+)
+def test_project_l1_ball_matches_relative_bisection(values, radius):
+    v = np.array(values)
+    got = project_l1_ball(v, radius)
+    expected = l1_reference_relative(v, radius)
+    scale = max(radius, np.finfo(float).tiny)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-9 * scale)
+    assert np.abs(got).sum() <= radius * (1 + 1e-12) or np.abs(v).sum() <= radius
+
+
 @pytest.mark.parametrize("radius", [0.5, 2.0, 5.0])
 def test_project_l1_ball_with_ties(radius):
     v = np.array([2.0, -2.0, 2.0, 1.0, -1.0, 0.0])
