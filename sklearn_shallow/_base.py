@@ -118,7 +118,7 @@ def _warn_if_constant(model, params, X, y, sample_weight):
         float(model.decision(params, X[:1])[0]),
         "Try another random_state, a smaller step_size, standardised inputs "
         "or another init.",
-        stacklevel=4,
+        stacklevel=5,
     )
 
 
@@ -235,10 +235,23 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         -------
         self : object
         """
+        # A fit that fails leaves the estimator as it was: the previous model
+        # whole, or unfitted (NotFittedError, not a half-set AttributeError).
+        state = self.__dict__.copy()
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
         y = y.astype(X.dtype, copy=False)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
             if sample_weight.sum() <= 0:
                 raise ValueError("sample_weight must have a positive sum.")
         rng = check_random_state(self.random_state)

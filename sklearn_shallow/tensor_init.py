@@ -948,11 +948,13 @@ def tensor_initialization(
     m = moment_coefficients(act)
     orders = _moment_orders(m, name)
     rng = check_random_state(random_state)
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-    if np.any(sample_weight < 0) or sample_weight.sum() <= 0:
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if sample_weight.sum() <= 0:
         raise ValueError(
-            "sample_weight must be non-negative with a positive sum: the "
-            "moments are weighted averages."
+            "sample_weight must have a positive sum: the moments are weighted "
+            "averages."
         )
     with blas_threads(n_samples * n_features * n_hidden), np.errstate(over="ignore"):
         options = dict(n_slices=n_slices, refine_iter=refine_iter, whiten=whiten)

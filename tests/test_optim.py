@@ -5,12 +5,14 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_shallow import (
     DegenerateFitWarning,
     DivergenceError,
     ProjectedShallowRegressor,
+    RVSMRegressor,
+    TensorInitOneHidden,
 )
 from sklearn_shallow.datasets import make_sparse_network, oymak_init
 
@@ -260,3 +262,44 @@ def test_start_whose_loss_overflows_names_the_targets():
     est = ProjectedShallowRegressor(n_hidden=2, random_state=0)
     with pytest.raises(ValueError, match="squared loss.*init='random'.*float32"):
         est.fit(X.astype(np.float32), (y * 1e25).astype(np.float32))
+
+
+# ---------------------------------------------------------------------------
+# State safety: bad weights refused, failed fits leave the estimator as it was
+# ---------------------------------------------------------------------------
+ESTIMATOR_CLASSES = [ProjectedShallowRegressor, RVSMRegressor, TensorInitOneHidden]
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_negative_sample_weights_are_refused(cls, planted):
+    X, y, _ = planted
+    sw = np.ones(len(y))
+    sw[0] = -50.0
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        cls(n_hidden=3, random_state=0).fit(X[:, :10], y, sample_weight=sw)
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_failed_refit_leaves_the_previous_model_whole(cls, planted):
+    X, y, _ = planted
+    X = X[:, :10]
+    est = cls(n_hidden=3, max_iter=20, random_state=0).fit(X, y)
+    before = est.predict(X)
+    attributes = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    # A fixed step of 1e6 diverges after the new activation is resolved.
+    est.set_params(activation="tanh", init="random", step_size=1e6)
+    with pytest.raises(DivergenceError):
+        est.fit(X, y)
+    np.testing.assert_array_equal(est.predict(X), before)
+    assert est.activation_ is attributes["activation_"]
+    assert set(k for k in vars(est) if k.endswith("_")) == set(attributes)
+
+
+@pytest.mark.parametrize("cls", ESTIMATOR_CLASSES)
+def test_failed_first_fit_leaves_the_estimator_unfitted(cls, planted):
+    X, y, _ = planted
+    est = cls(n_hidden=3, init="random", step_size=1e6, random_state=0)
+    with pytest.raises(DivergenceError):
+        est.fit(X[:, :10], y)
+    with pytest.raises(NotFittedError):
+        est.predict(X[:, :10])
