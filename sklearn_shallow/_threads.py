@@ -5,8 +5,17 @@ threads cost more than they give: numpy and scipy load separate OpenBLAS
 pools, and on a busy 2-core machine the default threads made fits 10-25x
 slower (benchmarks/bench_oymak_vs_mlp.py). Running small problems on one
 thread also makes their results independent of the machine's thread count.
+
+BLAS thread limits are process-wide. A limit set and restored by each of
+several fits running in Python threads at once (joblib's threading backend,
+a user's thread pool) can restore the wrong value: fit A sets 1, fit B finds
+1 and sets 1, A restores the original, B then "restores" 1 for the rest of
+the process (seen in 2 of 3 runs). So the policy only changes the limit from
+the main thread; a fit in another thread runs with the limits the process
+has (set them around the pool, for instance with threadpoolctl, to choose).
 """
 
+import threading
 from contextlib import nullcontext
 
 from threadpoolctl import threadpool_limits
@@ -15,7 +24,13 @@ SINGLE_THREAD_BELOW = 2e7
 
 
 def blas_threads(size):
-    """Context manager: one BLAS thread when ``size`` multiply-adds is small."""
-    if size < SINGLE_THREAD_BELOW:
+    """Context manager: one BLAS thread when ``size`` multiply-adds is small.
+
+    Only in the main thread; elsewhere the limits are left as they are.
+    """
+    if (
+        size < SINGLE_THREAD_BELOW
+        and threading.current_thread() is threading.main_thread()
+    ):
         return threadpool_limits(1, user_api="blas")
     return nullcontext()

@@ -953,8 +953,7 @@ def tensor_initialization(
     )
     if sample_weight.sum() <= 0:
         raise ValueError(
-            "sample_weight must have a positive sum: the moments are weighted "
-            "averages."
+            "sample_weight must have a positive sum: the moments are weighted averages."
         )
     with blas_threads(n_samples * n_features * n_hidden), np.errstate(over="ignore"):
         options = dict(n_slices=n_slices, refine_iter=refine_iter, whiten=whiten)

@@ -187,3 +187,65 @@ def test_tensor_net_same_under_one_and_two_blas_threads(data, max_iter):
     one = _under_threads(1, est.fit, X, y).predict(X)
     two = _under_threads(2, est.fit, X, y).predict(X)
     np.testing.assert_allclose(two, one, rtol=1e-10, atol=1e-10 * np.abs(one).max())
+
+
+def _blas_thread_counts():
+    from threadpoolctl import threadpool_info
+
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+def test_concurrent_fits_in_threads_restore_the_blas_threads():
+    # Fits in four threads enter and leave the one-thread limit in every
+    # order; afterwards BLAS must run on as many threads as before (with
+    # a plain process-wide limit per fit, it stayed at 1 in 2 of 3 runs).
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = _planted(2000, 10, "relu")
+    params = dict(n_hidden=3, max_iter=100, tol=0)
+    before = _blas_thread_counts()
+
+    def fit(seed):
+        return TensorInitOneHidden(random_state=seed, **params).fit(X, y)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            fitted = list(pool.map(fit, range(12)))
+        assert _blas_thread_counts() == before
+    # The fits themselves ran as they would alone.
+    alone = TensorInitOneHidden(random_state=5, **params).fit(X, y)
+    np.testing.assert_allclose(fitted[5].predict(X), alone.predict(X), rtol=1e-12)
+
+
+def test_thread_limit_left_out_of_order_is_restored():
+    # Fit A enters the one-thread limit, fit B enters, A leaves, B leaves:
+    # the order in which a process-wide limit per fit restores the wrong
+    # count (B would put back the 1 it found on entering).
+    import threading
+
+    from sklearn_shallow._threads import blas_threads
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    inside = []
+
+    def fit_a():
+        with blas_threads(0):
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def fit_b():
+        a_in.wait(10)
+        with blas_threads(0):
+            b_in.set()
+            a_out.wait(10)
+            inside.append(_blas_thread_counts())
+
+    before = _blas_thread_counts()
+    threads = [threading.Thread(target=f) for f in (fit_a, fit_b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(inside) == 1
+    assert _blas_thread_counts() == before
