@@ -488,5 +488,5 @@ def test_negative_or_all_zero_weights_are_refused(bad):
     weights[0] = -1.0
     if bad == 0.0:
         weights[:] = 0.0
-    with pytest.raises(ValueError, match="Negative values|non-zero"):
+    with pytest.raises(ValueError, match="Negative values|non-zero|positive sum"):
         tensor_initialization(X, y, 2, sample_weight=weights)
