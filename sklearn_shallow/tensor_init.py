@@ -956,10 +956,11 @@ def tensor_initialization(
             "sample_weight must have a positive sum: the moments are weighted averages."
         )
     with blas_threads(n_samples * n_features * n_hidden), np.errstate(over="ignore"):
-        options = dict(n_slices=n_slices, refine_iter=refine_iter, whiten=whiten)
         return _tensor_step(
-            X, y, n_hidden, act, (m, orders), sample_weight, rng, partition, options
-        )
+            X, y, n_hidden, act, m, orders, sample_weight, rng,
+            n_slices=n_slices, refine_iter=refine_iter, whiten=whiten,
+            partition=partition,
+        )  # fmt: skip
 
 
 def _column_scale(X, weights):
@@ -980,15 +981,11 @@ def _column_scale(X, weights):
     return scale
 
 
-def _tensor_step(X, y, n_hidden, act, moments, sample_weight, rng, partition, options):
-    """The body of :func:`tensor_initialization`, on validated inputs.
-
-    ``moments`` is ``(m, orders)``; ``options`` holds ``n_slices``,
-    ``refine_iter`` and ``whiten``.
-    """
-    m, orders = moments
-    n_slices, refine_iter = options["n_slices"], options["refine_iter"]
-    whiten = options["whiten"]
+def _tensor_step(
+    X, y, n_hidden, act, m, orders, sample_weight, rng, *,
+    n_slices, refine_iter, whiten, partition,
+):  # fmt: skip
+    """The body of :func:`tensor_initialization`, on validated inputs."""
     n_samples, n_features = X.shape
     j2, j3, l_odd, l_even = orders
     all_weights = _normalised(sample_weight, slice(None))
