@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import descend, warn_constant_fit
+from ._optim import descend, rows_that_can_vary, warn_constant_fit
 from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
@@ -97,10 +97,10 @@ def _warn_if_constant(model, params, X, y, sample_weight):
     vary all have output weight zero. It is the right answer only when y is
     constant, and then nothing is said.
     """
-    rows = slice(None) if sample_weight is None else sample_weight > 0
-    X, y = X[rows], y[rows]
-    if X.shape[0] < 2 or np.ptp(y) == 0:
+    counted = rows_that_can_vary(X, y, sample_weight)
+    if counted is None:
         return
+    X, y = counted
     hidden, output, _ = model.split(params)
     Z = np.empty((X.shape[0], model.n_hidden), dtype=hidden.dtype)
     model.architecture.preact(model.architecture.prepare(X), hidden, out=Z)

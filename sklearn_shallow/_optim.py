@@ -47,6 +47,19 @@ class DegenerateFitWarning(ConvergenceWarning):
     """
 
 
+def rows_that_can_vary(X, y, sample_weight):
+    """The training rows of positive weight, or None when y is constant there.
+
+    A constant prediction is only degenerate when y varies: the checks for
+    constant fits look at these rows and say nothing when this is None.
+    """
+    rows = slice(None) if sample_weight is None else sample_weight > 0
+    X, y = X[rows], y[rows]
+    if X.shape[0] < 2 or np.ptp(y) == 0:
+        return None
+    return X, y
+
+
 def warn_constant_fit(reason, constant, advice, stacklevel):
     """Issue the :class:`DegenerateFitWarning` of a fit that predicts a constant.
 

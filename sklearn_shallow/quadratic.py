@@ -75,7 +75,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import threadpool_limits
 
 from ._loss import LOSSES, LogisticLoss
-from ._optim import UpdateRule, descend, warn_constant_fit
+from ._optim import UpdateRule, descend, rows_that_can_vary, warn_constant_fit
 
 __all__ = [
     "OptimalityCertificate",
@@ -158,11 +158,11 @@ def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
     global minimum once the weight decay exceeds the largest eigenvalue of
     the data's gradient matrix there: the fit then predicts a constant.
     """
-    rows = slice(None) if sample_weight is None else sample_weight > 0
-    X, y = X[rows], y[rows]
-    spread = np.ptp(y) if y.size else 0.0
-    if X.shape[0] < 2 or spread == 0:
+    counted = rows_that_can_vary(X, y, sample_weight)
+    if counted is None:
         return
+    X, y = counted
+    spread = np.ptp(y)
     intercept = params[1][0] if len(params) > 1 else 0.0
     pred = _network_output(X, params[0], 0.0, signs, intercept)
     if np.ptp(pred) > CONSTANT_OUTPUT * spread:
