@@ -10,9 +10,10 @@ BLAS thread limits are process-wide. A limit set and restored by each of
 several fits running in Python threads at once (joblib's threading backend,
 a user's thread pool) can restore the wrong value: fit A sets 1, fit B finds
 1 and sets 1, A restores the original, B then "restores" 1 for the rest of
-the process (seen in 2 of 3 runs). So the policy only changes the limit from
-the main thread; a fit in another thread runs with the limits the process
-has (set them around the pool, for instance with threadpoolctl, to choose).
+the process (tests/test_machine_independence.py runs that order). So the
+policy only changes the limit from the main thread; a fit in another thread
+runs with the limits the process has (set them around the pool, for instance
+with threadpoolctl, to choose).
 """
 
 import threading
