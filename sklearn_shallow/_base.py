@@ -7,10 +7,12 @@ the result. An estimator only says which update rule it uses
 (:meth:`BaseShallowNetwork._make_update`) and how it starts.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -23,11 +25,19 @@ from sklearn.utils.validation import (
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import descend, rows_that_can_vary, warn_constant_fit
+from ._optim import SOLVERS, descend, rows_that_can_vary, warn_constant_fit
 from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
 from .tensor_init import fill_from_tensor
+
+#: The L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` that ``alpha='auto'`` gives a
+#: fit with no other regulariser, in the fit's internal units (standardised
+#: y). Measured on scikit-learn's diabetes data (5-fold R^2, 20 ReLU units):
+#: 0.09 at alpha=0 (the exact optimum overfits), 0.48 at 1e-2, 0.49 at 3e-2;
+#: on planted sparse networks a constraint of the right size already
+#: regularises and any alpha only biases the fit (benchmarks/bench_convergence.py).
+ALPHA = 1e-2
 
 
 def check_output_weights(output_weights, n_hidden, dtype):
@@ -89,17 +99,17 @@ def _check_start(model, params, X, y, init):
     )
 
 
-def _warn_if_constant(model, params, X, y, sample_weight):
-    """Warn when the fitted network predicts one value on the training data.
+def _constant_fit(model, params, X, y, sample_weight):
+    """``(reason, constant)`` when the fitted network predicts one value.
 
-    That happens when every hidden unit is constant on the samples of
-    positive weight (dead ReLUs, saturated sigmoids) or when the units that
-    vary all have output weight zero. It is the right answer only when y is
-    constant, and then nothing is said.
+    That happens when every hidden unit is constant on the training samples
+    of positive weight (dead ReLUs, saturated sigmoids) or when the units
+    that vary all have output weight zero. It is the right answer only when
+    y is constant, and then this is None, as for a healthy fit.
     """
     counted = rows_that_can_vary(X, y, sample_weight)
     if counted is None:
-        return
+        return None
     X, y = counted
     hidden, output, _ = model.split(params)
     Z = np.empty((X.shape[0], model.n_hidden), dtype=hidden.dtype)
@@ -108,18 +118,101 @@ def _warn_if_constant(model, params, X, y, sample_weight):
     # Constant up to rounding, relative to the unit's own size.
     varies = np.ptp(A, axis=0) > 16 * np.finfo(A.dtype).eps * np.max(np.abs(A), axis=0)
     if np.any(varies & (np.asarray(output) != 0)):
-        return
+        return None
     if not np.any(varies):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
         reason = "every hidden unit that varies has output weight zero"
-    warn_constant_fit(
-        reason,
-        float(model.decision(params, X[:1])[0]),
-        "Try another random_state, a smaller step_size, standardised inputs "
-        "or another init.",
-        stacklevel=5,
-    )
+    return reason, float(model.decision(params, X[:1])[0])
+
+
+class _Units:
+    """The internal units of a fit, and the exact maps to and from the user's.
+
+    The descent runs on ``y_int = (y - y_shift) / y_scale``; the hidden
+    parameters it sees are ``V = W * column_scale / hidden_scale`` (a
+    per-feature scale for a dense layer, or None), so that the network on
+    raw ``X`` with ``V / column_scale`` computes ``X W^T / hidden_scale``.
+
+    * ``y_shift`` is the weighted mean of y when an intercept is fitted (the
+      intercept absorbs it exactly), else 0.
+    * ``y_scale`` is the weighted standard deviation (root mean square
+      without an intercept) when the network can absorb a scale exactly:
+      learned output weights (``o = y_scale * o_int``), or fixed output
+      weights with an activation positively homogeneous of degree ``p``
+      (``hidden_scale = y_scale ** (1/p)``, since
+      ``c sigma(z / c^(1/p)) = sigma(z)``). Otherwise 1.
+    * ``column_scale`` (RVSM on a dense layer) is the root mean square of
+      each feature, so that thresholds act on weights of unit-scale inputs.
+    """
+
+    def __init__(self, y_shift=0.0, y_scale=1.0, hidden_scale=1.0, column_scale=None):
+        self.y_shift = y_shift
+        self.y_scale = y_scale
+        self.hidden_scale = hidden_scale
+        self.column_scale = column_scale
+
+    @classmethod
+    def for_fit(cls, model, X, y, sample_weight, scale_columns):
+        w = None if sample_weight is None else sample_weight / sample_weight.sum()
+        shift = float(np.average(y, weights=w)) if model.fit_intercept else 0.0
+        learned = "output" in model.names
+        degree = model.activation.degree
+        scale, hidden_scale = 1.0, 1.0
+        if learned or (degree is not None and degree > 0):
+            scale = float(np.sqrt(np.average((y - shift) ** 2, weights=w)))
+            if not np.isfinite(scale) or scale <= 0:
+                scale = 1.0
+            if not learned:
+                hidden_scale = scale ** (1.0 / degree)
+        column_scale = None
+        if scale_columns:
+            sq = X * X if w is None else X * X * w[:, None]
+            rms = np.sqrt(sq.mean(axis=0) if w is None else sq.sum(axis=0))
+            rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
+            column_scale = rms.astype(X.dtype)
+        return cls(shift, scale, hidden_scale, column_scale)
+
+    def y_in(self, y):
+        return ((y - self.y_shift) / self.y_scale).astype(y.dtype, copy=False)
+
+    def hidden_in(self, W):
+        V = W / self.hidden_scale if self.hidden_scale != 1.0 else W.copy()
+        if self.column_scale is not None:
+            V *= self.column_scale
+        return V
+
+    def hidden_out(self, V):
+        W = V * self.hidden_scale if self.hidden_scale != 1.0 else V.copy()
+        if self.column_scale is not None:
+            W /= self.column_scale
+        return W
+
+    def params_in(self, params, names):
+        dtype = params[0].dtype
+        out = []
+        for name, p in zip(names, params):
+            if name == "hidden":
+                p = self.hidden_in(p)
+            elif name == "output":
+                p = p / self.y_scale
+            else:
+                p = (p - self.y_shift) / self.y_scale
+            out.append(np.asarray(p, dtype=dtype))
+        return out
+
+    def params_out(self, params, names):
+        dtype = params[0].dtype
+        out = []
+        for name, p in zip(names, params):
+            if name == "hidden":
+                p = self.hidden_out(p)
+            elif name == "output":
+                p = p * self.y_scale
+            else:
+                p = p * self.y_scale + self.y_shift
+            out.append(np.asarray(p, dtype=dtype))
+        return out
 
 
 class BaseShallowNetwork(RegressorMixin, BaseEstimator):
@@ -136,6 +229,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         "output_weights": [StrOptions({"ones", "learn"}), "array-like"],
         "fit_intercept": ["boolean"],
         "init": [StrOptions({"random", "zero", "tensor"}), "array-like"],
+        "alpha": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
         "step_size": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -156,6 +251,10 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
     def _store_extra(self, result):
         """Store estimator-specific fitted attributes."""
 
+    def _auto_alpha(self):
+        """The L2 penalty ``alpha='auto'`` stands for (after _make_update)."""
+        return ALPHA
+
     # ---- resolution of the parts -----------------------------------------
     def _resolve_model(self, n_features, dtype):
         activation = get_activation(self.activation)
@@ -174,16 +273,17 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         )
 
     def _initial_hidden(self, X, y, sw, shape, rng):
-        """Starting hidden parameters of the given shape."""
+        """Starting hidden parameters of the given shape, in the user's units."""
         init = self.init
         dtype = X.dtype
         if isinstance(init, str):
             if init == "zero":
                 return np.zeros(shape, dtype=dtype)
             if init == "random":
-                # Each unit's pre-activation has unit variance on standardised
-                # data.
-                return (rng.standard_normal(shape) / np.sqrt(shape[1])).astype(dtype)
+                # Each unit's pre-activation has unit variance in the fit's
+                # internal units (standardised y and, for RVSM, features).
+                V = rng.standard_normal(shape) / np.sqrt(shape[1])
+                return self._units.hidden_out(V.astype(dtype))
             init = _tensor_hidden(X, y, sw, self._model, rng)
         W0 = np.asarray(init, dtype=dtype)
         arch = self._model.architecture
@@ -202,6 +302,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         return W0.copy()
 
     def _initial_params(self, X, y, sw, shape, rng):
+        """Starting parameters in the user's units (hidden, output, intercept)."""
         model = self._model
         if self.warm_start and hasattr(self, "_raw_params"):
             expected = [shape]
@@ -210,14 +311,20 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             if [p.shape for p in self._raw_params] == expected:
                 return [p.astype(X.dtype, copy=True) for p in self._raw_params]
         params = [self._initial_hidden(X, y, sw, shape, rng)]
+        units = self._units
         if "output" in model.names:
+            # With the full-batch squared loss these are solved exactly at
+            # the first step; mini-batches start from them.
             h = model.n_hidden
-            params.append(
-                (rng.choice([-1.0, 1.0], size=h) / np.sqrt(h)).astype(X.dtype)
-            )
+            o = rng.choice([-1.0, 1.0], size=h) / np.sqrt(h) * units.y_scale
+            params.append(o.astype(X.dtype))
         if "intercept" in model.names:
             params.append(np.array([np.average(y, weights=sw)], dtype=X.dtype))
         return params
+
+    # Whether the fit scales each feature to unit root mean square internally
+    # (RVSM: thresholds then act on scale-free weights). Dense layers only.
+    _scale_columns = False
 
     # ---- fit / predict ----------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -239,11 +346,27 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         # whole, or unfitted (NotFittedError, not a half-set AttributeError).
         state = self.__dict__.copy()
         try:
-            return self._fit(X, y, sample_weight)
+            result, constant = self._fit(X, y, sample_weight)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
+        # Warnings point at the caller of fit (stacklevel 3: this method, the
+        # _fit_context wrapper, the caller).
+        if not result.converged:
+            warnings.warn(
+                f"{type(self).__name__} did not converge: {result.message}.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        if constant is not None:
+            warn_constant_fit(
+                *constant,
+                "Try another random_state, a smaller step_size, standardised "
+                "inputs or another init.",
+                stacklevel=3,
+            )
+        return self
 
     def _fit(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
@@ -256,46 +379,72 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
                 raise ValueError("sample_weight must have a positive sum.")
         rng = check_random_state(self.random_state)
         self._model = self._resolve_model(X.shape[1], X.dtype)
-        shape = self._model.architecture.param_shape(X.shape[1], self.n_hidden)
+        model = self._model
+        scale_columns = self._scale_columns and not isinstance(
+            model.architecture, Convolution
+        )
+        self._units = _Units.for_fit(model, X, y, sample_weight, scale_columns)
+        shape = model.architecture.param_shape(X.shape[1], self.n_hidden)
         # One thread policy for the whole fit, the tensor start included.
-        with blas_threads(X.shape[0] * X.shape[1] * self._model.n_hidden):
+        with blas_threads(X.shape[0] * X.shape[1] * model.n_hidden):
             result, X_fit, y_fit, sw_fit = self._fit_params(
                 X, y, sample_weight, shape, rng
             )
-            _warn_if_constant(self._model, result.params, X_fit, y_fit, sw_fit)
+            constant = _constant_fit(model, result.params, X_fit, y_fit, sw_fit)
         self._params = result.params
         self._raw_params = result.raw_params
-        hidden, output, intercept = self._model.split(result.params)
-        arch = self._model.architecture
+        hidden, output, intercept = model.split(result.params)
+        arch = model.architecture
         self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
         self.output_weights_ = np.array(output, copy=True)
         self.intercept_ = float(intercept)
         self.n_iter_ = result.n_iter
+        # In the fit's internal units (standardised y), whatever the units of y.
         self.loss_curve_ = result.loss_curve
         self.validation_scores_ = (
             result.validation_scores if self.early_stopping else None
         )
         self.best_validation_score_ = result.best_validation_score
         self.step_size_ = result.step_size
-        self.activation_ = self._model.activation
+        self.stationarity_ = result.stationarity
+        self.activation_ = model.activation
         self.architecture_ = arch
         if isinstance(arch, Convolution):
             self.kernels_ = hidden.copy()
         self._store_extra(result)
-        return self
+        return result, constant
+
+    def _internal_model(self):
+        """The fit's model in internal units (see :class:`_Units`)."""
+        model = self._model
+        return ShallowModel(
+            model.activation,
+            model.architecture,
+            model.n_features,
+            model.n_hidden,
+            model.fixed_output,
+            model.fit_intercept,
+            column_scale=self._units.column_scale,
+        )
 
     def _fit_params(self, X, y, sample_weight, shape, rng):
         """Start, split off the validation data, descend.
 
-        Returns the :class:`~sklearn_shallow._optim.DescentResult` and the
-        training part ``(X, y, sample_weight)`` the loop saw.
+        Returns the :class:`~sklearn_shallow._optim.DescentResult` with its
+        parameters mapped back to the user's units, and the training part
+        ``(X, y, sample_weight)`` the loop saw.
         """
         update = self._make_update(shape)
+        self.alpha_ = self._auto_alpha() if self.alpha == "auto" else float(self.alpha)
         params = self._initial_params(X, y, sample_weight, shape, rng)
-        _check_start(self._model, params, X, y, self.init)
+        units, names = self._units, self._model.names
+        internal = self._internal_model()
+        params = units.params_in(params, names)
+        y_int = units.y_in(y)
+        _check_start(internal, params, X, y_int, self.init)
 
         validate = None
-        X_fit, y_fit, sw_fit = X, y, sample_weight
+        X_fit, y_fit, sw_fit = X, y_int, sample_weight
         if self.early_stopping:
             idx_train, idx_val = train_test_split(
                 np.arange(X.shape[0]),
@@ -308,19 +457,36 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
                     f"validation_fraction={self.validation_fraction} of "
                     f"{X.shape[0]} samples gives {len(idx_val)}."
                 )
-            X_fit, y_fit = X[idx_train], y[idx_train]
-            X_val, y_val = X[idx_val], y[idx_val]
+            X_fit, y_fit = X[idx_train], y_int[idx_train]
+            X_val, y_val = X[idx_val], y_int[idx_val]
             sw_val = None if sample_weight is None else sample_weight[idx_val]
             sw_fit = None if sample_weight is None else sample_weight[idx_train]
 
             def validate(p):
-                pred = self._model.decision(p, X_val)
+                # R^2 is the same in internal and user units.
+                pred = internal.decision(p, X_val)
                 return r2_score(y_val, pred, sample_weight=sw_val)
 
         objective = Objective(
-            self._model, SquaredLoss(), X_fit, y_fit, sw_fit, self.batch_size
+            internal,
+            SquaredLoss(),
+            X_fit,
+            y_fit,
+            sw_fit,
+            self.batch_size,
+            exact_linear=True,
+            alpha=self.alpha_,
         )
         result = self._descend(objective, params, update, rng, validate)
+        if objective.exact:
+            # The predicting hidden weights may differ from the loop's own
+            # (RVSM's sparse u): solve the output layer for them.
+            result.params = [p.copy() for p in result.params]
+            objective.value(result.params, objective.batches()[0])
+        result.params = units.params_out(result.params, names)
+        result.raw_params = units.params_out(result.raw_params, names)
+        # y_fit is in internal units: the constant-fit check only asks
+        # whether it varies.
         return result, X_fit, y_fit, sw_fit
 
     def _descend(self, objective, params, update, rng, validate):
@@ -328,6 +494,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             objective,
             params,
             update,
+            solver=self.solver,
             step_size=self.step_size,
             max_iter=self.max_iter,
             tol=self.tol,

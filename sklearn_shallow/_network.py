@@ -10,9 +10,28 @@ One loss-and-gradient evaluation costs two matrix products (one in
 :meth:`Objective.value`, one in :meth:`Objective.gradient`) plus elementwise
 work on preallocated ``(batch, n_hidden)`` buffers; no ``n x h x p`` array is
 ever formed.
+
+Exact output layer (variable projection)
+----------------------------------------
+For the squared loss on the full batch, the output weights and the intercept
+enter the prediction linearly. Given the hidden layer, :class:`Objective`
+solves them exactly at every evaluation (a ridge-stabilised weighted least
+squares problem of size ``n_hidden + 1``) and reports the reduced objective
+``F(W) = min_{o, b} L(W, o, b)``. By the envelope theorem the gradient of
+``F`` in ``W`` is the partial gradient of ``L`` at the solved ``(o, b)``, so
+the descent loop steps on the hidden layer alone (Golub & Pereyra 1973). The
+two linear unknowns are nearly collinear for ReLU units (their outputs have a
+nonzero mean), which is what makes plain gradient steps on them so slow.
 """
 
 import numpy as np
+from scipy.linalg import LinAlgError, cho_factor, cho_solve
+
+#: Ridge added to the Gram matrix of the hidden outputs, relative to its mean
+#: diagonal at the first solve (then held fixed, so that the reduced objective
+#: is one smooth function of the hidden weights). It only matters for dead or
+#: duplicated units; the term ``ridge/2 ||o||^2`` is part of the loss.
+RIDGE = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
 
 
 class ShallowModel:
@@ -27,6 +46,11 @@ class ShallowModel:
     output_weights : ndarray of shape (n_hidden,) or None
         Fixed output weights, or None when they are learned.
     fit_intercept : bool
+    column_scale : ndarray of shape (n_features,) or None, default=None
+        When given, the hidden parameters are in scaled units: the network
+        uses ``hidden / column_scale`` on raw inputs (dense architecture),
+        which is the same as ``hidden`` on inputs divided column-wise by
+        ``column_scale``, without a scaled copy of X.
     """
 
     def __init__(
@@ -37,6 +61,7 @@ class ShallowModel:
         n_hidden,
         output_weights,
         fit_intercept,
+        column_scale=None,
     ):
         self.activation = activation
         self.architecture = architecture
@@ -44,6 +69,7 @@ class ShallowModel:
         self.n_hidden = n_hidden
         self.fixed_output = output_weights
         self.fit_intercept = fit_intercept
+        self.column_scale = column_scale
         self.names = ["hidden"]
         if output_weights is None:
             self.names.append("output")
@@ -57,12 +83,18 @@ class ShallowModel:
         intercept = named["intercept"][0] if self.fit_intercept else 0.0
         return named["hidden"], output, intercept
 
+    def raw_hidden(self, hidden, out=None):
+        """The hidden parameters that act on raw inputs."""
+        if self.column_scale is None:
+            return hidden
+        return np.divide(hidden, self.column_scale, out=out)
+
     def decision(self, params, X):
         """Network output on raw ``X`` (not the hot path: allocates freely)."""
         hidden, output, intercept = self.split(params)
         Xp = self.architecture.prepare(X)
         Z = np.empty((X.shape[0], self.n_hidden), dtype=hidden.dtype)
-        self.architecture.preact(Xp, hidden, out=Z)
+        self.architecture.preact(Xp, self.raw_hidden(hidden), out=Z)
         return self.activation.value(Z, out=Z) @ output + intercept
 
 
@@ -71,9 +103,25 @@ class Objective:
 
     Rows are visited in the order set by :meth:`reorder`; a batch is a slice
     of that order, so a mini-batch is a contiguous view, not a copy.
+
+    With ``exact_linear=True`` (the squared loss, one batch) the output
+    weights (when learned) and the intercept (when fitted) are solved
+    exactly at every :meth:`value` call and written into the parameter list
+    passed to it; their gradient is zero and their indices are listed in
+    ``solved_blocks`` (see the module docstring).
     """
 
-    def __init__(self, model, loss, X, y, sample_weight=None, batch_size=None):
+    def __init__(
+        self,
+        model,
+        loss,
+        X,
+        y,
+        sample_weight=None,
+        batch_size=None,
+        exact_linear=False,
+        alpha=0.0,
+    ):
         self.model = model
         self.loss = loss
         self.Xp = model.architecture.prepare(X)
@@ -92,6 +140,18 @@ class Objective:
         fixed = model.fixed_output
         # Multiplying by output weights that are all 1 is exact: skip the pass.
         self._unit_output = fixed is not None and bool(np.all(fixed == 1))
+        names = model.names
+        linear = [i for i, n in enumerate(names) if n in ("output", "intercept")]
+        self.exact = bool(exact_linear) and m == self.n_samples and bool(linear)
+        self.solved_blocks = tuple(linear) if self.exact else ()
+        self._ridge = None
+        self.alpha = float(alpha)
+        self._B = (
+            np.empty((m, model.n_hidden), dtype=dtype)
+            if self.exact and "output" in names
+            else None
+        )
+        self._H = None
 
     def batches(self):
         """Slices covering all rows once, in the current order."""
@@ -128,19 +188,87 @@ class Objective:
 
     def value(self, params, batch):
         """Loss at ``params`` on ``batch``; caches what :meth:`gradient` needs."""
-        hidden, output, intercept = self.model.split(params)
         m = batch.stop - batch.start
         Xb = self.Xp[batch]
         Z, A = self._Z[:m], self._A[:m]
-        self.model.architecture.preact(Xb, hidden, out=Z)
+        self.model.architecture.preact(Xb, self._raw_hidden(params[0]), out=Z)
         self.model.activation.value(Z, out=A)
+        weight = self._weights(batch)
+        penalty = self._solve_linear(params, A, batch, weight) if self.exact else 0.0
+        _, output, intercept = self.model.split(params)
         pred = np.matmul(A, output, out=self._pred[:m])
         pred += intercept
-        weight = self._weights(batch)
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
-        return loss
+        if self.alpha:
+            penalty += 0.5 * self.alpha * self._sq_norm(params)
+        return loss + penalty
+
+    def _sq_norm(self, params):
+        """``||hidden||^2 (+ ||output||^2 when learned and not solved)``."""
+        total = float(np.vdot(params[0], params[0]))
+        names = self.model.names
+        if "output" in names and not self.exact:
+            o = params[names.index("output")]
+            total += float(o @ o)
+        return total
+
+    def _raw_hidden(self, hidden):
+        if self.model.column_scale is None:
+            return hidden
+        if self._H is None:
+            self._H = np.empty_like(hidden)
+        return self.model.raw_hidden(hidden, out=self._H)
+
+    def _solve_linear(self, params, A, batch, weight):
+        """Solve the output weights and intercept for fixed hidden outputs ``A``.
+
+        Writes them into ``params`` and returns the ridge term of the loss.
+        ``weight`` is ``1/m`` or the normalised sample weights.
+        """
+        names = self.model.names
+        y = self.y[batch]
+        scalar = np.ndim(weight) == 0
+        fit_b = "intercept" in names
+        if "output" not in names:
+            # Fixed output weights: b is the weighted mean residual.
+            pred = np.matmul(A, self.model.fixed_output, out=self._pred[: len(y)])
+            resid = y - pred
+            b = resid.mean() if scalar else np.dot(weight, resid)
+            params[names.index("intercept")][0] = b
+            return 0.0
+        B = self._B[: len(y)]
+        if fit_b:
+            a_mean = A.mean(axis=0) if scalar else weight @ A
+            y_mean = y.mean() if scalar else np.dot(weight, y)
+            np.subtract(A, a_mean, out=B)
+            t = y - y_mean
+        else:
+            np.copyto(B, A)
+            t = y.copy()
+        root = np.sqrt(weight)
+        if scalar:
+            B *= root
+        else:
+            B *= root[:, None]
+        t *= root
+        gram = (B.T @ B).astype(np.float64)  # B.T @ B runs as one syrk call
+        rhs = (B.T @ t).astype(np.float64)
+        if self._ridge is None:
+            diag = float(np.trace(gram)) / gram.shape[0]
+            stabiliser = RIDGE.get(A.dtype, 1e-5) * (diag if diag > 0 else 1.0)
+            # The L2 penalty alpha/2 ||o||^2 is this ridge too.
+            self._ridge = self.alpha + stabiliser
+        gram.flat[:: gram.shape[0] + 1] += self._ridge
+        try:
+            o = cho_solve(cho_factor(gram, check_finite=False), rhs, check_finite=False)
+        except (LinAlgError, ValueError):
+            o = np.linalg.lstsq(gram, rhs, rcond=None)[0]
+        params[names.index("output")][...] = o
+        if fit_b:
+            params[names.index("intercept")][0] = y_mean - float(a_mean @ o)
+        return 0.5 * self._ridge * float(o @ o)
 
     def gradient(self, params, batch, out):
         """Gradient at ``params`` on ``batch``, written into ``out``.
@@ -161,10 +289,15 @@ class Objective:
         Xb = self.Xp[batch]
         Z, A, dpred = self._Z[:m], self._A[:m], self._dpred[:m]
         names = self.model.names
-        if "output" in names:
-            np.matmul(dpred, A, out=out[names.index("output")])
-        if "intercept" in names:
-            out[names.index("intercept")][0] = dpred.sum()
+        if self.exact:
+            # Solved exactly in value(): no gradient step on them.
+            for i in self.solved_blocks:
+                out[i][...] = 0
+        else:
+            if "output" in names:
+                np.matmul(dpred, A, out=out[names.index("output")])
+            if "intercept" in names:
+                out[names.index("intercept")][0] = dpred.sum()
         # D = sigma'(Z) * o * dpred, built in the A buffer (A was last read for
         # the output-weight gradient above). Writing sigma'(Z) over Z itself
         # sends np.sign (relu, leaky_relu) to a loop 4-7x slower.
@@ -173,5 +306,10 @@ class Objective:
             D *= output
         D *= dpred[:, None]
         self.model.architecture.backprop(Xb, D, out=out[0])
-        self._cache = None
+        if self.model.column_scale is not None:
+            out[0] /= self.model.column_scale
+        if self.alpha:
+            out[0] += self.alpha * params[0]
+            if "output" in names and not self.exact:
+                out[names.index("output")] += self.alpha * output
         return out

@@ -1,27 +1,64 @@
 """The descent loop, written once for every estimator.
 
-:func:`descend` runs epochs of (mini-)batch steps. What differs between
-algorithms is the :class:`UpdateRule`: plain projected gradient descent
-projects the hidden parameters after each step; other rules (RVSM, ADMM) add
-a smooth coupling term and update auxiliary variables between steps.
+:func:`descend` minimises an objective over a list of parameter blocks. What
+differs between algorithms is the :class:`UpdateRule`: plain projected
+gradient descent projects the hidden parameters after each step; other rules
+(RVSM, ADMM) add a smooth coupling term and update auxiliary variables
+between steps. How the step is chosen is the *solver* (a step policy):
+
+``'pgd'``
+    Projected (proximal) gradient descent, the papers' algorithm:
+    ``x+ = P(x - mu g(x))``.
+``'fista'``
+    Accelerated projected gradient with adaptive restart (Beck & Teboulle
+    2009; O'Donoghue & Candes 2015): the step is taken from the extrapolated
+    point ``y = x + beta_k (x - x_prev)``; when the objective at the new point
+    exceeds the one at ``x``, the momentum is reset and the step is retaken
+    from ``x``. The accepted iterates therefore decrease the objective
+    monotonically and are always feasible (the projection is applied last),
+    also for the non-convex sets (l0, rank).
+``'spg'``
+    Spectral projected gradient (Birgin, Martinez & Raydan 2000; in the
+    projected-arc form of Wright, Nowak & Figueiredo's SpaRSA): the first
+    trial step is the Barzilai-Borwein step ``<s, s> / <s, g_k - g_{k-1}>``
+    and a candidate is accepted against the largest of the last
+    :data:`SPG_MEMORY` objective values (non-monotone); for non-convex sets
+    the test is against the current value (monotone).
 
 Step sizes
 ----------
-A float is used as it is. ``'auto'`` (the default of the estimators)
-backtracks on the projected step: a candidate ``x+ = prox(x - mu g)`` is
+A float is used as it is. ``'auto'`` backtracks: a candidate
+``x+ = P(y - mu g(y))`` from the point ``y`` where the gradient was taken is
 accepted when
 
-    f(x+) <= f(x) + <g, x+ - x> + ||x+ - x||^2 / (2 mu),
+    f(x+) <= f(y) + <g, x+ - y> + ||x+ - y||^2 / (2 mu),
 
-the descent-lemma test that holds whenever ``mu <= 1/L``; otherwise ``mu`` is
-halved. After an accepted step ``mu`` grows by :data:`GROW` so that it can
-follow the local curvature. A rejected candidate costs one forward pass (one
-matrix product); the gradient is only computed at accepted points.
+the descent-lemma test that holds whenever ``mu <= 1/L`` (for 'spg' the
+non-monotone test above); otherwise ``mu`` is halved. A rejected candidate
+costs one forward pass (one matrix product).
 
-A fixed step that makes the loss non-finite or explode raises
-:class:`DivergenceError` instead of returning NaN weights.
+Stopping
+--------
+With one batch (full-batch fits) the loop measures stationarity by the norm
+of the gradient mapping ``G(y) = (y - P(y - mu g(y))) / mu`` over the blocks
+it steps on, which is zero exactly at the stationary points of the
+constrained problem. It stops as converged when ``||G|| <= tol * ||G_0||``
+(``G_0`` at the start) or when the objective reaches zero. When the
+objective stops changing at rounding level for ``n_iter_no_change``
+iterations before that, the fit is reported as not converged with the
+measured stationarity. With several batches (mini-batch epochs) the gradient
+mapping is noisy and the loop stops when the epoch loss has not fallen below
+``best * (1 - tol)`` for ``n_iter_no_change`` epochs. With ``validate`` the
+validation score replaces both.
+
+Failures are never reported as convergence: a fixed step that makes the loss
+non-finite or explode raises :class:`DivergenceError`; a gradient that is
+not finite, or a step search that finds no decrease at a point that is not
+stationary (a wrong derivative, a step below rounding), raises
+:class:`StepSearchError`.
 """
 
+import math
 import time
 import warnings
 
@@ -30,13 +67,26 @@ from sklearn.exceptions import ConvergenceWarning
 
 GROW = 1.5
 SHRINK = 0.5
-MIN_STEP = 1e-30
 INITIAL_STEP = 1.0
 EXPLODE = 1e12
+SPG_MEMORY = 10
+BB_BOUNDS = (1e-10, 1e10)
+SOLVERS = ("fista", "spg", "pgd")
+COLLAPSE = 1e-3
 
 
 class DivergenceError(FloatingPointError):
     """Raised when a fit with a fixed step size diverges."""
+
+
+class StepSearchError(FloatingPointError):
+    """Raised when no step decreases the objective at a non-stationary point.
+
+    With a correct gradient a small enough step always decreases a smooth
+    objective; this error means the gradient is wrong (for instance a custom
+    activation whose derivative has the wrong sign or is not finite) or the
+    step is below the rounding level of the weights.
+    """
 
 
 class DegenerateFitWarning(ConvergenceWarning):
@@ -80,10 +130,14 @@ class UpdateRule:
     ----------
     project : callable or None
         Projection applied to the hidden parameters (block 0) after each step.
+    convex : bool, default=True
+        Whether the set projected onto is convex. The spectral solver is
+        only non-monotone on convex sets.
     """
 
-    def __init__(self, project=None):
+    def __init__(self, project=None, convex=True):
         self.project = project
+        self.convex = convex
 
     def start(self, params):
         """Called once before the first step."""
@@ -117,7 +171,12 @@ class UpdateRule:
 
 
 class DescentResult:
-    """What :func:`descend` returns."""
+    """What :func:`descend` returns.
+
+    ``converged`` is True only when a stopping rule that certifies the fit
+    ended it (stationarity, zero loss, validation, the callback);
+    ``message`` says why the loop stopped in words.
+    """
 
     def __init__(
         self,
@@ -129,6 +188,9 @@ class DescentResult:
         best_validation_score,
         converged,
         step_size,
+        message="",
+        stationarity=None,
+        n_evaluations=0,
     ):
         self.params = params  # what the model predicts with
         self.raw_params = raw_params  # the loop's own variables (warm starts)
@@ -138,10 +200,59 @@ class DescentResult:
         self.best_validation_score = best_validation_score
         self.converged = converged
         self.step_size = step_size
+        self.message = message
+        self.stationarity = stationarity
+        self.n_evaluations = n_evaluations
 
 
-def _inner(a, b):
-    return sum(float(np.vdot(x, y)) for x, y in zip(a, b))
+def _inner(a, b, blocks):
+    return sum(float(np.vdot(a[i], b[i])) for i in blocks)
+
+
+def _dist2(a, b, blocks):
+    total = 0.0
+    for i in blocks:
+        d = a[i] - b[i]
+        total += float(np.vdot(d, d))
+    return total
+
+
+def _max_abs(arrays, blocks):
+    return max(
+        (float(np.max(np.abs(arrays[i]))) for i in blocks if arrays[i].size),
+        default=0.0,
+    )
+
+
+def _check_gradient(grads, iteration):
+    for g in grads:
+        if not np.all(np.isfinite(g)):
+            raise StepSearchError(
+                f"The gradient is not finite at iteration {iteration} while the "
+                "loss is. Check the activation's derivative (a custom "
+                "activation's derivative must be finite wherever its value is)."
+            )
+
+
+class _Evaluator:
+    """Objective value and gradient with the update rule's extra term."""
+
+    def __init__(self, objective, update, batch):
+        self.objective = objective
+        self.update = update
+        self.batch = batch
+        self.n_evaluations = 0
+
+    def value(self, params):
+        """``(data loss, full objective)`` at ``params`` (forward pass)."""
+        self.n_evaluations += 1
+        data = self.objective.value(params, self.batch)
+        return data, data + self.update.extra_value(params)
+
+    def gradient(self, params, out):
+        self.objective.gradient(params, self.batch, out=out)
+        self.update.add_extra_gradient(params, out)
+        return out
 
 
 def descend(
@@ -149,6 +260,7 @@ def descend(
     params,
     update,
     *,
+    solver="pgd",
     step_size="auto",
     max_iter=200,
     tol=1e-5,
@@ -166,25 +278,28 @@ def descend(
     ----------
     objective : Objective
         Provides ``batches()``, ``reorder(rng)``, ``value(params, batch)`` and
-        ``gradient(params, batch, out)``.
+        ``gradient(params, batch, out)``; optionally ``solved_blocks``, the
+        indices of blocks that ``value`` itself sets to their exact minimiser
+        (their gradient is zero and they do not count for stationarity).
     params : list of ndarray
         Starting point; not modified.
     update : UpdateRule
+    solver : {'pgd', 'fista', 'spg'}, default='pgd'
+        Step policy of full-batch fits (see the module docstring).
+        Mini-batch epochs always take plain steps.
     step_size : float or 'auto'
     max_iter : int
-        Number of epochs (full passes over the data).
+        Number of iterations (full batch) or epochs (mini-batches).
     tol : float
-        Relative tolerance. Training stops when the epoch loss has not fallen
-        below ``best * (1 - tol)`` for ``n_iter_no_change`` epochs, or, with
-        ``validate``, when the validation score has not risen above
-        ``best + tol`` for that many epochs.
+        Relative tolerance of the stopping rule (see the module docstring).
     n_iter_no_change : int
     shuffle : bool
         Reshuffle rows every epoch when there are several batches.
     rng : numpy.random.Generator
     validate : callable or None
         ``validate(params) -> score`` (higher is better); the parameters with
-        the best score are returned.
+        the best score are returned, and the fit stops when the score has not
+        risen above ``best + tol`` for ``n_iter_no_change`` iterations.
     callback : callable or None
         ``callback(info) -> bool``; ``info`` is a dict with ``iteration``,
         ``loss``, ``step_size``, ``validation_score`` and ``params`` (a dict
@@ -196,142 +311,459 @@ def descend(
     Returns
     -------
     result : DescentResult
+        Never warns: the caller reports a fit that did not converge (so that
+        the warning points at the user's call).
     """
-    fixed = step_size != "auto"
-    mu = float(step_size) if fixed else INITIAL_STEP
-    x = [p.copy() for p in params]
-    # Rounding room in the sufficient-decrease test.
-    slack = 1e-12 if x[0].dtype == np.float64 else 1e-6
-    cand = [np.empty_like(p) for p in params]
-    grads = [np.empty_like(p) for p in params]
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}; got {solver!r}.")
     names = names or [str(i) for i in range(len(params))]
-    update.start(x)
-    batches = objective.batches()
-    several = len(batches) > 1
-    loss_curve, val_scores = [], []
-    best_loss, best_val, best_params = np.inf, -np.inf, None
-    no_change = 0
-    converged = False
-    report_every = 1 if verbose > 1 else max(1, max_iter // 10)
-    start_time = time.perf_counter()
-    first_loss = None
-    data_f = None
-    epoch = 0
+    loop = _Loop(
+        objective,
+        params,
+        update,
+        step_size,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        validate,
+        callback,
+        verbose,
+        names,
+    )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(1, max_iter + 1):
-            if several and shuffle:
+        if len(objective.batches()) > 1:
+            return loop.run_batches(shuffle, rng)
+        return loop.run_full(solver)
+
+
+class _Loop:
+    """State shared by the full-batch and mini-batch loops."""
+
+    def __init__(
+        self,
+        objective,
+        params,
+        update,
+        step_size,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        validate,
+        callback,
+        verbose,
+        names,
+    ):
+        self.objective = objective
+        self.update = update
+        self.fixed = step_size != "auto"
+        self.step_size = step_size
+        self.mu = float(step_size) if self.fixed else INITIAL_STEP
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.validate = validate
+        self.callback = callback
+        self.verbose = verbose
+        self.names = names
+        self.x = [p.copy() for p in params]
+        solved = set(getattr(objective, "solved_blocks", ()))
+        self.free = [i for i in range(len(params)) if i not in solved]
+        self.loss_curve, self.val_scores = [], []
+        self.best_val, self.best_params = -np.inf, None
+        self.val_no_change = 0
+        self.report_every = 1 if verbose > 1 else max(1, max_iter // 10)
+        self.start_time = time.perf_counter()
+        self.eps = float(np.finfo(self.x[0].dtype).eps)
+
+    # ---- shared pieces ---------------------------------------------------
+    def _slack(self, f):
+        # Rounding room in the sufficient-decrease tests.
+        return (1e3 * self.eps) * abs(f) if self.eps < 1e-10 else 10 * self.eps * abs(f)
+
+    def _diverged(self, f_new, first, iteration):
+        if not np.isfinite(f_new) or f_new > EXPLODE * max(first, 1e-300):
+            raise DivergenceError(
+                f"The fit diverged at iteration {iteration}: the loss went from "
+                f"{first:.3g} to {f_new:.3g} with the fixed "
+                f"step_size={self.step_size}. Use a smaller step_size or "
+                "step_size='auto'."
+            )
+
+    def _validate(self, x):
+        """Score the current model; True when validation says stop."""
+        current = self.update.output(x)
+        score = float(self.validate(current))
+        self.val_scores.append(score)
+        if score > self.best_val + self.tol:
+            self.val_no_change = 0
+        else:
+            self.val_no_change += 1
+        if score > self.best_val:
+            self.best_val = score
+            self.best_params = [p.copy() for p in current]
+        return score
+
+    def _report(self, iteration, loss, score, extra=""):
+        if self.verbose and (iteration % self.report_every == 0 or iteration == 1):
+            msg = f"Iteration {iteration}, loss = {loss:.6g}"
+            msg += f", step = {self.mu:.3g}" if not self.fixed else ""
+            msg += extra
+            if score is not None:
+                msg += f", validation score = {score:.6g}"
+            msg += f", {time.perf_counter() - self.start_time:.2f} s"
+            print(msg, flush=True)
+
+    def _callback(self, iteration, loss, score, x):
+        if self.callback is None:
+            return False
+        info = {
+            "iteration": iteration,
+            "loss": loss,
+            "step_size": self.mu,
+            "validation_score": score,
+            "params": dict(zip(self.names, self.update.output(x))),
+        }
+        return bool(self.callback(info))
+
+    def _result(self, x, iteration, converged, message, stationarity, n_eval):
+        if self.verbose:
+            print(f"Stopped after {iteration} iterations: {message}", flush=True)
+        final = self.update.output(x)
+        if self.validate is not None and self.best_params is not None:
+            final = self.best_params
+        return DescentResult(
+            params=final,
+            raw_params=x,
+            n_iter=iteration,
+            loss_curve=self.loss_curve,
+            validation_scores=self.val_scores,
+            best_validation_score=(
+                self.best_val if self.validate is not None else None
+            ),
+            converged=converged,
+            step_size=self.mu,
+            message=message,
+            stationarity=stationarity,
+            n_evaluations=n_eval,
+        )
+
+    # ---- full batch --------------------------------------------------------
+    def _search(self, ev, point, f_point, g_point, cand, reference, spg):
+        """Backtracking from ``point``; returns ``(data, f, ok, G_first)``.
+
+        ``G_first`` is the gradient mapping at the first trial step, the
+        stationarity measure of ``point``. ``ok`` is False when the step fell
+        below the rounding level of the weights without a decrease.
+        """
+        free = self.free
+        g_max = _max_abs(g_point, free)
+        x_max = _max_abs(point, free)
+        G_first = None
+        while True:
+            self.update.step(point, g_point, self.mu, out=cand)
+            data_c, f_c = ev.value(cand)
+            d2 = _dist2(cand, point, free)
+            if G_first is None:
+                G_first = math.sqrt(d2) / self.mu
+            if self.fixed:
+                if self.mu * g_max <= self.eps * x_max and g_max > 0:
+                    raise StepSearchError(
+                        f"step_size={self.step_size} is below the rounding level "
+                        f"of the weights (largest |gradient| {g_max:.3g}, largest "
+                        f"|weight| {x_max:.3g}): the weights cannot change. Use a "
+                        "larger step_size or step_size='auto'."
+                    )
+                return data_c, f_c, True, G_first
+            if spg:
+                bound = reference - 1e-4 * d2 / (2 * self.mu)
+            else:
+                lin = _inner(g_point, cand, free) - _inner(g_point, point, free)
+                bound = f_point + lin + d2 / (2 * self.mu)
+            if np.isfinite(f_c) and f_c <= bound + self._slack(f_point):
+                return data_c, f_c, True, G_first
+            self.mu *= SHRINK
+            if self.mu * g_max <= self.eps * x_max or self.mu < 1e-300:
+                return data_c, f_c, False, G_first
+
+    def run_full(self, solver):
+        objective, update, free = self.objective, self.update, self.free
+        ev = _Evaluator(objective, update, objective.batches()[0])
+        x = self.x
+        update.start(x)
+        cand = [np.empty_like(p) for p in x]
+        y = [np.empty_like(p) for p in x]
+        g_x = [np.empty_like(p) for p in x]
+        g_y = [np.empty_like(p) for p in x]
+        x_prev = [np.empty_like(p) for p in x]
+        g_prev = [np.empty_like(p) for p in x]
+        data_x, f_x = ev.value(x)
+        if not np.isfinite(f_x):
+            raise DivergenceError(
+                f"The loss at the initial point is not finite ({f_x})."
+            )
+        first = f_x
+        have_prev = False  # x_prev (and g_prev for spg) hold the last iterate
+        t_k = 1.0  # FISTA's momentum sequence
+        recent = [f_x]
+        best_f, stalled = np.inf, 0
+        mu_max = mu_accepted = 0.0
+        G0 = None
+        stationarity = None
+        converged, message = False, ""
+        iteration = 0
+        restarts = 0
+        for iteration in range(1, self.max_iter + 1):
+            # 1. The point the step is taken from: x, or FISTA's extrapolation.
+            t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t_k * t_k))
+            momentum = (t_k - 1.0) / t_next if solver == "fista" and have_prev else 0.0
+            point = x
+            if momentum > 0.0:
+                for a, b, c in zip(y, x, x_prev):
+                    np.subtract(b, c, out=a)
+                    a *= momentum
+                    a += b
+                data_y, f_y = ev.value(y)
+                if np.isfinite(f_y):
+                    ev.gradient(y, out=g_y)
+                    _check_gradient(g_y, iteration)
+                    point, f_point, g_point = y, f_y, g_y
+            if point is x:
+                ev.gradient(x, out=g_x)  # reuses the forward pass of x if cached
+                _check_gradient(g_x, iteration)
+                f_point, g_point = f_x, g_x
+            # 2. First trial step: Barzilai-Borwein for the spectral policy.
+            if not self.fixed and solver == "spg" and have_prev:
+                s2 = _dist2(x, x_prev, free)
+                sy = sum(
+                    float(np.vdot(x[i] - x_prev[i], g_x[i] - g_prev[i])) for i in free
+                )
+                if sy > 0 and s2 > 0:
+                    self.mu = min(max(s2 / sy, BB_BOUNDS[0]), BB_BOUNDS[1])
+            # 3. Step search.
+            spg = solver == "spg"
+            reference = max(recent) if spg and update.convex else f_x
+            data_c, f_c, ok, G = self._search(
+                ev, point, f_point, g_point, cand, reference, spg
+            )
+            if self.fixed:
+                self._diverged(f_c, first, iteration)
+            if G0 is None:
+                G0 = G if G > 0 else 1.0
+            stationarity = G / G0
+            restart = point is not x and (not ok or f_c > f_x)
+            if not ok and not restart:
+                # No decrease from x itself: stationary, or a broken gradient.
+                if stationarity <= max(self.tol, 1e3 * self.eps) or G == 0:
+                    converged = True
+                    message = (
+                        "stationary: no step decreases the objective and the "
+                        f"gradient mapping is {stationarity:.3g} of its first value"
+                    )
+                    if not self.loss_curve:
+                        self.loss_curve.append(update.record(data_x, x))
+                    break
+                raise StepSearchError(
+                    f"No step decreases the objective at iteration {iteration}, "
+                    "although the point is not stationary (gradient mapping "
+                    f"{stationarity:.3g} of its first value). The gradient is "
+                    "probably wrong: check a custom activation's derivative (its "
+                    "sign, and that it is finite)."
+                )
+            if restart:
+                # 4a. Monotone restart of the accelerated policy: the next
+                # step is taken from x without momentum.
+                t_k = 1.0
+                have_prev = False
+                restarts += 1
+                loss = update.record(data_x, x)
+                note = ", restart"
+            else:
+                # 4b. Accept.
+                mu_accepted = self.mu
+                if solver == "fista":
+                    t_k = t_next if momentum > 0.0 or have_prev else t_k
+                for a, b in zip(x_prev, x):
+                    np.copyto(a, b)
+                if spg:
+                    for a, b in zip(g_prev, g_x):
+                        np.copyto(a, b)
+                have_prev = True
+                x, cand = cand, x
+                data_x = data_c
+                update.after_step(x)
+                f_x = data_x + update.extra_value(x)
+                if spg:
+                    recent.append(f_x)
+                    del recent[:-SPG_MEMORY]
+                if not self.fixed and solver != "spg":
+                    self.mu *= GROW
+                loss = update.record(data_x, x)
+                note = ""
+            self.loss_curve.append(loss)
+            score = self._validate(x) if self.validate is not None else None
+            self._report(
+                iteration, loss, score, f", stationarity = {stationarity:.3g}{note}"
+            )
+            if self._callback(iteration, loss, score, x):
+                converged, message = True, "the callback asked to stop"
+                break
+            if restart:
+                continue
+            if self.validate is not None:
+                if self.val_no_change >= self.n_iter_no_change:
+                    converged = True
+                    message = (
+                        f"the validation score did not improve by tol={self.tol} "
+                        f"for {self.n_iter_no_change} iterations"
+                    )
+                    break
+                continue
+            if f_x == 0.0:
+                converged, message = True, "the loss is zero"
+                break
+            if stationarity <= self.tol:
+                converged = True
+                message = (
+                    f"stationary: the gradient mapping fell to {stationarity:.3g} "
+                    f"of its first value (tol={self.tol})"
+                )
+                break
+            # Non-smooth stop: at ReLU kinks the gradient mapping does not
+            # vanish and the step search only accepts ever smaller steps; once
+            # the accepted step is below COLLAPSE of the largest one and the
+            # objective fell by less than tol (relative) over the last
+            # n_iter_no_change iterations, more iterations do not help.
+            m = self.n_iter_no_change
+            if not self.fixed:
+                mu_max = max(mu_max, mu_accepted)
+            if (
+                not self.fixed
+                and mu_accepted < COLLAPSE * mu_max
+                and len(self.loss_curve) > m
+            ):
+                old = self.loss_curve[-m - 1]
+                change = (old - loss) / max(abs(loss), 1e-300)
+                if change <= self.tol:
+                    converged = True
+                    message = (
+                        f"the objective changed by {change:.3g} (relative) over "
+                        f"{m} iterations (tol={self.tol}) at a point where it is "
+                        f"not smooth (accepted steps fell to {mu_accepted:.3g}, "
+                        f"from {mu_max:.3g}); the gradient mapping is "
+                        f"{stationarity:.3g} of its first value"
+                    )
+                    break
+            # No new best objective beyond rounding for n_iter_no_change
+            # iterations (the spectral policy is not monotone).
+            if loss < best_f - 16 * self.eps * abs(loss):
+                best_f, stalled = loss, 0
+            else:
+                stalled += 1
+            if stalled >= self.n_iter_no_change:
+                message = (
+                    f"the loss stopped changing (at rounding level for "
+                    f"{stalled} iterations) while the gradient mapping is still "
+                    f"{stationarity:.3g} of its first value (tol={self.tol}); "
+                    "the problem may be badly conditioned (standardise X) or "
+                    "non-smooth there"
+                )
+                break
+        else:
+            message = (
+                f"max_iter={self.max_iter} reached before converging: the "
+                f"gradient mapping is {stationarity:.3g} of its first value "
+                f"(tol={self.tol}); increase max_iter or tol"
+            )
+        if solver == "fista":
+            message += f" ({restarts} momentum restarts)"
+        return self._result(
+            x, iteration, converged, message, stationarity, ev.n_evaluations
+        )
+
+    # ---- mini-batches ------------------------------------------------------
+    def run_batches(self, shuffle, rng):
+        objective, update = self.objective, self.update
+        x = self.x
+        cand = [np.empty_like(p) for p in x]
+        grads = [np.empty_like(p) for p in x]
+        update.start(x)
+        batches = objective.batches()
+        best_loss = np.inf
+        no_change = 0
+        converged, message = False, ""
+        first = None
+        epoch = 0
+        n_eval = 0
+        for epoch in range(1, self.max_iter + 1):
+            if shuffle:
                 objective.reorder(rng)
             batch_losses = []
             for batch in batches:
-                if data_f is None or several:
-                    data_f = objective.value(x, batch)
-                f = data_f + update.extra_value(x)
-                if first_loss is None:
-                    first_loss = f
+                f = objective.value(x, batch) + update.extra_value(x)
+                n_eval += 1
+                if first is None:
+                    first = f
                     if not np.isfinite(f):
                         raise DivergenceError(
                             f"The loss at the initial point is not finite ({f})."
                         )
                 objective.gradient(x, batch, out=grads)
                 update.add_extra_gradient(x, grads)
+                _check_gradient(grads, epoch)
                 while True:
-                    update.step(x, grads, mu, out=cand)
+                    update.step(x, grads, self.mu, out=cand)
                     data_new = objective.value(cand, batch)
+                    n_eval += 1
                     f_new = data_new + update.extra_value(cand)
-                    if fixed:
+                    if self.fixed:
+                        self._diverged(f_new, first, epoch)
                         break
-                    diff2 = sum(float(np.vdot(c - a, c - a)) for c, a in zip(cand, x))
-                    lin = _inner(grads, cand) - _inner(grads, x)
-                    slack = (
-                        1e-12 * abs(f) if x[0].dtype == np.float64 else 1e-6 * abs(f)
+                    d2 = _dist2(cand, x, range(len(x)))
+                    lin = _inner(grads, cand, range(len(x))) - _inner(
+                        grads, x, range(len(x))
                     )
-                    if (
-                        np.isfinite(f_new)
-                        and f_new <= f + lin + diff2 / (2 * mu) + slack
-                    ):
+                    if np.isfinite(f_new) and f_new <= f + lin + d2 / (
+                        2 * self.mu
+                    ) + self._slack(f):
                         break
-                    mu *= SHRINK
-                    if mu < MIN_STEP:
-                        break
-                if fixed and (
-                    not np.isfinite(f_new) or f_new > EXPLODE * max(first_loss, 1e-300)
-                ):
-                    raise DivergenceError(
-                        f"The fit diverged at iteration {epoch}: the loss went from "
-                        f"{first_loss:.3g} to {f_new:.3g} with the fixed "
-                        f"step_size={step_size}. Use a smaller step_size or "
-                        "step_size='auto'."
-                    )
-                if not fixed and mu < MIN_STEP:
-                    # No step decreases the objective: a stationary point.
-                    converged = True
-                    batch_losses.append(f)
-                    break
+                    self.mu *= SHRINK
+                    if self.mu < 1e-300:
+                        raise StepSearchError(
+                            f"No step decreases the loss of a mini-batch in epoch "
+                            f"{epoch}. Check a custom activation's derivative."
+                        )
                 x, cand = cand, x
-                data_f = data_new
                 update.after_step(x)
                 batch_losses.append(update.record(data_new, x))
-                if not fixed:
-                    mu *= GROW
+                if not self.fixed:
+                    self.mu *= GROW
             epoch_loss = float(np.mean(batch_losses))
-            loss_curve.append(epoch_loss)
-            score = None
-            if validate is not None:
-                current = update.output(x)
-                score = float(validate(current))
-                val_scores.append(score)
-                if score > best_val + tol:
-                    no_change = 0
-                else:
-                    no_change += 1
-                if score > best_val:
-                    best_val = score
-                    best_params = [p.copy() for p in current]
+            self.loss_curve.append(epoch_loss)
+            score = self._validate(x) if self.validate is not None else None
+            self._report(epoch, epoch_loss, score)
+            if self._callback(epoch, epoch_loss, score, x):
+                converged, message = True, "the callback asked to stop"
+                break
+            if self.validate is not None:
+                stop = self.val_no_change >= self.n_iter_no_change
             else:
-                if epoch_loss < best_loss * (1 - tol):
+                if epoch_loss < best_loss * (1 - self.tol):
                     no_change = 0
                 else:
                     no_change += 1
                 best_loss = min(best_loss, epoch_loss)
-            if verbose and (epoch % report_every == 0 or epoch == 1):
-                msg = f"Iteration {epoch}, loss = {epoch_loss:.6g}"
-                if not fixed:
-                    msg += f", step = {mu / GROW:.3g}"
-                if score is not None:
-                    msg += f", validation score = {score:.6g}"
-                msg += f", {time.perf_counter() - start_time:.2f} s"
-                print(msg, flush=True)
-            if callback is not None:
-                info = {
-                    "iteration": epoch,
-                    "loss": epoch_loss,
-                    "step_size": mu / GROW if not fixed else mu,
-                    "validation_score": score,
-                    "params": dict(zip(names, update.output(x))),
-                }
-                if callback(info):
-                    converged = True
-                    break
-            if converged or epoch_loss == 0.0 or no_change >= n_iter_no_change:
+                stop = no_change >= self.n_iter_no_change or epoch_loss == 0.0
+            if stop:
                 converged = True
+                message = (
+                    f"the {'validation score' if self.validate else 'epoch loss'} "
+                    f"did not improve by tol={self.tol} for "
+                    f"{self.n_iter_no_change} epochs"
+                )
                 break
-    if not converged:
-        warnings.warn(
-            f"The descent loop reached max_iter={max_iter} before converging "
-            f"(tol={tol}); increase max_iter or tol.",
-            ConvergenceWarning,
-            stacklevel=3,
-        )
-    final = update.output(x)
-    if validate is not None and best_params is not None:
-        final = best_params
-    return DescentResult(
-        params=final,
-        raw_params=x,
-        n_iter=epoch,
-        loss_curve=loss_curve,
-        validation_scores=val_scores,
-        best_validation_score=best_val if validate is not None else None,
-        converged=converged,
-        step_size=mu / GROW if not fixed else mu,
-    )
+        else:
+            message = (
+                f"max_iter={self.max_iter} epochs reached before converging "
+                f"(tol={self.tol}); increase max_iter or tol"
+            )
+        return self._result(x, epoch, converged, message, None, n_eval)

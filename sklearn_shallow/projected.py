@@ -4,7 +4,7 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseShallowNetwork
+from ._base import ALPHA, BaseShallowNetwork
 from ._optim import UpdateRule
 from .constraints import CONSTRAINTS, Constraint, Unconstrained, make_constraint
 
@@ -150,9 +150,11 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         output_weights="learn",
         fit_intercept=True,
         init="random",
+        alpha="auto",
+        solver="fista",
         step_size="auto",
-        max_iter=200,
-        tol=1e-5,
+        max_iter=1000,
+        tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,
         early_stopping=False,
@@ -170,6 +172,8 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
         self.init = init
+        self.alpha = alpha
+        self.solver = solver
         self.step_size = step_size
         self.max_iter = max_iter
         self.tol = tol
@@ -187,7 +191,19 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         constraint.check(param_shape)
         self.constraint_ = constraint
         project = None if isinstance(constraint, Unconstrained) else constraint.project
-        return UpdateRule(project=project)
+        f = self._units.hidden_scale
+        if project is not None and f != 1.0 and not constraint.scale_invariant:
+            # The fit's hidden weights are W / f (fixed output weights and a
+            # homogeneous activation, y standardised): the set C / f, whose
+            # projection is P_C(V f) / f, exact for any set.
+            def project(V, _project=constraint.project, f=f):
+                return _project(V * f) / f
+
+        return UpdateRule(project=project, convex=constraint.convex)
+
+    def _auto_alpha(self):
+        # A constraint is the regulariser the user chose: no L2 on top.
+        return ALPHA if isinstance(self.constraint_, Unconstrained) else 0.0
 
     def _initial_hidden(self, X, y, sw, shape, rng):
         # Start inside C, so that every iterate is feasible.

@@ -205,9 +205,11 @@ class RVSMRegressor(BaseShallowNetwork):
         output_weights="learn",
         fit_intercept=True,
         init="random",
+        alpha="auto",
+        solver="fista",
         step_size="auto",
-        max_iter=200,
-        tol=1e-5,
+        max_iter=1000,
+        tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,
         early_stopping=False,
@@ -228,6 +230,8 @@ class RVSMRegressor(BaseShallowNetwork):
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
         self.init = init
+        self.alpha = alpha
+        self.solver = solver
         self.step_size = step_size
         self.max_iter = max_iter
         self.tol = tol
@@ -239,6 +243,9 @@ class RVSMRegressor(BaseShallowNetwork):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+
+    # Thresholds act on the weights of unit-scale features (see _base._Units).
+    _scale_columns = True
 
     def _make_update(self, param_shape):
         penalty = get_penalty(self.penalty, a=self.a)

@@ -167,6 +167,8 @@ class TensorInitOneHidden(BaseShallowNetwork):
         n_slices=100,
         whiten=False,
         partition=False,
+        alpha=0.0,
+        solver="fista",
         step_size="auto",
         max_iter=500,
         tol=1e-5,
@@ -187,6 +189,8 @@ class TensorInitOneHidden(BaseShallowNetwork):
         self.n_slices = n_slices
         self.whiten = whiten
         self.partition = partition
+        self.alpha = alpha
+        self.solver = solver
         self.step_size = step_size
         self.max_iter = max_iter
         self.tol = tol

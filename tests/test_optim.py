@@ -24,7 +24,7 @@ def planted():
 
 
 def _paper_net(**kw):
-    params = dict(output_weights="ones", fit_intercept=False, random_state=0)
+    params = dict(output_weights="ones", fit_intercept=False, alpha=0.0, random_state=0)
     params.update(kw)
     return ProjectedShallowRegressor(**params)
 
