@@ -46,6 +46,16 @@ An intercept ``b`` is not penalised; it is set to its exact minimiser for
 the final ``W`` before the certificate is computed (one Newton step for the
 squared loss), so that ``F`` may be read as a function of ``M`` alone.
 
+For the squared loss, :class:`QuadraticNetRegressor` applies all of the
+above to standardised targets ``y_s = (y - m) / s`` (``m = 0`` without an
+intercept) and maps the network back exactly: ``f`` is positively
+homogeneous of degree 2 in the augmented hidden weights ``[W, c]``, so
+``[W, c] -> sqrt(s) [W, c]`` and ``b -> s b + m`` turn ``f_s`` into
+``s f_s + m``. This map is a bijection of the parameters that multiplies
+the objective by ``s^2`` when the weight decay and ``C`` are read as
+``s lam`` and ``s C`` in the units of ``y``, so the certificate of the
+standardised problem certifies the returned network as well.
+
 References
 ----------
 .. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
@@ -149,6 +159,51 @@ def _network_output(X, hidden_weights, hidden_bias, signs, intercept):
 #: Outputs whose range on the training data is below this fraction of the
 #: range of the targets count as constant.
 CONSTANT_OUTPUT = 1e-6
+
+
+def _target_scaling(y, sample_weight, center):
+    """Shift ``m`` and scale ``s`` of the standardised targets ``(y - m) / s``.
+
+    ``m`` is the (sample-)weighted mean of ``y`` when ``center``, else 0 (no
+    shift is representable without an intercept); ``s`` is the weighted
+    root mean square of ``y - m``: the standard deviation, or the root mean
+    square of ``y``. ``s = 1`` when ``y - m`` is zero on the samples of
+    positive weight (constant ``y`` with an intercept, zero ``y`` without).
+    Computed in float64, with ``y - m`` divided by its largest magnitude
+    before squaring so that no spread underflows or overflows.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if sample_weight is None:
+        weight = np.full(y.shape[0], 1.0 / y.shape[0])
+    else:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+        weight = weight / weight.sum()
+    shift = float(np.dot(weight, y)) if center else 0.0
+    used = y[weight > 0]
+    if center and np.ptp(used) == 0:
+        # A constant y: the rounding of the mean must not become the scale.
+        return shift, 1.0
+    size = float(np.max(np.abs(used - shift)))
+    if size == 0.0 or not np.isfinite(size):
+        return shift, 1.0
+    scaled = (y - shift) / size
+    return shift, size * math.sqrt(float(np.dot(weight, scaled * scaled)))
+
+
+def _unstandardise(params, shift, scale, fit_intercept):
+    """Parameters of the network in the units of ``y`` from those fitted to
+    ``(y - shift) / scale``.
+
+    The network is positively homogeneous of degree 2 in its (augmented)
+    hidden weights, so ``W -> sqrt(scale) W`` multiplies the quadratic part
+    by ``scale``; the intercept becomes ``scale * b + shift``.
+    """
+    W = params[0] * np.asarray(math.sqrt(scale), dtype=params[0].dtype)
+    out = [W]
+    if fit_intercept:
+        b = scale * float(params[1][0]) + shift
+        out.append(np.array([b], dtype=params[1].dtype))
+    return out
 
 
 def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
@@ -736,12 +791,18 @@ def certify(objective, params, random_state=None, dense_max=None):
 
 # ---- estimators --------------------------------------------------------------
 class _FittedNet:
-    """Parameters and diagnostics of one fitted network."""
+    """Parameters and diagnostics of one fitted network.
 
-    def __init__(self, params, result, certificate):
+    ``params`` are in the units of ``y``; ``fitted_params`` are those the
+    solver returned for the (possibly standardised) targets it was given,
+    which a warm start resumes from.
+    """
+
+    def __init__(self, params, result, certificate, fitted_params):
         self.params = params
         self.result = result
         self.certificate = certificate
+        self.fitted_params = fitted_params
 
 
 class _BaseQuadraticNet(BaseEstimator):
@@ -864,8 +925,15 @@ class _BaseQuadraticNet(BaseEstimator):
         return params
 
     def _fit_nets(self, X, targets, sample_weight, loss, rng):
-        """Fit one network per target vector; return the list of fits."""
+        """Fit one network per target vector; return the list of fits.
+
+        For the squared loss each target is standardised first
+        (:func:`_target_scaling`) and the fitted network mapped back to the
+        units of ``y`` (:func:`_unstandardise`); the logistic loss sees its
+        labels as they are.
+        """
         X, sample_weight, signs = self._prepare(X, sample_weight)
+        standardise = loss.name == "squared_error"
         C = self._perturbation(X.shape[1], X.dtype, rng)
         previous = getattr(self, "_params", None)
         if previous is None or len(previous) != len(targets):
@@ -883,9 +951,14 @@ class _BaseQuadraticNet(BaseEstimator):
         fits = []
         with threads:
             for y, prev in zip(targets, previous):
+                if standardise:
+                    shift, scale = _target_scaling(y, sample_weight, self.fit_intercept)
+                    y_fit = ((y.astype(np.float64) - shift) / scale).astype(X.dtype)
+                else:
+                    shift, scale, y_fit = 0.0, 1.0, y
                 objective = QuadraticObjective(
                     X,
-                    y,
+                    y_fit,
                     loss,
                     signs,
                     self.weight_decay,
@@ -914,9 +987,12 @@ class _BaseQuadraticNet(BaseEstimator):
                     params = _refine(objective, params, stop, REFINE_STEPS)
                     params = _minimise_intercept(objective, params)
                     certificate = certify(stop.objective, params, rng)
-                fits.append(_FittedNet(params, result, certificate))
-                _warn_if_constant(X, y, sample_weight, signs, params, self)
-        self._params = [f.params for f in fits]
+                raw = _unstandardise(params, shift, scale, self.fit_intercept)
+                fits.append(_FittedNet(raw, result, certificate, params))
+                _warn_if_constant(X, y, sample_weight, signs, raw, self)
+        # A warm start resumes from the parameters of the standardised
+        # problem, whatever the units of the next y.
+        self._params = [f.fitted_params for f in fits]
         self.perturbation_matrix_ = C
         self.n_hidden_ = int(signs.shape[0])
         self.output_signs_ = signs
@@ -983,7 +1059,9 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
 
     with ``l(yhat, y) = (yhat - y)^2 / 2`` and ``s_i = 1/n`` (or normalised
     sample weights), and reports whether the result is certifiably the global
-    minimum (:class:`OptimalityCertificate`).
+    minimum (:class:`OptimalityCertificate`). With this squared loss the
+    objective is that of standardised targets (see Notes), so the fit does
+    not depend on the units of ``y``.
 
     Parameters
     ----------
@@ -998,11 +1076,17 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
         trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
         control of Du and Lee's section 4. Hidden biases are decayed too.
+        With ``loss='squared_error'`` it acts on the network fitted to the
+        standardised targets ``(y - m) / s`` (see Notes), so the same value
+        means the same fit whatever the units of ``y``; in those units it is
+        a weight decay of ``s * lam``.
     perturbation : float or array-like of shape (n_aug, n_aug), default=0.0
         Adds ``<C, W^T W>``. A float ``delta`` draws a random PSD ``C`` of
         Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
         at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
         ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
+        With ``loss='squared_error'``, ``C`` too acts in standardised units
+        (``s C`` in the units of ``y``).
     output_signs : None, 'balanced' or array-like of shape (n_hidden,), \
             default=None
         Fixed output weights ``a_j``. None: all +1 (Du and Lee's network, a
@@ -1035,37 +1119,53 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         Seeds the starting weights, ``C`` and the Lanczos start vector.
     warm_start : bool, default=False
         Start from the previous weights (and keep the previous ``C``) when
-        the shapes agree.
+        the shapes agree. With ``loss='squared_error'`` the fit resumes
+        from the previous weights of the standardised problem, so a new
+        ``y`` in other units starts from the same network shape.
     verbose : int, default=0
-        Print the objective after every iteration.
+        Print the objective after every iteration (of the standardised
+        problem with ``loss='squared_error'``).
 
     Attributes
     ----------
     hidden_weights_ : ndarray of shape (`n_hidden_`, n_features)
-        ``W``.
+        ``W``, in the units of ``y`` (``sqrt(s)`` times the weights fitted
+        to the standardised targets).
     hidden_bias_ : ndarray of shape (`n_hidden_`,)
-        ``c`` (zeros when ``hidden_bias=False``).
+        ``c`` (zeros when ``hidden_bias=False``), scaled like ``W``.
     intercept_ : float
-        ``b`` (0.0 when ``fit_intercept=False``).
+        ``b`` (0.0 when ``fit_intercept=False``), in the units of ``y``:
+        ``s b_s + m`` for the intercept ``b_s`` fitted to the standardised
+        targets.
     quadratic_form_ : ndarray of shape (n_features, n_features)
-        ``W^T A W``, the matrix of the quadratic part of ``f``.
+        ``W^T A W``, the matrix of the quadratic part of ``f`` (in the units
+        of ``y``).
     n_hidden_ : int
         Resolved width.
     output_signs_ : ndarray of shape (`n_hidden_`,)
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
-        The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
-        bias.
+        The matrix ``C`` of the objective the solver minimised (of the
+        standardised problem with ``loss='squared_error'``); ``n_aug`` is
+        ``n_features`` plus one with a hidden bias.
     certificate_ : OptimalityCertificate
         ``lambda_min`` of ``S``, the stationarity residual ``||W S||_F`` and
-        the bound they give on the gap to the global minimum.
+        the bound they give on the gap to the global minimum. With
+        ``loss='squared_error'`` these are the numbers of the standardised
+        problem, and its relative gap is that of the returned network: the
+        map back to the units of ``y`` only multiplies the objective by
+        ``s^2`` (module docstring), so it certifies the same minimiser.
     is_certified_ : bool
         ``certificate_.certifies()``: the objective is proven to be within a
         relative ``CERTIFICATE_RTOL = 1e-4`` of its global minimum.
     loss_ : float
-        Final value of the objective ``L``.
+        Final value of the objective ``L`` (``certificate_.objective``).
+        With ``loss='squared_error'`` it is the objective of the
+        standardised problem, hence unit-free: ``s**2 * loss_`` is the
+        objective in the units of ``y`` with weight decay ``s * lam`` and
+        perturbation ``s C``.
     n_iter_ : int
     loss_curve_ : list of float
-        Objective after each iteration.
+        Objective after each iteration, in the units of ``loss_``.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.
@@ -1081,6 +1181,26 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     formed by the certificate, and only below
     ``DENSE_CERTIFICATE_MAX_FEATURES`` features (above, Lanczos on a linear
     operator). The certificate's derivation is in the module docstring.
+
+    With ``loss='squared_error'`` the network is fitted to standardised
+    targets ``y_s = (y - m) / s`` and mapped back exactly. With
+    ``fit_intercept=True``, ``m`` and ``s`` are the (sample-)weighted mean
+    and standard deviation of ``y``; without an intercept no shift is
+    representable, so ``m = 0`` and ``s`` is the weighted root mean square
+    of ``y``. ``s = 1`` when ``y - m`` is zero on the samples of positive
+    weight. Weight decay and perturbation therefore act in standardised
+    units. As ``f`` is positively homogeneous of degree 2 in the augmented
+    hidden weights, the fitted hidden weights and biases are multiplied by
+    ``sqrt(s)`` and the intercept becomes ``s b_s + m``. Predictions are
+    equivariant in the units of ``y``: ``fit(X, c * y)`` predicts ``c``
+    times ``fit(X, y)``, and with an intercept ``fit(X, y + t)`` predicts
+    ``t`` more. The map is exact; the fits agree to the precision the
+    solver stops at, because the standardised targets of ``c * y`` and
+    ``y`` can differ in their last bit and the solver's path follows that
+    difference: measured on planted problems and scikit-learn's diabetes
+    data, predictions agreed to ``1e-6``-``1e-5`` relative at the default
+    ``tol`` and to ``3e-7`` or better with ``tol=0`` (run to working
+    precision). ``loss='log_loss'`` fits its {-1, +1} targets as they are.
 
     The certified gap cannot fall much below ``1e-9 / weight_decay`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step

@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.special import expit
-from sklearn.datasets import make_blobs
+from sklearn.datasets import load_diabetes, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -64,6 +64,15 @@ def planted_quadratic(n_samples, n_features, n_planted, noise, seed):
     signal = ((X @ W.T) ** 2).sum(axis=1)
     y = signal + noise * signal.std() * rng.standard_normal(n_samples)
     return X, y, signal
+
+
+def standardised_target(y, fit_intercept, sample_weight=None):
+    """The targets the regressor fits for the squared loss: ``(y - m) / s``
+    with the weighted mean and standard deviation, or ``y / rms(y)`` without
+    an intercept."""
+    m = np.average(y, weights=sample_weight) if fit_intercept else 0.0
+    s = np.sqrt(np.average((y - m) ** 2, weights=sample_weight))
+    return (y - m) / s
 
 
 def random_psd(n_features, norm, seed):
@@ -323,9 +332,16 @@ def _optimality_problem(case):
     X, y, _ = planted_quadratic(60, 15, 3, 0.1, 0)
     if loss == "log_loss":
         y = np.where(y > np.median(y), 1.0, -1.0)
+        fitted = y
+    else:
+        # The regressor fits the squared loss to standardised targets, and
+        # loss_ and the certificate are those of that problem: the reference
+        # optimum is computed for the same targets. (Before the fits were
+        # made unit-free, the reference used the raw y.)
+        fitted = standardised_target(y, fit_intercept)
     C = random_psd(15, 1e-3, 1)
     block_signs = (1.0,) if signs is None else (1.0, -1.0)
-    optimum = convex_reference(X, y, loss, 1e-2, C, block_signs, fit_intercept)
+    optimum = convex_reference(X, fitted, loss, 1e-2, C, block_signs, fit_intercept)
     params = dict(
         weight_decay=1e-2,
         perturbation=C,
@@ -525,6 +541,170 @@ def test_auto_width_is_the_smallest_width_covered_by_the_theorems(d, n):
     assert auto_width(d, n) == brute
 
 
+# ---- units of y --------------------------------------------------------------------
+# For the squared loss the regressor fits (y - m) / s and maps the network
+# back, so its predictions follow the units of y. The standardised targets of
+# c * y and of y can still differ in their last bit, and the solver's path
+# carries that difference as far as its stopping rule lets it: at the default
+# tol (a certified relative gap of 1e-4) predictions agreed to about 1e-6 to
+# 1e-5 relative. The equivariance tests therefore run to working precision
+# (tol=0), where they agree to 3e-8 or better on these problems; exact
+# scalings by powers of two are tested at the default tol.
+
+
+def _diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+UNIT_PROBLEMS = {
+    "planted": (lambda: planted_quadratic(200, 5, 2, 0.1, 0)[:2], {}),
+    # At the default weight_decay=1e-3 the hidden-bias fit of this data needs
+    # more than max_iter=1000 iterations to stall at tol=0.
+    "diabetes": (_diabetes, {"weight_decay": 1e-2}),
+}
+UNIT_SETTINGS = {
+    "intercept_hidden_bias": {"fit_intercept": True, "hidden_bias": True},
+    "intercept": {"fit_intercept": True, "hidden_bias": False},
+    "no_intercept": {"fit_intercept": False},
+}
+
+
+def _units_problem(problem, setting):
+    make, params = UNIT_PROBLEMS[problem]
+    X, y = make()
+    return X, y, dict(params, **UNIT_SETTINGS[setting], tol=0.0, random_state=0)
+
+
+@pytest.mark.parametrize("c", [1e-6, 1e4])
+@pytest.mark.parametrize("setting", sorted(UNIT_SETTINGS))
+@pytest.mark.parametrize("problem", sorted(UNIT_PROBLEMS))
+def test_predictions_scale_with_the_units_of_y(problem, setting, c):
+    X, y, params = _units_problem(problem, setting)
+    expected = c * QuadraticNetRegressor(**params).fit(X, y).predict(X)
+    scaled = QuadraticNetRegressor(**params).fit(X, c * y)
+    error = np.max(np.abs(scaled.predict(X) - expected))
+    assert error <= 1e-6 * np.max(np.abs(expected)), error / np.max(np.abs(expected))
+
+
+@pytest.mark.parametrize("setting", ["intercept", "intercept_hidden_bias"])
+@pytest.mark.parametrize("problem", sorted(UNIT_PROBLEMS))
+def test_a_shift_of_y_only_moves_the_intercept(problem, setting):
+    X, y, params = _units_problem(problem, setting)
+    base = QuadraticNetRegressor(**params).fit(X, y)
+    shifted = QuadraticNetRegressor(**params).fit(X, y + 1e3)
+    spread = np.std(y)
+    error = np.max(np.abs(shifted.predict(X) - (base.predict(X) + 1e3)))
+    assert error <= 1e-6 * spread, error / spread
+    assert abs(shifted.intercept_ - (base.intercept_ + 1e3)) <= 1e-6 * spread
+    assert shifted.loss_ == pytest.approx(base.loss_, rel=1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("c", [2.0**-20, 2.0**13])
+def test_power_of_two_units_give_the_same_standardised_fit(c, fit_intercept):
+    # Multiplying y by a power of two changes no bit of the standardised
+    # targets, so the solver takes the same path, at the default tol too, and
+    # the fitted attributes show the map back: sqrt(c) for the hidden weights
+    # and biases, c for the intercept and the quadratic form.
+    X, y, _ = planted_quadratic(200, 5, 2, 0.1, 0)
+    params = dict(
+        output_signs="balanced",
+        hidden_bias=True,
+        fit_intercept=fit_intercept,
+        random_state=0,
+    )
+    base = QuadraticNetRegressor(**params).fit(X, y)
+    scaled = QuadraticNetRegressor(**params).fit(X, c * y)
+    assert scaled.n_iter_ == base.n_iter_
+    assert scaled.loss_ == base.loss_  # the loss is unit-free
+    assert scaled.certificate_.gap_bound == base.certificate_.gap_bound
+    root = np.sqrt(c)
+    for got, want in [
+        (scaled.hidden_weights_, root * base.hidden_weights_),
+        (scaled.hidden_bias_, root * base.hidden_bias_),
+        (scaled.quadratic_form_, c * base.quadratic_form_),
+        (scaled.predict(X), c * base.predict(X)),
+    ]:
+        assert_allclose(got, want, rtol=1e-13, atol=1e-14 * np.abs(want).max())
+    assert scaled.intercept_ == pytest.approx(c * base.intercept_, rel=1e-13, abs=0)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_loss_is_the_objective_of_the_standardised_targets(fit_intercept):
+    # loss_ and the certificate belong to the problem in standardised units:
+    # mapping the fitted network back (W / sqrt(s), (b - m) / s) and
+    # evaluating the objective there by formula gives loss_.
+    X, y, _ = planted_quadratic(40, 3, 1, 0.2, 0)
+    y = 50.0 * y + 20.0
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, size=40)
+    est = QuadraticNetRegressor(
+        output_signs="balanced",
+        hidden_bias=True,
+        fit_intercept=fit_intercept,
+        weight_decay=1e-2,
+        random_state=0,
+    ).fit(X, y, sample_weight=sw)
+    m = np.average(y, weights=sw) if fit_intercept else 0.0
+    s = np.sqrt(np.average((y - m) ** 2, weights=sw))
+    W = np.column_stack([est.hidden_weights_, est.hidden_bias_]) / np.sqrt(s)
+    b = (est.intercept_ - m) / s
+    X_aug = np.column_stack([X, np.ones(40)])
+    y_s = standardised_target(y, fit_intercept, sw)
+    value = objective_by_formula(
+        X_aug, y_s, "squared_error", est.output_signs_, 1e-2, None, W, b, sw / sw.sum()
+    )
+    assert est.loss_ == pytest.approx(value, rel=1e-10)
+    assert est.certificate_.objective == est.loss_
+    assert est.is_certified_
+
+
+def test_warm_start_carries_over_to_other_units_of_y():
+    X, y, _ = planted_quadratic(60, 15, 3, 0.1, 0)
+    est = QuadraticNetRegressor(fit_intercept=True, random_state=0).fit(X, y)
+    first = est.loss_
+    # The same standardised problem: the warm start is already certified.
+    est.set_params(warm_start=True, random_state=1).fit(X, 1e4 * y - 7.0)
+    assert est.n_iter_ <= CHECK_EVERY
+    assert est.is_certified_
+    assert est.loss_ <= first * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_constant_or_zero_targets_keep_a_unit_scale(fit_intercept):
+    # With an intercept a constant y has no spread, without one a zero y
+    # has no size: the scale is 1 and the fit is the constant.
+    X, _, _ = planted_quadratic(50, 4, 2, 0.1, 0)
+    value = 3.7 if fit_intercept else 0.0
+    y = np.full(50, value)
+    est = QuadraticNetRegressor(fit_intercept=fit_intercept, random_state=0)
+    est.fit(X, y)
+    assert np.all(np.isfinite(est.hidden_weights_))
+    assert_allclose(est.predict(X), value, atol=1e-6)
+
+
+def test_log_loss_targets_are_not_standardised():
+    # The labels of loss='log_loss' are {-1, +1} whatever the data: they are
+    # fitted as they are, and loss_ is the objective of those labels.
+    X, y, _ = planted_quadratic(60, 4, 2, 0.1, 0)
+    labels = np.where(y > np.median(y), 1.0, -1.0)
+    est = QuadraticNetRegressor(
+        loss="log_loss", fit_intercept=True, weight_decay=1e-2, random_state=0
+    ).fit(X, labels)
+    value = objective_by_formula(
+        X,
+        labels,
+        "log_loss",
+        est.output_signs_,
+        1e-2,
+        None,
+        est.hidden_weights_,
+        est.intercept_,
+        np.full(60, 1 / 60),
+    )
+    assert est.loss_ == pytest.approx(value, rel=1e-10)
+
+
 # ---- scikit-learn behaviour ------------------------------------------------------
 def test_float32_input_stays_float32_and_agrees_with_float64():
     X, y, _ = planted_quadratic(100, 6, 2, 0.1, 0)
@@ -664,6 +844,9 @@ def test_sklearn_compatible(estimator, check):
 def _zero_optimal_weight_decay(X, y):
     """Above ``lambda_max`` of ``S0 = X^T diag(l'(b)) X`` at ``W = 0``, zero
     weights are the global minimum (Du & Lee's condition ``S >= 0``)."""
+    # S0 of the standardised targets, which the regressor fits (with an
+    # intercept, as the test below): the weight decay acts in their units.
+    y = standardised_target(y, fit_intercept=True)
     dpred = (np.mean(y) - y) / len(y)  # squared loss at the best constant
     S0 = (X * dpred[:, None]).T @ X
     return 10 * np.abs(np.linalg.eigvalsh(S0)).max()
