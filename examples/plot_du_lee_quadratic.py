@@ -83,7 +83,7 @@ print(f"first certified width: {first}")
 # rank.
 X_small, y_small = sample(60, noise=0.5, seed=2)
 X_test, y_test = sample(2000, noise=0.0, seed=3)
-decays = np.logspace(-4, 1, 11)
+decays = np.logspace(-4.5, 0.5, 11)  # in standardised units of y
 test_error, rank = [], []
 for lam in decays:
     est = QuadraticNetRegressor(weight_decay=lam, random_state=0).fit(X_small, y_small)

@@ -18,7 +18,7 @@ TensorInitOneHidden
     estimators.
 """
 
-from ._optim import DegenerateFitWarning, DivergenceError
+from ._optim import DegenerateFitWarning, DivergenceError, StepSearchError
 from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
 from .constraints import (
@@ -48,6 +48,7 @@ __all__ = [
     "DegenerateFitWarning",
     "Dense",
     "DivergenceError",
+    "StepSearchError",
     "L0Ball",
     "L1Ball",
     "NuclearBall",

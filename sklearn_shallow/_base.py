@@ -130,63 +130,51 @@ class _Units:
     """The internal units of a fit, and the exact maps to and from the user's.
 
     The descent runs on ``y_int = (y - y_shift) / y_scale``; the hidden
-    parameters it sees are ``V = W * column_scale / hidden_scale`` (a
-    per-feature scale for a dense layer, or None), so that the network on
-    raw ``X`` with ``V / column_scale`` computes ``X W^T / hidden_scale``.
+    parameters it sees are ``V = W * column_scale`` (a per-feature scale for
+    a dense layer, or None), so that the network on raw ``X`` with
+    ``V / column_scale`` computes ``X W^T``.
 
     * ``y_shift`` is the weighted mean of y when an intercept is fitted (the
       intercept absorbs it exactly), else 0.
     * ``y_scale`` is the weighted standard deviation (root mean square
-      without an intercept) when the network can absorb a scale exactly:
-      learned output weights (``o = y_scale * o_int``), or fixed output
-      weights with an activation positively homogeneous of degree ``p``
-      (``hidden_scale = y_scale ** (1/p)``, since
-      ``c sigma(z / c^(1/p)) = sigma(z)``). Otherwise 1.
+      without an intercept) when the output weights are learned: they absorb
+      it exactly (``o = y_scale * o_int``). With fixed output weights the
+      user has fixed the output scale, so y keeps its units (1 here); the
+      papers' planted fits run in the papers' units.
     * ``column_scale`` (RVSM on a dense layer) is the root mean square of
       each feature, so that thresholds act on weights of unit-scale inputs.
     """
 
-    def __init__(self, y_shift=0.0, y_scale=1.0, hidden_scale=1.0, column_scale=None):
+    def __init__(self, y_shift=0.0, y_scale=1.0, column_scale=None):
         self.y_shift = y_shift
         self.y_scale = y_scale
-        self.hidden_scale = hidden_scale
         self.column_scale = column_scale
 
     @classmethod
     def for_fit(cls, model, X, y, sample_weight, scale_columns):
         w = None if sample_weight is None else sample_weight / sample_weight.sum()
         shift = float(np.average(y, weights=w)) if model.fit_intercept else 0.0
-        learned = "output" in model.names
-        degree = model.activation.degree
-        scale, hidden_scale = 1.0, 1.0
-        if learned or (degree is not None and degree > 0):
+        scale = 1.0
+        if "output" in model.names:
             scale = float(np.sqrt(np.average((y - shift) ** 2, weights=w)))
             if not np.isfinite(scale) or scale <= 0:
                 scale = 1.0
-            if not learned:
-                hidden_scale = scale ** (1.0 / degree)
         column_scale = None
         if scale_columns:
-            sq = X * X if w is None else X * X * w[:, None]
-            rms = np.sqrt(sq.mean(axis=0) if w is None else sq.sum(axis=0))
+            squares = np.square(X, dtype=np.float64)
+            rms = np.sqrt(np.average(squares, axis=0, weights=w))
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
             column_scale = rms.astype(X.dtype)
-        return cls(shift, scale, hidden_scale, column_scale)
+        return cls(shift, scale, column_scale)
 
     def y_in(self, y):
         return ((y - self.y_shift) / self.y_scale).astype(y.dtype, copy=False)
 
     def hidden_in(self, W):
-        V = W / self.hidden_scale if self.hidden_scale != 1.0 else W.copy()
-        if self.column_scale is not None:
-            V *= self.column_scale
-        return V
+        return W.copy() if self.column_scale is None else W * self.column_scale
 
     def hidden_out(self, V):
-        W = V * self.hidden_scale if self.hidden_scale != 1.0 else V.copy()
-        if self.column_scale is not None:
-            W /= self.column_scale
-        return W
+        return V.copy() if self.column_scale is None else V / self.column_scale
 
     def params_in(self, params, names):
         dtype = params[0].dtype
@@ -252,8 +240,12 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         """Store estimator-specific fitted attributes."""
 
     def _auto_alpha(self):
-        """The L2 penalty ``alpha='auto'`` stands for (after _make_update)."""
-        return ALPHA
+        """The L2 penalty ``alpha='auto'`` stands for (after _make_update).
+
+        ``ALPHA`` for a learned output layer; 0 with fixed output weights
+        (the papers' planted setting, whose algorithms have no weight decay).
+        """
+        return ALPHA if "output" in self._model.names else 0.0
 
     # ---- resolution of the parts -----------------------------------------
     def _resolve_model(self, n_features, dtype):
@@ -489,6 +481,19 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         # whether it varies.
         return result, X_fit, y_fit, sw_fit
 
+    def _user_callback(self):
+        """The user's callback, seeing parameters in the user's units."""
+        if self.callback is None:
+            return None
+        units, names = self._units, self._model.names
+
+        def callback(info):
+            arrays = [info["params"][name] for name in names]
+            info = dict(info, params=dict(zip(names, units.params_out(arrays, names))))
+            return self.callback(info)
+
+        return callback
+
     def _descend(self, objective, params, update, rng, validate):
         return descend(
             objective,
@@ -501,7 +506,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             rng=rng,
             validate=validate,
-            callback=self.callback,
+            callback=self._user_callback(),
             verbose=self.verbose,
             names=self._model.names,
         )

@@ -135,6 +135,10 @@ class UpdateRule:
         only non-monotone on convex sets.
     """
 
+    #: Whether momentum (solver='fista') suits the rule. A rule whose
+    #: objective moves every step (ADMM's multiplier) takes plain steps.
+    accelerable = True
+
     def __init__(self, project=None, convex=True):
         self.project = project
         self.convex = convex
@@ -160,6 +164,15 @@ class UpdateRule:
 
     def after_step(self, params):
         """Called after each accepted step (auxiliary variable updates)."""
+
+    def residual(self, params):
+        """A stationarity term of the rule's own (0 here).
+
+        Added (in quadrature) to the gradient mapping by the stopping rule,
+        for rules whose fixed points need more than a zero gradient mapping
+        (ADMM: the gap between its two copies of the weights).
+        """
+        return 0.0
 
     def record(self, data_loss, params):
         """Value stored in the loss curve, given the data loss at ``params``."""
@@ -330,6 +343,8 @@ def descend(
         verbose,
         names,
     )
+    if solver == "fista" and not update.accelerable:
+        solver = "pgd"
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if len(objective.batches()) > 1:
             return loop.run_batches(shuffle, rng)
@@ -505,7 +520,6 @@ class _Loop:
         have_prev = False  # x_prev (and g_prev for spg) hold the last iterate
         t_k = 1.0  # FISTA's momentum sequence
         recent = [f_x]
-        best_f, stalled = np.inf, 0
         mu_max = mu_accepted = 0.0
         G0 = None
         stationarity = None
@@ -547,6 +561,9 @@ class _Loop:
             )
             if self.fixed:
                 self._diverged(f_c, first, iteration)
+            extra = update.residual(point)
+            if extra:
+                G = math.hypot(G, extra)
             if G0 is None:
                 G0 = G if G > 0 else 1.0
             stationarity = G / G0
@@ -653,12 +670,13 @@ class _Loop:
                         f"{stationarity:.3g} of its first value"
                     )
                     break
-            # No new best objective beyond rounding for n_iter_no_change
-            # iterations (the spectral policy is not monotone).
-            if loss < best_f - 16 * self.eps * abs(loss):
-                best_f, stalled = loss, 0
-            else:
-                stalled += 1
+            # The objective stopped changing: the last n_iter_no_change + 1
+            # values agree to rounding (whether or not the rule is monotone).
+            window = self.loss_curve[-m - 1 :]
+            spread = max(window) - min(window)
+            stalled = (
+                m if len(window) > m and spread <= 16 * self.eps * abs(loss) else 0
+            )
             if stalled >= self.n_iter_no_change:
                 message = (
                     f"the loss stopped changing (at rounding level for "
@@ -674,7 +692,7 @@ class _Loop:
                 f"gradient mapping is {stationarity:.3g} of its first value "
                 f"(tol={self.tol}); increase max_iter or tol"
             )
-        if solver == "fista":
+        if solver == "fista" and self.verbose:
             message += f" ({restarts} momentum restarts)"
         return self._result(
             x, iteration, converged, message, stationarity, ev.n_evaluations

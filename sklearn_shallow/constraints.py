@@ -156,14 +156,9 @@ class Constraint(Component, ABC):
     convex : bool
         Whether the set is convex. Projections onto convex sets are
         nonexpansive, which some solvers rely on.
-    scale_invariant : bool
-        Whether ``c C = C`` for every ``c > 0`` (a cone: sparsity, rank,
-        subspaces). The fits then need no rescaled copy of the set when they
-        work in standardised units.
     """
 
     convex: bool = False
-    scale_invariant: bool = False
 
     @abstractmethod
     def project(self, W):
@@ -232,7 +227,6 @@ class Unconstrained(Constraint):
     """
 
     convex = True
-    scale_invariant = True
 
     def __init__(self):
         pass
@@ -288,7 +282,6 @@ class L0Ball(Constraint):
     """
 
     convex = False
-    scale_invariant = True
 
     def __init__(self, n_nonzero, per_row=False):
         self.n_nonzero = n_nonzero
@@ -452,7 +445,6 @@ class Rank(Constraint):
     """
 
     convex = False
-    scale_invariant = True
 
     def __init__(self, rank):
         self.rank = rank
@@ -593,7 +585,6 @@ class Subspace(Constraint):
     """
 
     convex = True
-    scale_invariant = True
 
     def __init__(self, basis):
         self.basis = basis

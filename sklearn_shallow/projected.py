@@ -4,7 +4,7 @@ from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import ALPHA, BaseShallowNetwork
+from ._base import BaseShallowNetwork
 from ._optim import UpdateRule
 from .constraints import CONSTRAINTS, Constraint, Unconstrained, make_constraint
 
@@ -191,19 +191,13 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         constraint.check(param_shape)
         self.constraint_ = constraint
         project = None if isinstance(constraint, Unconstrained) else constraint.project
-        f = self._units.hidden_scale
-        if project is not None and f != 1.0 and not constraint.scale_invariant:
-            # The fit's hidden weights are W / f (fixed output weights and a
-            # homogeneous activation, y standardised): the set C / f, whose
-            # projection is P_C(V f) / f, exact for any set.
-            def project(V, _project=constraint.project, f=f):
-                return _project(V * f) / f
-
         return UpdateRule(project=project, convex=constraint.convex)
 
     def _auto_alpha(self):
         # A constraint is the regulariser the user chose: no L2 on top.
-        return ALPHA if isinstance(self.constraint_, Unconstrained) else 0.0
+        if not isinstance(self.constraint_, Unconstrained):
+            return 0.0
+        return super()._auto_alpha()
 
     def _initial_hidden(self, X, y, sw, shape, rng):
         # Start inside C, so that every iterate is feasible.

@@ -59,7 +59,11 @@ class ADMMUpdate(RVSMUpdate):
     ``w <- w - eta (grad f(w) + z + beta (w - u))``,
     ``u <- prox_{(lam/beta) P}(w + z / beta)``, ``z <- z + beta (w - u)``.
     The loss curve records ``f(w) + lam P(u) + <z, w - u> + beta/2 ||w - u||^2``.
+    Steps are plain (``solver='fista'`` falls back to 'pgd'): momentum works
+    against the multiplier update and keeps the gap ``w - u`` open.
     """
+
+    accelerable = False
 
     def start(self, params):
         self.z = np.zeros_like(params[0])
@@ -75,6 +79,10 @@ class ADMMUpdate(RVSMUpdate):
     def after_step(self, params):
         self.u = self._threshold(params[0] + self.z / self.beta)
         self.z += self.beta * self._gap(params)
+
+    def residual(self, params):
+        # The multiplier's step beta (w - u): zero at a fixed point of ADMM.
+        return self.beta * float(np.linalg.norm(self._gap(params)))
 
 
 UPDATES = {"rvsm": RVSMUpdate, "admm": ADMMUpdate}

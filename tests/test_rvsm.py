@@ -46,6 +46,7 @@ def _fit_no_overlap(data, beta):
         output_weights=np.full(k, 1.0 / k),
         fit_intercept=False,
         init=w0[None, :],
+        solver="pgd",  # the paper's plain gradient step
         step_size=1.0,
         max_iter=3000,
         tol=0,
@@ -88,10 +89,21 @@ def test_lam_zero_follows_gradient_descent_step_for_step(penalty, step_size):
     # With lam = 0, u = T(w) = w after every step, so the coupling term and
     # its gradient vanish at each iterate. (With step_size='auto' the paths
     # differ on purpose: the backtracking sees the coupling term's curvature.)
+    # RVSM works on features scaled to unit root mean square; gradient
+    # descent on X / s is the same path, with weights W * s.
     X, y, truth = make_sparse_network(
         200, n_features=20, n_hidden=5, n_nonzero=4, random_state=0
     )
-    common = dict(n_hidden=5, step_size=step_size, max_iter=25, tol=0, random_state=0)
+    X[:, 3] *= 1e3  # a feature in other units
+    s = np.sqrt(np.mean(X**2, axis=0))
+    common = dict(
+        n_hidden=5,
+        solver="pgd",  # at FISTA's extrapolated points u != w
+        step_size=step_size,
+        max_iter=25,
+        tol=0,
+        random_state=0,
+    )
     rvsm_curve, gd_curve = [], []
     rvsm = RVSMRegressor(
         penalty=penalty,
@@ -103,11 +115,11 @@ def test_lam_zero_follows_gradient_descent_step_for_step(penalty, step_size):
     gd = ProjectedShallowRegressor(
         callback=lambda info: gd_curve.append(info["params"]["hidden"].copy()),
         **common,
-    ).fit(X, y)
+    ).fit(X / s, y)
     assert len(rvsm_curve) == len(gd_curve) == 25
     for a, b in zip(rvsm_curve, gd_curve):
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(rvsm.predict(X), gd.predict(X), rtol=1e-12)
+        np.testing.assert_allclose(a * s, b, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(rvsm.predict(X), gd.predict(X / s), rtol=1e-10)
 
 
 # ---- Oymak's sparse setting: the paper's Table 1 ordering ---------------------
