@@ -126,6 +126,9 @@ def _constant_fit(model, params, X, y, sample_weight):
     return reason, float(model.decision(params, X[:1])[0])
 
 
+_GRID_BITS = 30
+
+
 class _Units:
     """The internal units of a fit, and the exact maps to and from the user's.
 
@@ -145,17 +148,19 @@ class _Units:
       each feature, so that thresholds act on weights of unit-scale inputs.
     """
 
-    def __init__(self, y_shift=0.0, y_scale=1.0, column_scale=None):
+    def __init__(self, y_shift=0.0, y_scale=1.0, column_scale=None, scaled=False):
         self.y_shift = y_shift
         self.y_scale = y_scale
         self.column_scale = column_scale
+        self.scaled = scaled  # y standardised (learned output weights)
 
     @classmethod
     def for_fit(cls, model, X, y, sample_weight, scale_columns):
         w = None if sample_weight is None else sample_weight / sample_weight.sum()
         shift = float(np.average(y, weights=w)) if model.fit_intercept else 0.0
         scale = 1.0
-        if "output" in model.names:
+        scaled = "output" in model.names
+        if scaled:
             scale = float(np.sqrt(np.average((y - shift) ** 2, weights=w)))
             if not np.isfinite(scale) or scale <= 0:
                 scale = 1.0
@@ -165,10 +170,18 @@ class _Units:
             rms = np.sqrt(np.average(squares, axis=0, weights=w))
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
             column_scale = rms.astype(X.dtype)
-        return cls(shift, scale, column_scale)
+        return cls(shift, scale, column_scale, scaled)
 
     def y_in(self, y):
-        return ((y - self.y_shift) / self.y_scale).astype(y.dtype, copy=False)
+        y_int = ((y - self.y_shift) / self.y_scale).astype(y.dtype, copy=False)
+        if self.scaled and y_int.dtype == np.float64:
+            # A grid of 2^-30 standard deviations: c * y and y then give the
+            # same internal target bit for bit (unless a value sits within
+            # rounding of a grid point, about one in 10^7), so the whole fit,
+            # every step-size decision included, is the same in any units of
+            # y. The change to the data is below 1e-9 of its spread.
+            y_int = np.ldexp(np.round(np.ldexp(y_int, _GRID_BITS)), -_GRID_BITS)
+        return y_int
 
     def hidden_in(self, W):
         return W.copy() if self.column_scale is None else W * self.column_scale
@@ -276,7 +289,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
                 # internal units (standardised y and, for RVSM, features).
                 V = rng.standard_normal(shape) / np.sqrt(shape[1])
                 return self._units.hidden_out(V.astype(dtype))
-            init = _tensor_hidden(X, y, sw, self._model, rng)
+            init = _tensor_hidden(X, self._y_for_start(y), sw, self._model, rng)
         W0 = np.asarray(init, dtype=dtype)
         arch = self._model.architecture
         n_features = X.shape[1]
@@ -292,6 +305,15 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         if not np.all(np.isfinite(W0)):
             raise ValueError("init array contains NaN or infinity.")
         return W0.copy()
+
+    def _y_for_start(self, y):
+        """The targets a data-driven start (the tensor step) should see.
+
+        With learned output weights the hidden layer lives in units free of
+        y's (the output weights carry the scale): the start is computed from
+        the standardised targets, so it is the same in any units of y.
+        """
+        return self._units.y_in(y) if self._units.scaled else y
 
     def _initial_params(self, X, y, sw, shape, rng):
         """Starting parameters in the user's units (hidden, output, intercept)."""
@@ -466,7 +488,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             y_fit,
             sw_fit,
             self.batch_size,
-            exact_linear=True,
+            # 'pgd' is the papers' algorithm: gradient steps on every block.
+            exact_linear=self.solver != "pgd",
             alpha=self.alpha_,
         )
         result = self._descend(objective, params, update, rng, validate)

@@ -494,11 +494,48 @@ class _Loop:
             else:
                 lin = _inner(g_point, cand, free) - _inner(g_point, point, free)
                 bound = f_point + lin + d2 / (2 * self.mu)
-            if np.isfinite(f_c) and f_c <= bound + self._slack(f_point):
+            # A step must also decrease the objective: one accepted only by
+            # the rounding slack makes no progress and would let a broken
+            # gradient pass for a converged fit.
+            below = reference if spg else f_point
+            if np.isfinite(f_c) and f_c <= bound + self._slack(f_point) and f_c < below:
                 return data_c, f_c, True, G_first
             self.mu *= SHRINK
             if self.mu * g_max <= self.eps * x_max or self.mu < 1e-300:
                 return data_c, f_c, False, G_first
+
+    def _check_slope(self, ev, x, g, f):
+        """Raise when the gradient does not describe the objective at the start.
+
+        A central difference of the objective along the normalised negative
+        gradient must be close to ``-||g||``; a derivative of the wrong sign
+        or scale fails this at once, instead of stalling the step search
+        later (which could pass for a non-smooth point).
+        """
+        free = self.free
+        norm = math.sqrt(sum(float(np.vdot(g[i], g[i])) for i in free))
+        if norm == 0 or self.eps > 1e-10:
+            return  # nothing to check, or float32 rounding too coarse for it
+        h = 1e-6 * max(_max_abs(x, free), 1.0)
+        probes = []
+        for sign in (1.0, -1.0):
+            p = [a.copy() for a in x]
+            for i in free:
+                p[i] -= (sign * h / norm) * g[i]
+            probes.append(ev.value(p)[1])
+        slope = (probes[0] - probes[1]) / (2 * h)  # along -g / ||g||
+        if (
+            np.isfinite(slope)
+            and abs(slope + norm) <= 0.5 * norm + 1e3 * self.eps * abs(f) / h
+        ):
+            return
+        raise StepSearchError(
+            "The gradient does not match the objective at the starting point: "
+            f"along the negative gradient the objective changes at rate "
+            f"{slope:.3g}, where the gradient predicts {-norm:.3g}. Check the "
+            "activation's derivative (a custom activation's derivative must be "
+            "the derivative of its value)."
+        )
 
     def run_full(self, solver):
         objective, update, free = self.objective, self.update, self.free
@@ -517,6 +554,9 @@ class _Loop:
                 f"The loss at the initial point is not finite ({f_x})."
             )
         first = f_x
+        ev.gradient(x, out=g_x)
+        _check_gradient(g_x, 0)
+        self._check_slope(ev, x, g_x, f_x)
         have_prev = False  # x_prev (and g_prev for spg) hold the last iterate
         t_k = 1.0  # FISTA's momentum sequence
         recent = [f_x]
@@ -569,23 +609,36 @@ class _Loop:
             stationarity = G / G0
             restart = point is not x and (not ok or f_c > f_x)
             if not ok and not restart:
-                # No decrease from x itself: stationary, or a broken gradient.
+                # No decrease from x itself. The gradient was checked against
+                # the loss at the start, so this is a stationary point, or a
+                # point where the objective is not smooth (ReLU kinks).
+                if not self.loss_curve:
+                    self.loss_curve.append(update.record(data_x, x))
+                m = self.n_iter_no_change
+                old = self.loss_curve[max(len(self.loss_curve) - m - 1, 0)]
+                change = (old - self.loss_curve[-1]) / max(abs(f_x), 1e-300)
                 if stationarity <= max(self.tol, 1e3 * self.eps) or G == 0:
                     converged = True
                     message = (
                         "stationary: no step decreases the objective and the "
                         f"gradient mapping is {stationarity:.3g} of its first value"
                     )
-                    if not self.loss_curve:
-                        self.loss_curve.append(update.record(data_x, x))
-                    break
-                raise StepSearchError(
-                    f"No step decreases the objective at iteration {iteration}, "
-                    "although the point is not stationary (gradient mapping "
-                    f"{stationarity:.3g} of its first value). The gradient is "
-                    "probably wrong: check a custom activation's derivative (its "
-                    "sign, and that it is finite)."
-                )
+                elif len(self.loss_curve) > m and change <= self.tol:
+                    converged = True
+                    message = (
+                        "no step decreases the objective at a point where it is "
+                        f"not smooth, and it changed by {change:.3g} (relative) over "
+                        f"the last {m} iterations (tol={self.tol}); the gradient "
+                        f"mapping is {stationarity:.3g} of its first value"
+                    )
+                else:
+                    message = (
+                        f"no step decreases the objective at iteration {iteration}, "
+                        "a point that is not stationary (gradient mapping "
+                        f"{stationarity:.3g} of its first value) where the "
+                        "objective is not smooth"
+                    )
+                break
             if restart:
                 # 4a. Monotone restart of the accelerated policy: the next
                 # step is taken from x without momentum.

