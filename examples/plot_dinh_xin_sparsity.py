@@ -69,6 +69,7 @@ for penalty in ("l0", "tl1", "l1"):
             beta=0.1,
             output_weights="ones",
             fit_intercept=False,
+            solver="pgd",  # the paper's algorithm
             init=start,
             max_iter=1000,
             random_state=0,

@@ -82,6 +82,7 @@ est = ProjectedShallowRegressor(
     architecture=conv,
     output_weights="ones",
     fit_intercept=False,
+    solver="pgd",  # the paper's algorithm
     init=oymak_init(truth, "random", random_state=100),
     max_iter=1000,
     random_state=0,

@@ -90,6 +90,7 @@ est = ProjectedShallowRegressor(
     tau=truth.n_nonzero_total,  # 160 nonzero weights in the whole layer
     output_weights="ones",
     fit_intercept=False,
+    solver="pgd",  # the paper's algorithm
     init=oymak_init(truth, "good", random_state=100),
     max_iter=1000,
     random_state=0,

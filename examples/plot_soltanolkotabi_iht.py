@@ -72,6 +72,7 @@ def iht_errors(n_samples, seed):
         tau=n_nonzero,
         output_weights="ones",
         fit_intercept=False,
+        solver="pgd",  # the paper's algorithm
         init="zero",
         max_iter=n_iter,
         tol=0,

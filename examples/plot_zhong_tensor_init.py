@@ -71,6 +71,7 @@ with warnings.catch_warnings():
                         activation="squared_relu",
                         init=init,
                         fit_intercept=False,
+                        solver="pgd",  # the paper's algorithm
                         max_iter=300,
                         random_state=seed,
                     ).fit(X, y)
@@ -123,6 +124,7 @@ with warnings.catch_warnings():
             n_hidden=n_hidden,
             activation="squared_relu",
             fit_intercept=False,
+            solver="pgd",  # the paper's algorithm
             max_iter=300,
             tol=0,
             random_state=1,

@@ -501,6 +501,7 @@ class _Loop:
             if np.isfinite(f_c) and f_c <= bound + self._slack(f_point) and f_c < below:
                 return data_c, f_c, True, G_first
             self.mu *= SHRINK
+            self.rejected = True
             if self.mu * g_max <= self.eps * x_max or self.mu < 1e-300:
                 return data_c, f_c, False, G_first
 
@@ -596,6 +597,7 @@ class _Loop:
             # 3. Step search.
             spg = solver == "spg"
             reference = max(recent) if spg and update.convex else f_x
+            self.rejected = False
             data_c, f_c, ok, G = self._search(
                 ev, point, f_point, g_point, cand, reference, spg
             )
@@ -665,7 +667,12 @@ class _Loop:
                 if spg:
                     recent.append(f_x)
                     del recent[:-SPG_MEMORY]
-                if not self.fixed and solver != "spg":
+                if not self.fixed and solver == "pgd":
+                    self.mu *= GROW
+                elif not self.fixed and solver == "fista" and not self.rejected:
+                    # Grow only after a search that needed no halving: about
+                    # one rejected trial in three iterations instead of one
+                    # in every iteration.
                     self.mu *= GROW
                 loss = update.record(data_x, x)
                 note = ""

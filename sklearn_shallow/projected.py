@@ -54,14 +54,31 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         needs a positively homogeneous activation such as relu), or an array
         of the hidden parameters' shape (a dense array is projected onto a
         convolution's kernels).
+    alpha : 'auto' or float, default='auto'
+        L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` in the fit's standardised
+        units. 'auto' is 1e-2 for a learned output layer without a
+        constraint (the exact optimum overfits small data sets without it)
+        and 0 otherwise.
+    solver : {'fista', 'spg', 'pgd'}, default='fista'
+        Step policy of full-batch fits: accelerated projected gradient with
+        monotone momentum restarts, spectral projected gradient, or the
+        papers' plain projected gradient. With 'fista' and 'spg' the learned
+        output weights and the intercept are solved exactly at every step
+        (variable projection); 'pgd' takes gradient steps on them, as do
+        mini-batch epochs. See the user guide.
     step_size : float or 'auto', default='auto'
         'auto' backtracks on the projected step (always decreases the
         full-batch objective); a float is a fixed step ``mu``.
-    max_iter : int, default=200
-        Number of epochs (full passes over the data).
-    tol : float, default=1e-5
-        Stop when the loss has not fallen by a relative ``tol`` (or the
-        validation score not risen by ``tol``) for ``n_iter_no_change`` epochs.
+    max_iter : int, default=1000
+        Number of iterations (epochs with mini-batches).
+    tol : float, default=1e-4
+        Stop when the norm of the gradient mapping has fallen to ``tol``
+        times its first value, or, where the objective is not smooth (ReLU
+        kinks) and the accepted steps have collapsed, when it changed by less
+        than a relative ``tol`` over ``n_iter_no_change`` iterations. With
+        mini-batches: when the epoch loss has not fallen by a relative
+        ``tol`` (or the validation score not risen by ``tol``) for
+        ``n_iter_no_change`` epochs.
     n_iter_no_change : int, default=10
     batch_size : int or None, default=None
         None uses all samples in every step; an int runs mini-batch epochs.
@@ -90,11 +107,17 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         The resolved constraint.
     n_iter_ : int
     loss_curve_ : list of float
-        Training loss after each epoch.
+        Training objective after each iteration, in the fit's standardised
+        units of y when the output layer is learned.
     validation_scores_ : list of float or None
     best_validation_score_ : float or None
     step_size_ : float
         The last step size used.
+    alpha_ : float
+        The L2 penalty used.
+    stationarity_ : float or None
+        Gradient-mapping norm at the end relative to its first value
+        (full-batch fits).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.

@@ -111,6 +111,10 @@ class RVSMRegressor(BaseShallowNetwork):
     lam : float, default=1e-3
         Penalty weight ``lambda >= 0``. The threshold applied to ``w`` is
         ``t = lam / beta``; Theorem 1 asks ``lam / beta < 1/sqrt(d)``.
+        The penalty acts on the weights of features scaled to unit root mean
+        square (``w_ij * rms(x_j)``), so which weights survive does not
+        depend on the units of X; with a learned output layer ``lam`` is
+        relative to the loss of the standardised y (see Notes).
     beta : float, default=0.1
         Coupling ``beta > 0`` between ``w`` and ``u``. Small ``beta`` keeps
         ``w`` close to a minimiser of the loss (``||w - w*|| = O(beta)``).
@@ -128,12 +132,22 @@ class RVSMRegressor(BaseShallowNetwork):
         As in :class:`ProjectedShallowRegressor`; 'tensor' is the tensor
         method of Zhong et al. 2017 (:func:`~sklearn_shallow.tensor_initialization`;
         hidden weights only; needs a positively homogeneous activation).
+    alpha : 'auto' or float, default='auto'
+        L2 penalty ``alpha/2 (||w||^2 + ||o||^2)`` on the dense copy and the
+        output layer, in standardised units; 'auto' is 1e-2 with a learned
+        output layer and 0 with fixed output weights.
+    solver : {'fista', 'spg', 'pgd'}, default='fista'
+        Step policy of the ``w`` step (see
+        :class:`ProjectedShallowRegressor`); ADMM always takes plain steps.
     step_size : float or 'auto', default='auto'
-        ``eta``. A fixed step ``eta <= 1/(beta + L)`` makes the augmented
-        Lagrangian decrease at every iteration (Theorem 1).
-    max_iter : int, default=200
-        Number of epochs.
-    tol : float, default=1e-5
+        ``eta``. A fixed step ``eta <= 1/(beta + L)`` with ``solver='pgd'``
+        makes the augmented Lagrangian decrease at every iteration
+        (Theorem 1); 'fista' keeps it monotone by restarts.
+    max_iter : int, default=1000
+        Number of iterations (epochs with mini-batches).
+    tol : float, default=1e-4
+        As in :class:`ProjectedShallowRegressor`; for ADMM the gap
+        ``beta ||w - u||`` counts toward stationarity.
     n_iter_no_change : int, default=10
     batch_size : int or None, default=None
         Mini-batches per epoch (Algorithm 1's inner loop); None: full batch.
@@ -167,12 +181,26 @@ class RVSMRegressor(BaseShallowNetwork):
     validation_scores_ : list of float or None
     best_validation_score_ : float or None
     step_size_ : float
+    alpha_ : float
+    stationarity_ : float or None
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
     See Also
     --------
     ProjectedShallowRegressor : hard constraints instead of penalties.
+
+    Notes
+    -----
+    The fit runs in internal units: each feature divided by its root mean
+    square (a dense layer; a convolution keeps X as it is, since its kernels
+    are shared across features), and, with learned output weights, y
+    standardised. Weights are mapped back exactly, so ``hidden_weights_``
+    and ``dense_weights_`` are in the units of X; the thresholds, ``lam``,
+    ``beta`` and ``loss_curve_`` are in the internal units. With the exact
+    output layer of ``solver='fista'`` or ``'spg'``, the output weights and
+    intercept are solved once more for the sparse ``u`` the model predicts
+    with.
 
     References
     ----------

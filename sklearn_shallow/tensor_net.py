@@ -57,15 +57,25 @@ class TensorInitOneHidden(BaseShallowNetwork):
     partition : bool, default=False
         Estimate the tensor step's three moments on disjoint thirds of the
         data, as in the paper's analysis.
+    alpha : float, default=0.0
+        L2 penalty ``alpha/2 (||W||^2 + ||v||^2)`` (standardised units with
+        learned output weights). The paper's descent has none.
+    solver : {'fista', 'spg', 'pgd'}, default='fista'
+        Step policy (see :class:`~sklearn_shallow.ProjectedShallowRegressor`).
+        'pgd' is the paper's gradient descent (Algorithm 2), with gradient
+        steps on learned output weights and the intercept; 'fista' and 'spg'
+        solve those exactly at every step. With learned output weights the
+        tensor step sees the standardised y.
     step_size : float or 'auto', default='auto'
         'auto' backtracks (always decreases the full-batch loss); a float is
         a fixed step (the paper's experiments use 0.02).
     max_iter : int, default=500
-        Number of epochs (full passes over the data).
+        Number of iterations (epochs with mini-batches).
     tol : float, default=1e-5
-        Stop when the loss has not fallen by a relative ``tol`` (or the
-        validation score not risen by ``tol``) for ``n_iter_no_change``
-        epochs.
+        Stop when the gradient-mapping norm has fallen to ``tol`` times its
+        first value (see :class:`~sklearn_shallow.ProjectedShallowRegressor`;
+        with mini-batches, when the epoch loss has not fallen by a relative
+        ``tol`` for ``n_iter_no_change`` epochs).
     n_iter_no_change : int, default=10
     batch_size : int or None, default=None
         None uses all samples in every step; an int runs mini-batch epochs.

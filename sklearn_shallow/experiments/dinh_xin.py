@@ -76,6 +76,7 @@ def rvsm_tradeoff(
                     beta=beta,
                     a=a,
                     method=method,
+                    solver="pgd",  # the paper's gradient step in w
                     output_weights="ones",
                     fit_intercept=False,
                     init=W0,

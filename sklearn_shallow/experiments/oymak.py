@@ -37,6 +37,7 @@ def _fit_sparse(n, seed, init, constraint, max_iter):
         tau=tau,
         output_weights="ones",
         fit_intercept=False,
+        solver="pgd",  # the paper's projected gradient descent
         init=oymak_init(truth, init, random_state=seed + 100),
         max_iter=max_iter,
         random_state=seed,
@@ -158,7 +159,11 @@ def _fit_conv(n, seed, model, max_iter):
     X_test, y_test = sample_network(truth, 1000, random_state=seed + 10_000)
     conv = Convolution(truth.kernel_size, truth.stride, truth.n_kernels)
     common = dict(
-        output_weights="ones", fit_intercept=False, max_iter=max_iter, random_state=seed
+        output_weights="ones",
+        fit_intercept=False,
+        solver="pgd",  # the paper's projected gradient descent
+        max_iter=max_iter,
+        random_state=seed,
     )
     if model == "unconstrained, random init":
         rng = np.random.default_rng(seed)

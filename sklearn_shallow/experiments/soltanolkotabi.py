@@ -37,6 +37,7 @@ def _trajectory(X, y, truth, activation, n_iter):
         output_weights="ones",
         fit_intercept=False,
         init="zero",
+        solver="pgd",  # iterative hard thresholding, as in the paper
         max_iter=n_iter,
         tol=0,
         callback=record,

@@ -88,6 +88,7 @@ def run(
                         activation="squared_relu",
                         init=start,
                         fit_intercept=False,
+                        solver="pgd",  # the paper's gradient descent
                         max_iter=max_iter,
                         random_state=seed,
                     )
@@ -138,6 +139,7 @@ def run(
                 n_hidden=K,
                 activation="squared_relu",
                 fit_intercept=False,
+                solver="pgd",  # the paper's gradient descent on W (and v)
                 max_iter=1000,
                 tol=0,
                 random_state=seed + 1,
