@@ -28,27 +28,103 @@ Usage::
     python benchmarks/bench_iteration.py --threads 1  # also under a limit
     python benchmarks/bench_iteration.py --profile  # cProfile of one fit each
     python benchmarks/bench_iteration.py --breakdown --skip-table  # per step
+    python benchmarks/bench_iteration.py --fused --skip-table  # fused kernel
+
+``--fused`` compares one step with the optional fused backward kernel
+(:func:`sklearn_shallow._accel.fused_backward`, numba) against the numpy
+step and the floor. Its step table replays the library calls of one
+fixed-step iteration (as ``--breakdown`` does) with the elementwise
+backward done by numpy (three passes, as ``Objective.gradient`` does now)
+and by the fused kernel, under each ``--fused-threads`` BLAS limit; with
+the fit table it also times fits whose ``Objective.gradient`` is patched at
+run time with the fused kernel (the wiring of :data:`FUSED_WIRING`).
 """
 
 import argparse
 import cProfile
+import inspect
 import io
 import os
 import pstats
+import textwrap
 import time
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_shallow._network as network_module
-from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow import ProjectedShallowRegressor, _accel
 from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow._optim import DivergenceError
 from sklearn_shallow.activations import get_activation
 
 TARGET_RATIO = 1.3
+
+#: The elementwise backward lines of ``Objective.gradient`` today (three
+#: numpy passes; the second is skipped when the output weights are all one).
+NUMPY_BACKWARD = """\
+D = self.model.activation.derivative(Z, out=A)
+if not self._unit_output:
+    D *= output
+D *= dpred[:, None]
+"""
+
+#: The same lines with the fused kernel (module imports
+#: ``from ._accel import fused_backward, fused_kind``).
+FUSED_WIRING = """\
+activation = self.model.activation
+kind = fused_kind(activation)
+if kind is None:
+    D = activation.derivative(Z, out=A)
+    if not self._unit_output:
+        D *= output
+    D *= dpred[:, None]
+else:
+    D = fused_backward(
+        kind,
+        Z,
+        None if self._unit_output else output,
+        dpred,
+        A,
+        slope=getattr(activation, "slope", None),
+    )
+"""
+
+
+def fused_gradient_function():
+    """``Objective.gradient`` with :data:`FUSED_WIRING` in place of the numpy
+    lines, compiled from its current source; None when they are not found.
+    """
+    source = textwrap.dedent(inspect.getsource(network_module.Objective.gradient))
+    lines = source.splitlines()
+    wanted = [line.strip() for line in NUMPY_BACKWARD.splitlines()]
+    for start in range(len(lines) - len(wanted) + 1):
+        block = [line.strip() for line in lines[start : start + len(wanted)]]
+        if block == wanted:
+            break
+    else:
+        return None
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    new = textwrap.indent(FUSED_WIRING, indent).splitlines()
+    lines[start : start + len(wanted)] = new
+    namespace = dict(vars(network_module))
+    namespace.update(fused_backward=_accel.fused_backward, fused_kind=_accel.fused_kind)
+    exec(compile("\n".join(lines), network_module.__file__, "exec"), namespace)
+    return namespace["gradient"]
+
+
+@contextmanager
+def patched_gradient(gradient):
+    """Fits in this block use ``gradient`` as ``Objective.gradient``."""
+    original = network_module.Objective.gradient
+    network_module.Objective.gradient = gradient
+    try:
+        yield
+    finally:
+        network_module.Objective.gradient = original
 
 
 def usable_cpus():
@@ -127,19 +203,27 @@ class Floor:
         self.Z = np.empty((n, h), dtype=X.dtype)
         self.G = np.empty((h, p), dtype=X.dtype)
 
-    def once(self):
-        start = time.perf_counter()
+    def products(self):
         np.matmul(self.X, self.W.T, out=self.Z)
         np.matmul(self.D.T, self.X, out=self.G)
-        return time.perf_counter() - start
+
+    def once(self, clock=time.perf_counter):
+        start = clock()
+        self.products()
+        return clock() - start
 
     def sample(self, calls):
         """Median of several back-to-back calls (one sample per round)."""
         return float(np.median([self.once() for _ in range(calls)]))
 
 
+#: Extra estimator parameters from the command line (``--solver``).
+ESTIMATOR_OPTIONS = {}
+
+
 def make_estimator(h, step_size, max_iter):
     return ProjectedShallowRegressor(
+        **ESTIMATOR_OPTIONS,
         n_hidden=h,
         activation="relu",
         constraint=None,
@@ -210,12 +294,17 @@ def bench_config(n, p, h, dtype, args):
     floor = Floor(X, h, seed=p + h)
     lo, hi = args.iters
 
+    fused_gradient = args.fused_gradient
+
     # Warm-up: BLAS kernels, thread pools, code paths, allocator.
     floor.sample(3)
     per_iteration(X, y, h, args.step_size, 1, 2)
     per_iteration(X, y, h, "auto", 1, 2)
+    if fused_gradient is not None:
+        with patched_gradient(fused_gradient):
+            per_iteration(X, y, h, args.step_size, 1, 2)
 
-    floors, fixed, setups, auto = [], [], [], []
+    floors, fixed, setups, auto, fused = [], [], [], [], []
     with LoadMeter() as load:
         for _ in range(args.repeats):
             floors.append(floor.sample(args.floor_calls))
@@ -226,10 +315,16 @@ def bench_config(n, p, h, dtype, args):
             sample = per_iteration(X, y, h, "auto", lo, hi)
             if sample is not None:
                 auto.append(sample[0])
+            if fused_gradient is not None:
+                with patched_gradient(fused_gradient):
+                    sample = per_iteration(X, y, h, args.step_size, lo, hi)
+                if sample is not None:
+                    fused.append(sample[0])
     evals = count_forward_passes(X, y, h, "auto", lo, hi)
     return {
         "floor": median_or_nan(floors),
         "fixed": median_or_nan(fixed),
+        "fused": median_or_nan(fused),
         "auto": median_or_nan(auto),
         "setup": median_or_nan(setups),
         "auto_evals": evals,
@@ -243,9 +338,10 @@ HEADER = (
     f"{'ratio':>7}{'auto ms/it':>12}{'ratio':>7}{'auto fwd/it':>13}"
     f"{'setup ms':>10}{'bg cores':>10}  note"
 )
+FUSED_COLUMNS = f"{'fused ms/it':>13}{'ratio':>7}"
 
 
-def format_row(dtype, p, h, r):
+def format_row(dtype, p, h, r, with_fused=False):
     fixed_ratio = r["fixed"] / r["floor"]
     auto_ratio = r["auto"] / r["floor"]
     if r["diverged"]:
@@ -254,9 +350,16 @@ def format_row(dtype, p, h, r):
         note = f"> {TARGET_RATIO}"
     else:
         note = "ok"
+    if with_fused:
+        fused_ratio = r["fused"] / r["floor"]
+        fused = f"{1e3 * r['fused']:>13.3f}{fused_ratio:>7.2f}"
+        note += "; fused ok" if fused_ratio <= TARGET_RATIO else "; fused > 1.3"
+    else:
+        fused = ""
     return (
         f"{np.dtype(dtype).name:<8}{p:>6}{h:>5}{1e3 * r['floor']:>10.3f}"
-        f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{1e3 * r['auto']:>12.3f}"
+        f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{fused}"
+        f"{1e3 * r['auto']:>12.3f}"
         f"{auto_ratio:>7.2f}{r['auto_evals']:>13.2f}{1e3 * r['setup']:>10.2f}"
         f"{r['background']:>10.2f}"
         f"  {note}"
@@ -266,13 +369,18 @@ def format_row(dtype, p, h, r):
 def run_table(args, title):
     print(f"\n{title}")
     print(describe_threads())
-    print(HEADER)
-    print("-" * len(HEADER))
+    with_fused = args.fused_gradient is not None
+    header = HEADER
+    if with_fused:
+        split = HEADER.index(f"{'auto ms/it':>12}")
+        header = HEADER[:split] + FUSED_COLUMNS + HEADER[split:]
+    print(header)
+    print("-" * len(header))
     for dtype in args.dtypes:
         for p in args.p:
             for h in args.h:
                 result = bench_config(args.n, p, h, dtype, args)
-                print(format_row(dtype, p, h, result), flush=True)
+                print(format_row(dtype, p, h, result, with_fused), flush=True)
 
 
 def profile_fit(args):
@@ -304,7 +412,7 @@ class IterationSteps:
     arrays of the same shapes and layouts.
     """
 
-    def __init__(self, n, p, h, dtype, mu):
+    def __init__(self, n, p, h, dtype, mu, activation="relu"):
         self.X, self.y = planted_problem(n, p, h, dtype, seed=p + h)
         rng = np.random.default_rng(0)
         self.W = (rng.standard_normal((h, p)) / np.sqrt(p)).astype(dtype)
@@ -317,7 +425,9 @@ class IterationSteps:
         self.o = np.ones(h, dtype)
         self.weight = 1.0 / n
         self.mu = mu
-        self.relu = get_activation("relu")
+        self.relu = get_activation(activation)
+        self.kind = _accel.fused_kind(self.relu)
+        self.slope = getattr(self.relu, "slope", None)
         self.loss = SquaredLoss()
 
     # forward (Objective.value)
@@ -362,6 +472,12 @@ class IterationSteps:
     def product_2_from_a(self):
         np.matmul(self.A.T, self.X, out=self.G)
 
+    # the fused backward: sigma'(Z) * dpred[:, None] in one pass into A
+    def fused_backward_to_a(self):
+        _accel.fused_backward(
+            self.kind, self.Z, None, self.dpred, self.A, slope=self.slope
+        )
+
     FORWARD = (
         ("X @ W.T (product 1)", "product_1"),
         ("relu value Z -> A", "relu_value"),
@@ -382,6 +498,30 @@ class IterationSteps:
         ("A *= dpred[:, None]", "a_times_dpred"),
         ("A.T @ X (product 2)", "product_2_from_a"),
     )
+
+    STEP = (("step W - mu G", "step"),)
+    # One iteration as Objective.value, Objective.gradient (as it is now:
+    # PROPOSED above) and UpdateRule.step run it, and the same with the
+    # elementwise backward fused.
+    NUMPY_ITERATION = FORWARD + PROPOSED + STEP
+    FUSED_ITERATION = (
+        FORWARD
+        + (("fused backward Z -> A", "fused_backward_to_a"),)
+        + PROPOSED[-1:]
+        + STEP
+    )
+
+    def runner(self, steps, clock=time.perf_counter):
+        """A function that runs ``steps`` once and returns the seconds."""
+        calls = [getattr(self, method) for _, method in steps]
+
+        def run():
+            start = clock()
+            for call in calls:
+                call()
+            return clock() - start
+
+        return run
 
     def timed(self, steps, times):
         for label, method in steps:
@@ -449,6 +589,100 @@ def breakdown(args):
                 )
 
 
+def fused_config(n, p, h, dtype, args):
+    """The floor and one numpy and one fused step, in seconds.
+
+    Each round takes the median (``--stat min``: the minimum) of
+    ``floor_calls`` back-to-back calls of each, interleaved; the result is
+    the median (minimum) over rounds. The minimum is the better estimate of
+    the cost on a busy machine, where other processes only ever add time.
+    Also checks that both steps give the same gradient.
+    """
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
+    steps = IterationSteps(n, p, h, dtype, args.step_size, args.activation)
+    floor = Floor(steps.X, h, seed=p + h)
+    numpy_step = steps.runner(steps.NUMPY_ITERATION, clock)
+    fused_step = steps.runner(steps.FUSED_ITERATION, clock)
+    # Same gradient, bit for bit, from the same W (the step does not
+    # write W, so every call starts from the same point).
+    numpy_step()
+    G_numpy = steps.G.copy()
+    fused_step()
+    same = bool(np.array_equal(G_numpy, steps.G))
+    for _ in range(2):  # warm-up
+        floor.once(), numpy_step(), fused_step()
+    floors, numpys, fuseds = [], [], []
+    calls = args.floor_calls
+    stat = np.min if args.stat == "min" else np.median
+    with LoadMeter() as load:
+        for _ in range(args.repeats):
+            floors.append(float(stat([floor.once(clock) for _ in range(calls)])))
+            numpys.append(float(stat([numpy_step() for _ in range(calls)])))
+            fuseds.append(float(stat([fused_step() for _ in range(calls)])))
+    return {
+        "floor": float(stat(floors)),
+        "numpy": float(stat(numpys)),
+        "fused": float(stat(fuseds)),
+        "same": same,
+        "background": load.cores,
+    }
+
+
+FUSED_HEADER = (
+    f"{'dtype':<8}{'p':>6}{'h':>5}{'thr':>4}{'floor ms':>10}{'numpy ms':>10}"
+    f"{'ratio':>7}{'fused ms':>10}{'ratio':>7}{'numpy it/s':>11}"
+    f"{'fused it/s':>11}{'speedup':>8}{'same G':>7}{'bg cores':>9}  note"
+)
+
+
+def fused_table(args):
+    """The step table of ``--fused``, under each BLAS thread limit."""
+    if not _accel.HAVE_NUMBA or _accel._kernels() is None:
+        print("\nnumba is not available: 'fused' below is the numpy fallback.")
+    else:
+        import numba
+
+        print(f"\nnumba {numba.__version__}, numpy {np.__version__}")
+    print(
+        f"\nOne fixed-step iteration replayed on preallocated buffers "
+        f"(activation {args.activation!r}, output weights 1): numpy backward "
+        f"(3 passes, as Objective.gradient now) against the fused kernel; "
+        f"ratio = step / floor (the two products alone); {args.stat} of "
+        f"{args.floor_calls} calls x {args.repeats} rounds."
+    )
+    thread_limits = args.fused_threads
+    if args.clock == "cpu":
+        # thread_time sees the calling thread only: BLAS workers would be
+        # missed, so only the one-thread rows are measured.
+        thread_limits = [1]
+        print(
+            "Clock: CPU time of the calling thread (one BLAS thread only): "
+            "the cost on a core of its own, whatever the background load."
+        )
+    print(FUSED_HEADER)
+    print("-" * len(FUSED_HEADER))
+    for threads in thread_limits:
+        with threadpool_limits(limits=threads):
+            for dtype in args.dtypes:
+                for p in args.p:
+                    for h in args.h:
+                        r = fused_config(args.n, p, h, dtype, args)
+                        ratio_np = r["numpy"] / r["floor"]
+                        ratio_fu = r["fused"] / r["floor"]
+                        note = "ok" if ratio_fu <= TARGET_RATIO else "> 1.3"
+                        print(
+                            f"{np.dtype(dtype).name:<8}{p:>6}{h:>5}{threads:>4}"
+                            f"{1e3 * r['floor']:>10.3f}{1e3 * r['numpy']:>10.3f}"
+                            f"{ratio_np:>7.2f}{1e3 * r['fused']:>10.3f}"
+                            f"{ratio_fu:>7.2f}{1 / r['numpy']:>11.1f}"
+                            f"{1 / r['fused']:>11.1f}"
+                            f"{r['numpy'] / r['fused']:>8.2f}"
+                            f"{'yes' if r['same'] else 'NO':>7}"
+                            f"{r['background']:>9.2f}  {note}",
+                            flush=True,
+                        )
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller grid")
@@ -487,6 +721,45 @@ def parse_args():
         help="also time each step of an iteration on its own",
     )
     parser.add_argument(
+        "--solver",
+        choices=["fista", "spg", "pgd"],
+        default=None,
+        help="solver of the timed fits (default: the estimator's); 'pgd' "
+        "makes one forward and one backward product per fixed-step iteration",
+    )
+    parser.add_argument(
+        "--fused",
+        action="store_true",
+        help="also compare a step with the fused backward kernel (numba), "
+        "replayed and, in the fit table, in fits",
+    )
+    parser.add_argument(
+        "--fused-threads",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="BLAS thread limits of the --fused step table",
+    )
+    parser.add_argument(
+        "--stat",
+        choices=["median", "min"],
+        default="median",
+        help="statistic of the --fused step table over calls and rounds",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="clock of the --fused step table; 'cpu' (thread CPU time, one "
+        "BLAS thread only) is robust to background load",
+    )
+    parser.add_argument(
+        "--activation",
+        default="relu",
+        choices=sorted(_accel.KINDS),
+        help="activation of the --fused step table",
+    )
+    parser.add_argument(
         "--skip-table", action="store_true", help="no fit timings (with the above)"
     )
     args = parser.parse_args()
@@ -510,6 +783,16 @@ def parse_args():
         if getattr(args, name) is None:
             setattr(args, name, value)
     args.dtypes = [np.dtype(d).type for d in args.dtypes]
+    if args.solver is not None:
+        ESTIMATOR_OPTIONS["solver"] = args.solver
+    args.fused_gradient = None
+    if args.fused and not args.skip_table:
+        args.fused_gradient = fused_gradient_function()
+        if args.fused_gradient is None:
+            print(
+                "Objective.gradient no longer has the numpy backward lines: "
+                "no fused column in the fit table."
+            )
     return args
 
 
@@ -533,6 +816,8 @@ def main():
             with threadpool_limits(limits=args.threads):
                 print(f"\nStep-by-step breakdown (threadpool_limits({args.threads})):")
                 breakdown(args)
+    if args.fused:
+        fused_table(args)
     if args.profile:
         profile_fit(args)
 
