@@ -42,11 +42,9 @@ run time with the fused kernel (the wiring of :data:`FUSED_WIRING`).
 
 import argparse
 import cProfile
-import inspect
 import io
 import os
 import pstats
-import textwrap
 import time
 import warnings
 from contextlib import contextmanager
@@ -63,68 +61,17 @@ from sklearn_shallow.activations import get_activation
 
 TARGET_RATIO = 1.3
 
-#: The elementwise backward lines of ``Objective.gradient`` today (three
-#: numpy passes; the second is skipped when the output weights are all one).
-NUMPY_BACKWARD = """\
-D = self.model.activation.derivative(Z, out=A)
-if not self._unit_output:
-    D *= output
-D *= dpred[:, None]
-"""
-
-#: The same lines with the fused kernel (module imports
-#: ``from ._accel import fused_backward, fused_kind``).
-FUSED_WIRING = """\
-activation = self.model.activation
-kind = fused_kind(activation)
-if kind is None:
-    D = activation.derivative(Z, out=A)
-    if not self._unit_output:
-        D *= output
-    D *= dpred[:, None]
-else:
-    D = fused_backward(
-        kind,
-        Z,
-        None if self._unit_output else output,
-        dpred,
-        A,
-        slope=getattr(activation, "slope", None),
-    )
-"""
-
-
-def fused_gradient_function():
-    """``Objective.gradient`` with :data:`FUSED_WIRING` in place of the numpy
-    lines, compiled from its current source; None when they are not found.
-    """
-    source = textwrap.dedent(inspect.getsource(network_module.Objective.gradient))
-    lines = source.splitlines()
-    wanted = [line.strip() for line in NUMPY_BACKWARD.splitlines()]
-    for start in range(len(lines) - len(wanted) + 1):
-        block = [line.strip() for line in lines[start : start + len(wanted)]]
-        if block == wanted:
-            break
-    else:
-        return None
-    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
-    new = textwrap.indent(FUSED_WIRING, indent).splitlines()
-    lines[start : start + len(wanted)] = new
-    namespace = dict(vars(network_module))
-    namespace.update(fused_backward=_accel.fused_backward, fused_kind=_accel.fused_kind)
-    exec(compile("\n".join(lines), network_module.__file__, "exec"), namespace)
-    return namespace["gradient"]
-
 
 @contextmanager
-def patched_gradient(gradient):
-    """Fits in this block use ``gradient`` as ``Objective.gradient``."""
-    original = network_module.Objective.gradient
-    network_module.Objective.gradient = gradient
+def backward_path(fused):
+    """Fits in this block run the elementwise backward of ``Objective.gradient``
+    fused (numba, when installed) or as the three numpy passes."""
+    saved = _accel.HAVE_NUMBA
+    _accel.HAVE_NUMBA = saved and fused
     try:
         yield
     finally:
-        network_module.Objective.gradient = original
+        _accel.HAVE_NUMBA = saved
 
 
 def usable_cpus():
@@ -294,29 +241,32 @@ def bench_config(n, p, h, dtype, args):
     floor = Floor(X, h, seed=p + h)
     lo, hi = args.iters
 
-    fused_gradient = args.fused_gradient
+    fused_fits = args.fused_fits
 
     # Warm-up: BLAS kernels, thread pools, code paths, allocator.
     floor.sample(3)
-    per_iteration(X, y, h, args.step_size, 1, 2)
-    per_iteration(X, y, h, "auto", 1, 2)
-    if fused_gradient is not None:
-        with patched_gradient(fused_gradient):
+    with backward_path(False):
+        per_iteration(X, y, h, args.step_size, 1, 2)
+        per_iteration(X, y, h, "auto", 1, 2)
+    if fused_fits:
+        with backward_path(True):
             per_iteration(X, y, h, args.step_size, 1, 2)
 
     floors, fixed, setups, auto, fused = [], [], [], [], []
     with LoadMeter() as load:
         for _ in range(args.repeats):
             floors.append(floor.sample(args.floor_calls))
-            sample = per_iteration(X, y, h, args.step_size, lo, hi)
+            with backward_path(False):
+                sample = per_iteration(X, y, h, args.step_size, lo, hi)
             if sample is not None:
                 fixed.append(sample[0])
                 setups.append(sample[1])
-            sample = per_iteration(X, y, h, "auto", lo, hi)
+            with backward_path(False):
+                sample = per_iteration(X, y, h, "auto", lo, hi)
             if sample is not None:
                 auto.append(sample[0])
-            if fused_gradient is not None:
-                with patched_gradient(fused_gradient):
+            if fused_fits:
+                with backward_path(True):
                     sample = per_iteration(X, y, h, args.step_size, lo, hi)
                 if sample is not None:
                     fused.append(sample[0])
@@ -369,7 +319,7 @@ def format_row(dtype, p, h, r, with_fused=False):
 def run_table(args, title):
     print(f"\n{title}")
     print(describe_threads())
-    with_fused = args.fused_gradient is not None
+    with_fused = args.fused_fits
     header = HEADER
     if with_fused:
         split = HEADER.index(f"{'auto ms/it':>12}")
@@ -785,14 +735,7 @@ def parse_args():
     args.dtypes = [np.dtype(d).type for d in args.dtypes]
     if args.solver is not None:
         ESTIMATOR_OPTIONS["solver"] = args.solver
-    args.fused_gradient = None
-    if args.fused and not args.skip_table:
-        args.fused_gradient = fused_gradient_function()
-        if args.fused_gradient is None:
-            print(
-                "Objective.gradient no longer has the numpy backward lines: "
-                "no fused column in the fit table."
-            )
+    args.fused_fits = bool(args.fused and not args.skip_table and _accel.HAVE_NUMBA)
     return args
 
 
