@@ -253,12 +253,14 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         """Store estimator-specific fitted attributes."""
 
     def _auto_alpha(self):
-        """The L2 penalty ``alpha='auto'`` stands for (after _make_update).
+        """The L2 weights ``(hidden, output)`` that ``alpha='auto'`` stands for.
 
-        ``ALPHA`` for a learned output layer; 0 with fixed output weights
-        (the papers' planted setting, whose algorithms have no weight decay).
+        ``ALPHA`` on both for a learned output layer; nothing with fixed
+        output weights (the papers' planted setting, whose algorithms have
+        no weight decay). Called after ``_make_update``.
         """
-        return ALPHA if "output" in self._model.names else 0.0
+        alpha = ALPHA if "output" in self._model.names else 0.0
+        return alpha, alpha
 
     # ---- resolution of the parts -----------------------------------------
     def _resolve_model(self, n_features, dtype):
@@ -449,7 +451,12 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         ``(X, y, sample_weight)`` the loop saw.
         """
         update = self._make_update(shape)
-        self.alpha_ = self._auto_alpha() if self.alpha == "auto" else float(self.alpha)
+        if self.alpha == "auto":
+            self.alpha_, self.alpha_output_ = self._auto_alpha()
+        else:
+            self.alpha_ = self.alpha_output_ = float(self.alpha)
+        if "output" not in self._model.names:
+            self.alpha_output_ = 0.0
         params = self._initial_params(X, y, sample_weight, shape, rng)
         units, names = self._units, self._model.names
         internal = self._internal_model()
@@ -491,6 +498,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             # 'pgd' is the papers' algorithm: gradient steps on every block.
             exact_linear=self.solver != "pgd",
             alpha=self.alpha_,
+            alpha_output=self.alpha_output_,
         )
         result = self._descend(objective, params, update, rng, validate)
         if objective.exact:

@@ -123,6 +123,7 @@ class Objective:
         batch_size=None,
         exact_linear=False,
         alpha=0.0,
+        alpha_output=None,
     ):
         self.model = model
         self.loss = loss
@@ -147,7 +148,9 @@ class Objective:
         self.exact = bool(exact_linear) and m == self.n_samples and bool(linear)
         self.solved_blocks = tuple(linear) if self.exact else ()
         self._ridge = None
+        # L2 weights of the hidden layer and of learned output weights.
         self.alpha = float(alpha)
+        self.alpha_output = self.alpha if alpha_output is None else float(alpha_output)
         self._B = (
             np.empty((m, model.n_hidden), dtype=dtype)
             if self.exact and "output" in names
@@ -203,17 +206,17 @@ class Objective:
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
-        if self.alpha:
-            penalty += 0.5 * self.alpha * self._sq_norm(params)
-        return loss + penalty
+        return loss + penalty + self._l2(params)
 
-    def _sq_norm(self, params):
-        """``||hidden||^2 (+ ||output||^2 when learned and not solved)``."""
-        total = float(np.vdot(params[0], params[0]))
+    def _l2(self, params):
+        """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
+        only when the output weights are gradient variables (when solved it
+        is the ridge of the solve)."""
+        total = 0.5 * self.alpha * float(np.vdot(params[0], params[0]))
         names = self.model.names
-        if "output" in names and not self.exact:
+        if "output" in names and not self.exact and self.alpha_output:
             o = params[names.index("output")]
-            total += float(o @ o)
+            total += 0.5 * self.alpha_output * float(o @ o)
         return total
 
     def _raw_hidden(self, hidden):
@@ -260,8 +263,8 @@ class Objective:
         if self._ridge is None:
             diag = float(np.trace(gram)) / gram.shape[0]
             stabiliser = RIDGE.get(A.dtype, 1e-5) * (diag if diag > 0 else 1.0)
-            # The L2 penalty alpha/2 ||o||^2 is this ridge too.
-            self._ridge = self.alpha + stabiliser
+            # The L2 penalty alpha_output/2 ||o||^2 is this ridge too.
+            self._ridge = self.alpha_output + stabiliser
         gram.flat[:: gram.shape[0] + 1] += self._ridge
         try:
             o = cho_solve(cho_factor(gram, check_finite=False), rhs, check_finite=False)
@@ -326,6 +329,6 @@ class Objective:
             out[0] /= self.model.column_scale
         if self.alpha:
             out[0] += self.alpha * params[0]
-            if "output" in names and not self.exact:
-                out[names.index("output")] += self.alpha * output
+        if self.alpha_output and "output" in names and not self.exact:
+            out[names.index("output")] += self.alpha_output * output
         return out

@@ -56,9 +56,11 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         convolution's kernels).
     alpha : 'auto' or float, default='auto'
         L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` in the fit's standardised
-        units. 'auto' is 1e-2 for a learned output layer without a
-        constraint (the exact optimum overfits small data sets without it)
-        and 0 otherwise.
+        units. 'auto' is 1e-2 on both layers for a learned output layer
+        without a constraint (the exact optimum overfits small data sets
+        without it); with a constraint, 1e-2 on the learned output weights
+        only (ReLU units are scale-free, so a radius on W alone bounds
+        nothing); 0 with fixed output weights.
     solver : {'fista', 'spg', 'pgd'}, default='fista'
         Step policy of full-batch fits: accelerated projected gradient with
         monotone momentum restarts, spectral projected gradient, or the
@@ -114,7 +116,9 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
     step_size_ : float
         The last step size used.
     alpha_ : float
-        The L2 penalty used.
+        The L2 weight used on the hidden layer.
+    alpha_output_ : float
+        The L2 weight used on learned output weights (0 when fixed).
     stationarity_ : float or None
         Gradient-mapping norm at the end relative to its first value
         (full-batch fits).
@@ -217,10 +221,13 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         return UpdateRule(project=project, convex=constraint.convex)
 
     def _auto_alpha(self):
-        # A constraint is the regulariser the user chose: no L2 on top.
+        alpha, alpha_output = super()._auto_alpha()
         if not isinstance(self.constraint_, Unconstrained):
-            return 0.0
-        return super()._auto_alpha()
+            # The constraint regularises the hidden layer. The ridge on learned
+            # output weights stays: ReLU units are scale-free (o relu(w.x) =
+            # (c o) relu(w.x / c)), so without it a radius on W bounds nothing.
+            alpha = 0.0
+        return alpha, alpha_output
 
     def _initial_hidden(self, X, y, sw, shape, rng):
         # Start inside C, so that every iterate is feasible.

@@ -182,6 +182,7 @@ class RVSMRegressor(BaseShallowNetwork):
     best_validation_score_ : float or None
     step_size_ : float
     alpha_ : float
+    alpha_output_ : float
     stationarity_ : float or None
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
