@@ -598,6 +598,7 @@ class _Loop:
             spg = solver == "spg"
             reference = max(recent) if spg and update.convex else f_x
             self.rejected = False
+            mu_start = self.mu
             data_c, f_c, ok, G = self._search(
                 ev, point, f_point, g_point, cand, reference, spg
             )
@@ -643,8 +644,11 @@ class _Loop:
                 break
             if restart:
                 # 4a. Monotone restart of the accelerated policy: the next
-                # step is taken from x without momentum.
+                # step is taken from x without momentum, with the step the
+                # search started from (the extrapolated point may sit at a
+                # kink where only tiny steps pass; x need not).
                 t_k = 1.0
+                self.mu = mu_start
                 have_prev = False
                 restarts += 1
                 loss = update.record(data_x, x)
