@@ -157,11 +157,13 @@ class _Units:
     @classmethod
     def for_fit(cls, model, X, y, sample_weight, scale_columns):
         w = None if sample_weight is None else sample_weight / sample_weight.sum()
-        shift = float(np.average(y, weights=w)) if model.fit_intercept else 0.0
+        # In float64: the squares of float32 targets may overflow float32.
+        y64 = y.astype(np.float64, copy=False)
+        shift = float(np.average(y64, weights=w)) if model.fit_intercept else 0.0
         scale = 1.0
         scaled = "output" in model.names
         if scaled:
-            scale = float(np.sqrt(np.average((y - shift) ** 2, weights=w)))
+            scale = float(np.sqrt(np.average((y64 - shift) ** 2, weights=w)))
             if not np.isfinite(scale) or scale <= 0:
                 scale = 1.0
         column_scale = None

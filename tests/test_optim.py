@@ -264,10 +264,22 @@ def test_start_with_non_finite_outputs_names_init_and_dtype():
 
 
 def test_start_whose_loss_overflows_names_the_targets():
+    # Fixed output weights keep y in its units, where its squares overflow.
     X, y = _positive_inputs()
-    est = ProjectedShallowRegressor(n_hidden=2, random_state=0)
+    est = ProjectedShallowRegressor(n_hidden=2, output_weights="ones", random_state=0)
     with pytest.raises(ValueError, match="squared loss.*init='random'.*float32"):
         est.fit(X.astype(np.float32), (y * 1e25).astype(np.float32))
+
+
+def test_float32_targets_near_overflow_fit_in_standardised_units():
+    # A learned output layer fits standardised y: the same model as for y.
+    X, y = _positive_inputs()
+    X32 = X.astype(np.float32)
+    est = ProjectedShallowRegressor(n_hidden=2, random_state=0)
+    big = est.fit(X32, (y * 1e25).astype(np.float32)).predict(X32)
+    small = est.fit(X32, y.astype(np.float32)).predict(X32)
+    assert big.dtype == np.float32
+    np.testing.assert_allclose(big / 1e25, small, rtol=1e-4, atol=1e-4 * np.ptp(y))
 
 
 # ---------------------------------------------------------------------------
