@@ -11,6 +11,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
@@ -88,7 +89,7 @@ def _check_start(model, params, X, y, init):
     if not finite_pred:
         raise ValueError(
             f"The starting point from {_describe_init(init)} gives non-finite "
-            f"network outputs in {dtype} (largest |x| = {np.max(np.abs(X)):.3g}, "
+            f"network outputs in {dtype} (largest |x| = {abs(X).max():.3g}, "
             f"largest starting weight = {hidden:.3g}). Standardise X (for "
             "instance with StandardScaler) or fit in float64."
         )
@@ -168,8 +169,13 @@ class _Units:
                 scale = 1.0
         column_scale = None
         if scale_columns:
-            squares = np.square(X, dtype=np.float64)
-            rms = np.sqrt(np.average(squares, axis=0, weights=w))
+            if sparse.issparse(X):
+                squares = X.multiply(X).astype(np.float64)
+                mean = squares.T @ w if w is not None else squares.mean(axis=0)
+                rms = np.sqrt(np.asarray(mean).ravel())
+            else:
+                squares = np.square(X, dtype=np.float64)
+                rms = np.sqrt(np.average(squares, axis=0, weights=w))
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
             column_scale = rms.astype(X.dtype)
         return cls(shift, scale, column_scale, scaled)
@@ -340,6 +346,22 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             params.append(np.array([np.average(y, weights=sw)], dtype=X.dtype))
         return params
 
+    def _sparse_formats(self):
+        """The scipy.sparse formats fit and predict take (False: none).
+
+        A dense layer computes its two products on sparse X directly (CSR or
+        CSC, never densified); a convolution refuses sparse X in ``prepare``;
+        the tensor start needs dense X.
+        """
+        if isinstance(self.init, str) and self.init == "tensor":
+            return False
+        return ["csr", "csc"]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = self._sparse_formats() is not False
+        return tags
+
     # Whether the fit scales each feature to unit root mean square internally
     # (RVSM: thresholds then act on scale-free weights). Dense layers only.
     _scale_columns = False
@@ -351,7 +373,9 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A scipy.sparse matrix (CSR or CSC; other formats are converted
+            to CSR) is used as it is by a dense layer, never densified.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the squared errors; None gives every sample weight 1.
@@ -387,7 +411,14 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         return self
 
     def _fit(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+            accept_sparse=self._sparse_formats(),
+        )
         y = y.astype(X.dtype, copy=False)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -549,12 +580,18 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            accept_sparse=self._sparse_formats(),
+        )
         return self._model.decision(self._params, X)

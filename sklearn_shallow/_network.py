@@ -25,6 +25,7 @@ nonzero mean), which is what makes plain gradient steps on them so slow.
 """
 
 import numpy as np
+from scipy import sparse
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from ._accel import fused_backward, fused_kind
@@ -171,14 +172,19 @@ class Objective:
         perm = rng.permutation(self.n_samples)
         if self._shuffled is None:
             self._shuffled = [
-                np.empty_like(self.Xp),
+                None if sparse.issparse(self.Xp) else np.empty_like(self.Xp),
                 np.empty_like(self.y),
                 None if self.sw is None else np.empty_like(self.sw),
             ]
             self._orig = (self.Xp, self.y, self.sw)
         Xo, yo, swo = self._orig
         Xs, ys, sws = self._shuffled
-        np.take(Xo, perm, axis=0, out=Xs)
+        if Xs is None:
+            # Sparse rows are gathered into a new matrix (CSR row slices of
+            # it are then the mini-batches).
+            Xs = Xo[perm]
+        else:
+            np.take(Xo, perm, axis=0, out=Xs)
         np.take(yo, perm, out=ys)
         if swo is not None:
             np.take(swo, perm, out=sws)

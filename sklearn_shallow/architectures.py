@@ -17,6 +17,7 @@ import numbers
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import sparse
 
 from ._component import Component, resolve
 
@@ -72,9 +73,16 @@ class Dense(Architecture):
         return (self.n_hidden_for(n_features, n_hidden), n_features)
 
     def preact(self, Xp, P, out):
+        if sparse.issparse(Xp):
+            # The sparse product, never a dense copy of X.
+            out[...] = Xp @ P.T
+            return out
         return np.matmul(Xp, P.T, out=out)
 
     def backprop(self, Xp, D, out):
+        if sparse.issparse(Xp):
+            out[...] = (Xp.T @ D).T
+            return out
         return np.matmul(D.T, Xp, out=out)
 
     def to_dense(self, P, n_features):
@@ -161,6 +169,12 @@ class Convolution(Architecture):
 
     def prepare(self, X):
         # (n, r, b) contiguous copy of the strided patches, made once per fit.
+        if sparse.issparse(X):
+            raise ValueError(
+                "A Convolution needs dense X (its patches are strided views); "
+                "got a scipy.sparse matrix. Pass X.toarray(), or use the dense "
+                "architecture, which works on sparse X without densifying it."
+            )
         self._check(X.shape[1])
         patches = sliding_window_view(X, self.kernel_size, axis=1)[:, :: self.stride]
         return np.ascontiguousarray(patches)
