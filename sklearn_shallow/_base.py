@@ -517,7 +517,13 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             sw_fit = None if sample_weight is None else sample_weight[idx_train]
 
             def validate(p):
-                # R^2 is the same in internal and user units.
+                # Score the model fit() returns: with the exact output layer,
+                # o and b solved for the predicting hidden weights (RVSM's u),
+                # on the training data. R^2 is the same in internal and user
+                # units.
+                if objective.exact:
+                    p = [a.copy() for a in p]
+                    objective.value(p, objective.batches()[0])
                 pred = internal.decision(p, X_val)
                 return r2_score(y_val, pred, sample_weight=sw_val)
 

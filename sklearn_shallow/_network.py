@@ -337,4 +337,6 @@ class Objective:
             out[0] += self.alpha * params[0]
         if self.alpha_output and "output" in names and not self.exact:
             out[names.index("output")] += self.alpha_output * output
+        # The A buffer now holds D: the next gradient needs a fresh forward.
+        self._cache = None
         return out

@@ -324,7 +324,7 @@ def test_derivative_that_is_not_finite_raises():
 def test_derivative_with_the_wrong_sign_raises():
     # The gradient then points uphill: no step decreases the loss, and the
     # point is far from stationary.
-    with pytest.raises(StepSearchError, match="does not match the objective"):
+    with pytest.raises(StepSearchError, match="does not match the loss"):
         _broken_fit(("tanh", lambda z: -(1.0 - np.tanh(z) ** 2)))
 
 
@@ -360,3 +360,61 @@ def test_alpha_auto_regularises_learned_output_layers():
         "rvsm": (1e-2, 1e-2),
         "given": (0.5, 0.5),
     }
+
+
+@pytest.mark.parametrize(
+    "derivative",
+    [
+        lambda z: 1e-2 * (1.0 - np.tanh(z) ** 2),  # scaled: hidden by weight decay
+        lambda z: 0.0 * z,  # zero: the gradient would say "stationary"
+    ],
+)
+@pytest.mark.parametrize("cls", [ProjectedShallowRegressor, RVSMRegressor])
+def test_derivative_of_the_wrong_scale_raises(cls, derivative):
+    X, y = _planted_sparse()
+    with pytest.raises(StepSearchError, match="does not match the loss"):
+        cls(n_hidden=3, activation=(np.tanh, derivative), random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(step_size=1e-300),
+        dict(activation=(np.tanh, lambda z: -(1.0 - np.tanh(z) ** 2))),
+        dict(activation=(np.tanh, lambda z: 1e-9 * (1.0 - np.tanh(z) ** 2))),
+    ],
+)
+def test_minibatch_fits_that_cannot_move_raise(kw):
+    X, y = _planted_sparse()
+    est = ProjectedShallowRegressor(n_hidden=3, batch_size=50, random_state=0, **kw)
+    with pytest.raises(StepSearchError):
+        est.fit(X, y)
+
+
+def test_badly_scaled_feature_is_not_reported_as_converged():
+    # One feature in units 1e3 times the others: the accepted steps collapse
+    # as at a kink, but the gradient mappings keep one direction, so the fit
+    # does not claim convergence.
+    X, y, _ = make_sparse_network(600, random_state=0)
+    X[:, 0] *= 1e3
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        ProjectedShallowRegressor(max_iter=300, random_state=0).fit(X, y)
+
+
+def test_rvsm_early_stopping_scores_the_model_it_returns():
+    # RVSM predicts with the sparse u and an output layer solved for u; the
+    # validation score that picks the best iterate is that model's.
+    from sklearn.model_selection import train_test_split
+
+    X, y = _diabetes()
+    est = RVSMRegressor(early_stopping=True, validation_fraction=0.25, random_state=0)
+    est.fit(X, y)
+    # The fit's generator draws the random start (hidden weights, then output
+    # signs) before the split: replay those draws to find the validation rows.
+    rng = np.random.RandomState(0)
+    rng.standard_normal((20, X.shape[1]))
+    rng.choice([-1.0, 1.0], size=20)
+    _, idx_val = train_test_split(np.arange(len(y)), test_size=0.25, random_state=rng)
+    assert est.best_validation_score_ == pytest.approx(
+        est.score(X[idx_val], y[idx_val]), rel=1e-9
+    )
