@@ -101,6 +101,11 @@ class ShallowModel:
         return self.activation.value(Z, out=Z) @ output + intercept
 
 
+def _weighted_mean(values, weight):
+    """Mean of ``values`` under normalised weights (a scalar ``1/m`` or a vector)."""
+    return values.mean() if np.ndim(weight) == 0 else np.dot(weight, values)
+
+
 class Objective:
     """Loss and gradient of a :class:`ShallowModel` on fixed data.
 
@@ -205,10 +210,18 @@ class Objective:
         self.model.architecture.preact(Xb, self._raw_hidden(params[0]), out=Z)
         self.model.activation.value(Z, out=A)
         weight = self._weights(batch)
-        penalty = self._solve_linear(params, A, batch, weight) if self.exact else 0.0
-        _, output, intercept = self.model.split(params)
+        learned = "output" in self.model.names
+        penalty = 0.0
+        if self.exact and learned:
+            penalty = self._solve_output_layer(params, A, batch, weight)
+        _, output, _ = self.model.split(params)
         pred = np.matmul(A, output, out=self._pred[:m])
-        pred += intercept
+        if self.exact and not learned:
+            # Fixed output weights: the intercept is the weighted mean residual.
+            params[self.model.names.index("intercept")][0] = _weighted_mean(
+                self.y[batch] - pred, weight
+            )
+        pred += self.model.split(params)[2]
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
@@ -232,8 +245,8 @@ class Objective:
             self._H = np.empty_like(hidden)
         return self.model.raw_hidden(hidden, out=self._H)
 
-    def _solve_linear(self, params, A, batch, weight):
-        """Solve the output weights and intercept for fixed hidden outputs ``A``.
+    def _solve_output_layer(self, params, A, batch, weight):
+        """Solve learned output weights (and intercept) for hidden outputs ``A``.
 
         Writes them into ``params`` and returns the ridge term of the loss.
         ``weight`` is ``1/m`` or the normalised sample weights.
@@ -242,17 +255,10 @@ class Objective:
         y = self.y[batch]
         scalar = np.ndim(weight) == 0
         fit_b = "intercept" in names
-        if "output" not in names:
-            # Fixed output weights: b is the weighted mean residual.
-            pred = np.matmul(A, self.model.fixed_output, out=self._pred[: len(y)])
-            resid = y - pred
-            b = resid.mean() if scalar else np.dot(weight, resid)
-            params[names.index("intercept")][0] = b
-            return 0.0
         B = self._B[: len(y)]
         if fit_b:
             a_mean = A.mean(axis=0) if scalar else weight @ A
-            y_mean = y.mean() if scalar else np.dot(weight, y)
+            y_mean = _weighted_mean(y, weight)
             np.subtract(A, a_mean, out=B)
             t = y - y_mean
         else:

@@ -212,7 +212,6 @@ class DescentResult:
         step_size,
         message="",
         stationarity=None,
-        n_evaluations=0,
     ):
         self.params = params  # what the model predicts with
         self.raw_params = raw_params  # the loop's own variables (warm starts)
@@ -224,7 +223,6 @@ class DescentResult:
         self.step_size = step_size
         self.message = message
         self.stationarity = stationarity
-        self.n_evaluations = n_evaluations
 
 
 def _inner(a, b, blocks):
@@ -263,11 +261,9 @@ class _Evaluator:
         self.objective = objective
         self.update = update
         self.batch = batch
-        self.n_evaluations = 0
 
     def value(self, params):
         """``(data loss, full objective)`` at ``params`` (forward pass)."""
-        self.n_evaluations += 1
         data = self.objective.value(params, self.batch)
         return data, data + self.update.extra_value(params)
 
@@ -449,7 +445,7 @@ class _Loop:
         }
         return bool(self.callback(info))
 
-    def _result(self, x, iteration, converged, message, stationarity, n_eval):
+    def _result(self, x, iteration, converged, message, stationarity):
         if self.verbose:
             print(f"Stopped after {iteration} iterations: {message}", flush=True)
         final = self.update.output(x)
@@ -468,7 +464,6 @@ class _Loop:
             step_size=self.mu,
             message=message,
             stationarity=stationarity,
-            n_evaluations=n_eval,
         )
 
     # ---- full batch --------------------------------------------------------
@@ -584,8 +579,7 @@ class _Loop:
                 f"The loss at the initial point is not finite ({f_x})."
             )
         first = f_x
-        ev.gradient(x, out=g_x)
-        _check_gradient(g_x, 0)
+        # Iteration 1 takes the gradient at x (the check leaves the cache cold).
         self._check_slope(ev.batch, x)
         have_prev = False  # x_prev (and g_prev for spg) hold the last iterate
         t_k = 1.0  # FISTA's momentum sequence
@@ -808,9 +802,7 @@ class _Loop:
             )
         if solver == "fista" and self.verbose:
             message += f" ({restarts} momentum restarts)"
-        return self._result(
-            x, iteration, converged, message, stationarity, ev.n_evaluations
-        )
+        return self._result(x, iteration, converged, message, stationarity)
 
     # ---- mini-batches ------------------------------------------------------
     def run_batches(self, shuffle, rng):
@@ -825,14 +817,12 @@ class _Loop:
         converged, message = False, ""
         first = None
         epoch = 0
-        n_eval = 0
         for epoch in range(1, self.max_iter + 1):
             if shuffle:
                 objective.reorder(rng)
             batch_losses = []
             for batch in batches:
                 f = objective.value(x, batch) + update.extra_value(x)
-                n_eval += 1
                 if first is None:
                     first = f
                     if not np.isfinite(f):
@@ -840,7 +830,6 @@ class _Loop:
                             f"The loss at the initial point is not finite ({f})."
                         )
                     self._check_slope(batch, x)
-                    f = objective.value(x, batch) + update.extra_value(x)
                 objective.gradient(x, batch, out=grads)
                 update.add_extra_gradient(x, grads)
                 _check_gradient(grads, epoch)
@@ -861,7 +850,6 @@ class _Loop:
                         break
                     update.step(x, grads, self.mu, out=cand)
                     data_new = objective.value(cand, batch)
-                    n_eval += 1
                     f_new = data_new + update.extra_value(cand)
                     if self.fixed:
                         self._diverged(f_new, first, epoch)
@@ -913,4 +901,4 @@ class _Loop:
                 f"max_iter={self.max_iter} epochs reached before converging "
                 f"(tol={self.tol}); increase max_iter or tol"
             )
-        return self._result(x, epoch, converged, message, None, n_eval)
+        return self._result(x, epoch, converged, message, None)
