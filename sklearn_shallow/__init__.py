@@ -2,10 +2,10 @@
 
 Estimators
 ----------
-ProjectedShallowRegressor
+ProjectedShallowRegressor, ProjectedShallowClassifier
     Projected gradient descent under sparsity, l1, low-rank, nuclear-norm,
     subspace and convolutional constraints (Oymak 2018; Soltanolkotabi 2017).
-RVSMRegressor
+RVSMRegressor, RVSMClassifier
     Sparse networks by relaxed variable splitting with l0, l1 and
     transformed-l1 thresholding, and ADMM (Dinh & Xin 2020).
 QuadraticNetRegressor, QuadraticNetClassifier
@@ -29,13 +29,13 @@ from .constraints import (
     Subspace,
     Unconstrained,
 )
-from .projected import ProjectedShallowRegressor
+from .projected import ProjectedShallowClassifier, ProjectedShallowRegressor
 from .quadratic import (
     OptimalityCertificate,
     QuadraticNetClassifier,
     QuadraticNetRegressor,
 )
-from .rvsm import RVSMRegressor
+from .rvsm import RVSMClassifier, RVSMRegressor
 from .tensor_init import tensor_initialization
 from .tensor_net import TensorInitOneHidden
 
@@ -53,9 +53,11 @@ __all__ = [
     "L1Ball",
     "NuclearBall",
     "OptimalityCertificate",
+    "ProjectedShallowClassifier",
     "ProjectedShallowRegressor",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
+    "RVSMClassifier",
     "RVSMRegressor",
     "Rank",
     "Subspace",

@@ -12,9 +12,8 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -41,13 +40,16 @@ from .tensor_init import fill_from_tensor
 ALPHA = 1e-2
 
 
-def check_output_weights(output_weights, n_hidden, dtype):
+def check_output_weights(output_weights, n_hidden, dtype, output_shape=()):
     """A user's fixed output weights as an array, or a clear error."""
     fixed = np.asarray(output_weights, dtype=dtype)
-    if fixed.shape != (n_hidden,):
+    expected = (n_hidden,) + tuple(output_shape)
+    if fixed.shape != expected:
+        per = "one weight per hidden unit" + (
+            " and output" if output_shape else ""
+        )
         raise ValueError(
-            f"output_weights has shape {fixed.shape}; expected "
-            f"({n_hidden},), one weight per hidden unit."
+            f"output_weights has shape {fixed.shape}; expected {expected}, {per}."
         )
     if not np.all(np.isfinite(fixed)):
         raise ValueError("output_weights contains NaN or infinity.")
@@ -81,7 +83,7 @@ def _check_start(model, params, X, y, init):
     with np.errstate(over="ignore", invalid="ignore"):
         pred = model.decision(params, X)
         finite_pred = bool(np.all(np.isfinite(pred)))
-        finite_loss = finite_pred and np.isfinite(np.dot(pred - y, pred - y))
+        finite_loss = finite_pred and np.isfinite(np.vdot(pred - y, pred - y))
     if finite_loss:
         return
     dtype = X.dtype.name
@@ -118,16 +120,32 @@ def _constant_fit(model, params, X, y, sample_weight):
     A = model.activation.value(Z, out=Z)
     # Constant up to rounding, relative to the unit's own size.
     varies = np.ptp(A, axis=0) > 16 * np.finfo(A.dtype).eps * np.max(np.abs(A), axis=0)
-    if np.any(varies & (np.asarray(output) != 0)):
+    used = np.asarray(output) != 0
+    if used.ndim > 1:
+        used = used.any(axis=1)
+    if np.any(varies & used):
         return None
     if not np.any(varies):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
         reason = "every hidden unit that varies has output weight zero"
-    return reason, float(model.decision(params, X[:1])[0])
+    # The first output stands for all of them in the message.
+    return reason, float(np.ravel(model.decision(params, X[:1]))[0])
 
 
 _GRID_BITS = 30
+
+
+def _weighted_median(values, weight=None):
+    """Median over rows of ``values`` (1-D or 2-D) under weights."""
+    if weight is None:
+        return np.median(values, axis=0)
+    order = np.argsort(values, axis=0)
+    sorted_values = np.take_along_axis(values, order, axis=0)
+    w = weight[order]  # one weight per row, in each column's order
+    cumulative = np.cumsum(w, axis=0)
+    index = np.argmax(cumulative >= 0.5 * cumulative[-1], axis=0)
+    return np.take_along_axis(sorted_values, np.expand_dims(index, 0), axis=0)[0]
 
 
 class _Units:
@@ -139,7 +157,8 @@ class _Units:
     ``V / column_scale`` computes ``X W^T``.
 
     * ``y_shift`` is the weighted mean of y when an intercept is fitted (the
-      intercept absorbs it exactly), else 0.
+      intercept absorbs it exactly), else 0. With several outputs, shift and
+      scale are per output (each target is made free of its own units).
     * ``y_scale`` is the weighted standard deviation (root mean square
       without an intercept) when the output weights are learned: they absorb
       it exactly (``o = y_scale * o_int``). With fixed output weights the
@@ -147,6 +166,8 @@ class _Units:
       papers' planted fits run in the papers' units.
     * ``column_scale`` (RVSM on a dense layer) is the root mean square of
       each feature, so that thresholds act on weights of unit-scale inputs.
+
+    Encoded class labels (the classifiers) are never shifted or scaled.
     """
 
     def __init__(self, y_shift=0.0, y_scale=1.0, column_scale=None, scaled=False):
@@ -156,17 +177,30 @@ class _Units:
         self.scaled = scaled  # y standardised (learned output weights)
 
     @classmethod
-    def for_fit(cls, model, X, y, sample_weight, scale_columns):
+    def for_fit(
+        cls, model, X, y, sample_weight, scale_columns, labels=False, robust=False
+    ):
         w = None if sample_weight is None else sample_weight / sample_weight.sum()
         # In float64: the squares of float32 targets may overflow float32.
         y64 = y.astype(np.float64, copy=False)
-        shift = float(np.average(y64, weights=w)) if model.fit_intercept else 0.0
+        one = y.ndim == 1
+        shift = 0.0
+        if model.fit_intercept and not labels:
+            shift = np.average(y64, axis=0, weights=w)
+            shift = float(shift) if one else shift
         scale = 1.0
-        scaled = "output" in model.names
+        scaled = "output" in model.names and not labels
         if scaled:
-            scale = float(np.sqrt(np.average((y64 - shift) ** 2, weights=w)))
-            if not np.isfinite(scale) or scale <= 0:
-                scale = 1.0
+            scale = np.sqrt(np.average((y64 - shift) ** 2, axis=0, weights=w))
+            if robust:
+                # Outliers must not set the units of a robust loss: 1.4826
+                # times the median absolute deviation (the standard
+                # deviation for Gaussian data), where it is positive.
+                centre = _weighted_median(y64, w)
+                mad = 1.4826 * _weighted_median(np.abs(y64 - centre), w)
+                scale = np.where(mad > 0, mad, scale)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            scale = float(scale) if one else scale
         column_scale = None
         if scale_columns:
             if sparse.issparse(X):
@@ -224,11 +258,15 @@ class _Units:
         return out
 
 
-class BaseShallowNetwork(RegressorMixin, BaseEstimator):
-    """Common parameters, ``fit`` and ``predict`` of the shallow regressors.
+class BaseShallowNetwork(BaseEstimator):
+    """Common parameters and ``fit`` of the shallow networks (the core).
 
-    Subclasses set their own parameters in ``__init__`` and implement
-    :meth:`_make_update`.
+    A task front end (:class:`ShallowRegressorMixin`,
+    :class:`ShallowClassifierMixin`) says how targets are encoded, which
+    loss fits them and how a validation split is scored; an algorithm part
+    (projected steps, RVSM, ...) says which update rule the loop runs
+    (:meth:`_make_update`) and how it starts. Concrete estimators set their
+    own parameters in ``__init__``.
     """
 
     _parameter_constraints = {
@@ -253,12 +291,40 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         "verbose": ["verbose"],
     }
 
-    # ---- hooks for subclasses -------------------------------------------
+    # ---- hooks of the task front end --------------------------------------
+    def _check_targets(self, X, y):
+        """Validate ``(X, y)``; return ``(X, y_encoded, n_outputs, loss, weight)``.
+
+        ``y_encoded`` is a float array of X's dtype, of shape ``(n,)`` for
+        one output (``n_outputs`` None) or ``(n, n_outputs)``; ``weight`` is
+        a factor of every sample's weight that the task adds (class
+        weights), or None.
+        """
+        raise NotImplementedError
+
+    def _validation_score(self, y_val, decision, sample_weight):
+        """Score (higher is better) of internal decisions on encoded targets."""
+        raise NotImplementedError
+
+    def _split_validation(self, y, test_size, rng):
+        """Train and validation row indices for early stopping."""
+        return train_test_split(
+            np.arange(y.shape[0]), test_size=test_size, random_state=rng
+        )
+
+    # ---- hooks of the algorithm part -------------------------------------
     def _make_update(self, param_shape):
         raise NotImplementedError
 
     def _store_extra(self, result):
         """Store estimator-specific fitted attributes."""
+
+    def _warm_up(self, objective, params, rng):
+        """A first descent before the fit's own: ``(params, result or None)``.
+
+        ``params`` are in internal units. None: no warm-up (the default).
+        """
+        return params, None
 
     def _auto_alpha(self):
         """The L2 weights ``(hidden, output)`` that ``alpha='auto'`` stands for.
@@ -271,25 +337,42 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         return alpha, alpha
 
     # ---- resolution of the parts -----------------------------------------
-    def _resolve_model(self, n_features, dtype):
+    def _resolve_model(self, n_features, dtype, n_outputs=None):
         activation = get_activation(self.activation)
         architecture = get_architecture(self.architecture)
         n_hidden = architecture.n_hidden_for(n_features, self.n_hidden)
+        output_shape = () if n_outputs is None else (n_outputs,)
         if isinstance(self.output_weights, str):
-            fixed = (
-                np.ones(n_hidden, dtype=dtype)
-                if self.output_weights == "ones"
-                else None
-            )
+            fixed = None
+            if self.output_weights == "ones":
+                if n_outputs is not None and n_outputs > 1:
+                    raise ValueError(
+                        f"output_weights='ones' would give all {n_outputs} "
+                        "outputs the same combination of hidden units. Use "
+                        "'learn' or an array of shape (n_hidden, n_outputs)."
+                    )
+                fixed = np.ones((n_hidden,) + output_shape, dtype=dtype)
         else:
-            fixed = check_output_weights(self.output_weights, n_hidden, dtype)
+            fixed = check_output_weights(
+                self.output_weights, n_hidden, dtype, output_shape
+            )
         return ShallowModel(
-            activation, architecture, n_features, n_hidden, fixed, self.fit_intercept
+            activation,
+            architecture,
+            n_features,
+            n_hidden,
+            fixed,
+            self.fit_intercept,
+            n_outputs=n_outputs,
         )
+
+    def _init_spec(self):
+        """The ``init`` the start is built from (a name or an array)."""
+        return self.init
 
     def _initial_hidden(self, X, y, sw, shape, rng):
         """Starting hidden parameters of the given shape, in the user's units."""
-        init = self.init
+        init = self._init_spec()
         dtype = X.dtype
         if isinstance(init, str):
             if init == "zero":
@@ -299,6 +382,12 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
                 # internal units (standardised y and, for RVSM, features).
                 V = rng.standard_normal(shape) / np.sqrt(shape[1])
                 return self._units.hidden_out(V.astype(dtype))
+            if self._model.n_outputs is not None:
+                raise ValueError(
+                    "init='tensor' needs one output (1-D y for a regressor, "
+                    f"two classes for a classifier); this fit has "
+                    f"{self._model.n_outputs} outputs. Use init='random'."
+                )
             init = _tensor_hidden(X, self._y_for_start(y), sw, self._model, rng)
         W0 = np.asarray(init, dtype=dtype)
         arch = self._model.architecture
@@ -328,22 +417,25 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
     def _initial_params(self, X, y, sw, shape, rng):
         """Starting parameters in the user's units (hidden, output, intercept)."""
         model = self._model
+        blocks = model.block_shapes(shape)
+        self._warm_started = False
         if self.warm_start and hasattr(self, "_raw_params"):
-            expected = [shape]
-            expected += [(model.n_hidden,)] if "output" in model.names else []
-            expected += [(1,)] if "intercept" in model.names else []
-            if [p.shape for p in self._raw_params] == expected:
+            if [p.shape for p in self._raw_params] == blocks:
+                self._warm_started = True
                 return [p.astype(X.dtype, copy=True) for p in self._raw_params]
         params = [self._initial_hidden(X, y, sw, shape, rng)]
         units = self._units
         if "output" in model.names:
             # With the full-batch squared loss these are solved exactly at
-            # the first step; mini-batches start from them.
+            # the first step; otherwise the descent starts from them.
             h = model.n_hidden
-            o = rng.choice([-1.0, 1.0], size=h) / np.sqrt(h) * units.y_scale
+            size = blocks[model.names.index("output")]
+            o = rng.choice([-1.0, 1.0], size=size) / np.sqrt(h) * units.y_scale
             params.append(o.astype(X.dtype))
         if "intercept" in model.names:
-            params.append(np.array([np.average(y, weights=sw)], dtype=X.dtype))
+            # The best constant prediction for the loss (in user units).
+            b = np.asarray(self._loss.baseline(y, sw), dtype=np.float64)
+            params.append(np.reshape(b, blocks[-1]).astype(X.dtype))
         return params
 
     def _sparse_formats(self):
@@ -376,9 +468,11 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A scipy.sparse matrix (CSR or CSC; other formats are converted
             to CSR) is used as it is by a dense layer, never densified.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets (a regressor; 2-D for several outputs) or class labels
+            (a classifier).
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the squared errors; None gives every sample weight 1.
+            Weights of the samples' losses; None gives every sample weight 1.
 
         Returns
         -------
@@ -411,28 +505,34 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         return self
 
     def _fit(self, X, y, sample_weight):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=[np.float64, np.float32],
-            y_numeric=True,
-            accept_sparse=self._sparse_formats(),
-        )
-        y = y.astype(X.dtype, copy=False)
+        X, y, n_outputs, loss, task_weight = self._check_targets(X, y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-            if sample_weight.sum() <= 0:
-                raise ValueError("sample_weight must have a positive sum.")
+        if task_weight is not None:
+            task_weight = task_weight.astype(X.dtype)
+            sample_weight = (
+                task_weight if sample_weight is None else sample_weight * task_weight
+            )
+        if sample_weight is not None and sample_weight.sum() <= 0:
+            raise ValueError("sample_weight must have a positive sum.")
         rng = check_random_state(self.random_state)
-        self._model = self._resolve_model(X.shape[1], X.dtype)
+        self._loss = loss
+        self._model = self._resolve_model(X.shape[1], X.dtype, n_outputs)
         model = self._model
         scale_columns = self._scale_columns and not isinstance(
             model.architecture, Convolution
         )
-        self._units = _Units.for_fit(model, X, y, sample_weight, scale_columns)
+        self._units = _Units.for_fit(
+            model,
+            X,
+            y,
+            sample_weight,
+            scale_columns,
+            labels=loss.encodes_labels,
+            robust=getattr(loss, "robust_scale", False),
+        )
         shape = model.architecture.param_shape(X.shape[1], self.n_hidden)
         # One thread policy for the whole fit, the tensor start included.
         with blas_threads(X.shape[0] * X.shape[1] * model.n_hidden):
@@ -446,7 +546,12 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         arch = model.architecture
         self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
         self.output_weights_ = np.array(output, copy=True)
-        self.intercept_ = float(intercept)
+        if model.n_outputs is None:
+            self.intercept_ = float(intercept)
+        else:
+            self.intercept_ = np.array(intercept, dtype=X.dtype).reshape(n_outputs)
+        self.n_outputs_ = 1 if n_outputs is None else n_outputs
+        self.loss_ = loss
         self.n_iter_ = result.n_iter
         # In the fit's internal units (standardised y), whatever the units of y.
         self.loss_curve_ = result.loss_curve
@@ -474,6 +579,7 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             model.fixed_output,
             model.fit_intercept,
             column_scale=self._units.column_scale,
+            n_outputs=model.n_outputs,
         )
 
     def _fit_params(self, X, y, sample_weight, shape, rng):
@@ -500,10 +606,8 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
         validate = None
         X_fit, y_fit, sw_fit = X, y_int, sample_weight
         if self.early_stopping:
-            idx_train, idx_val = train_test_split(
-                np.arange(X.shape[0]),
-                test_size=self.validation_fraction,
-                random_state=rng,
+            idx_train, idx_val = self._split_validation(
+                y_int, self.validation_fraction, rng
             )
             if len(idx_val) < 2:
                 raise ValueError(
@@ -519,27 +623,35 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             def validate(p):
                 # Score the model fit() returns: with the exact output layer,
                 # o and b solved for the predicting hidden weights (RVSM's u),
-                # on the training data. R^2 is the same in internal and user
-                # units.
+                # on the training data. R^2 and accuracy are the same in
+                # internal and user units.
                 if objective.exact:
                     p = [a.copy() for a in p]
                     objective.value(p, objective.batches()[0])
                 pred = internal.decision(p, X_val)
-                return r2_score(y_val, pred, sample_weight=sw_val)
+                return self._validation_score(y_val, pred, sw_val)
 
         objective = Objective(
             internal,
-            SquaredLoss(),
+            self._loss,
             X_fit,
             y_fit,
             sw_fit,
             self.batch_size,
             # 'pgd' is the papers' algorithm: gradient steps on every block.
-            exact_linear=self.solver != "pgd",
+            # The output layer is linear least squares only for the squared
+            # loss.
+            exact_linear=self.solver != "pgd"
+            and isinstance(self._loss, SquaredLoss),
             alpha=self.alpha_,
             alpha_output=self.alpha_output_,
         )
+        params, warm = self._warm_up(objective, params, rng)
         result = self._descend(objective, params, update, rng, validate)
+        if warm is not None:
+            # One history for the whole fit: the warm-up, then the fit.
+            result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)
+            result.n_iter += warm.n_iter
         if objective.exact:
             # The predicting hidden weights may differ from the loop's own
             # (RVSM's sparse u): solve the output layer for them.
@@ -564,7 +676,9 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
 
         return callback
 
-    def _descend(self, objective, params, update, rng, validate):
+    def _descend(self, objective, params, update, rng, validate, callback=True):
+        """Run the loop with the estimator's settings (``callback=False``:
+        without the user's callback, as in a warm-up)."""
         return descend(
             objective,
             params,
@@ -576,22 +690,13 @@ class BaseShallowNetwork(RegressorMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             rng=rng,
             validate=validate,
-            callback=self._user_callback(),
+            callback=self._user_callback() if callback else None,
             verbose=self.verbose,
             names=self._model.names,
         )
 
-    def predict(self, X):
-        """Network output ``sum_j o_j sigma(w_j . x) + b``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
+    def _decision(self, X):
+        """Network output ``sum_j o_j sigma(w_j . x) + b`` on validated X."""
         check_is_fitted(self)
         X = validate_data(
             self,

@@ -46,7 +46,7 @@ class ShallowModel:
     architecture : Architecture
     n_features : int
     n_hidden : int
-    output_weights : ndarray of shape (n_hidden,) or None
+    output_weights : ndarray of shape (n_hidden,) or (n_hidden, n_outputs) or None
         Fixed output weights, or None when they are learned.
     fit_intercept : bool
     column_scale : ndarray of shape (n_features,) or None, default=None
@@ -54,6 +54,12 @@ class ShallowModel:
         uses ``hidden / column_scale`` on raw inputs (dense architecture),
         which is the same as ``hidden`` on inputs divided column-wise by
         ``column_scale``, without a scaled copy of X.
+    n_outputs : int or None, default=None
+        None: one output, predictions of shape ``(n_samples,)``, output
+        weights of shape ``(n_hidden,)``. An int: that many outputs sharing
+        the hidden layer, predictions of shape ``(n_samples, n_outputs)``,
+        output weights ``(n_hidden, n_outputs)`` and intercepts
+        ``(n_outputs,)``.
     """
 
     def __init__(
@@ -65,6 +71,7 @@ class ShallowModel:
         output_weights,
         fit_intercept,
         column_scale=None,
+        n_outputs=None,
     ):
         self.activation = activation
         self.architecture = architecture
@@ -73,17 +80,38 @@ class ShallowModel:
         self.fixed_output = output_weights
         self.fit_intercept = fit_intercept
         self.column_scale = column_scale
+        self.n_outputs = n_outputs
+        #: Trailing shape of one prediction: () for one output, (K,) for K.
+        self.output_shape = () if n_outputs is None else (n_outputs,)
         self.names = ["hidden"]
         if output_weights is None:
             self.names.append("output")
         if fit_intercept:
             self.names.append("intercept")
 
+    def block_shapes(self, hidden_shape):
+        """Shapes of the parameter blocks, in the order of ``names``."""
+        shapes = {
+            "hidden": tuple(hidden_shape),
+            "output": (self.n_hidden,) + self.output_shape,
+            "intercept": self.output_shape or (1,),
+        }
+        return [shapes[name] for name in self.names]
+
     def split(self, params):
-        """Return ``(hidden, output_weights, intercept)`` from a parameter list."""
+        """Return ``(hidden, output_weights, intercept)`` from a parameter list.
+
+        The intercept is a float for one output, an array of shape
+        ``(n_outputs,)`` otherwise.
+        """
         named = dict(zip(self.names, params))
         output = named.get("output", self.fixed_output)
-        intercept = named["intercept"][0] if self.fit_intercept else 0.0
+        if not self.fit_intercept:
+            intercept = 0.0
+        elif self.n_outputs is None:
+            intercept = named["intercept"][0]
+        else:
+            intercept = named["intercept"]
         return named["hidden"], output, intercept
 
     def raw_hidden(self, hidden, out=None):
@@ -102,8 +130,9 @@ class ShallowModel:
 
 
 def _weighted_mean(values, weight):
-    """Mean of ``values`` under normalised weights (a scalar ``1/m`` or a vector)."""
-    return values.mean() if np.ndim(weight) == 0 else np.dot(weight, values)
+    """Mean over rows of ``values`` under normalised weights (a scalar ``1/m``
+    or a vector)."""
+    return values.mean(axis=0) if np.ndim(weight) == 0 else np.dot(weight, values)
 
 
 class Objective:
@@ -142,8 +171,8 @@ class Objective:
         dtype = X.dtype
         self._Z = np.empty((m, model.n_hidden), dtype=dtype)
         self._A = np.empty((m, model.n_hidden), dtype=dtype)
-        self._pred = np.empty(m, dtype=dtype)
-        self._dpred = np.empty(m, dtype=dtype)
+        self._pred = np.empty((m,) + model.output_shape, dtype=dtype)
+        self._dpred = np.empty((m,) + model.output_shape, dtype=dtype)
         self._shuffled = None
         self._cache = None
         fixed = model.fixed_output
@@ -163,6 +192,12 @@ class Objective:
             else None
         )
         self._H = None
+        self._G = None
+
+    def reset_ridge(self):
+        """Fix the output layer's ridge again at the next solve (after a
+        change of ``alpha_output``)."""
+        self._ridge = None
 
     def batches(self):
         """Slices covering all rows once, in the current order."""
@@ -190,7 +225,7 @@ class Objective:
             Xs = Xo[perm]
         else:
             np.take(Xo, perm, axis=0, out=Xs)
-        np.take(yo, perm, out=ys)
+        np.take(yo, perm, axis=0, out=ys)
         if swo is not None:
             np.take(swo, perm, out=sws)
         self.Xp, self.y, self.sw = Xs, ys, sws
@@ -218,7 +253,7 @@ class Objective:
         pred = np.matmul(A, output, out=self._pred[:m])
         if self.exact and not learned:
             # Fixed output weights: the intercept is the weighted mean residual.
-            params[self.model.names.index("intercept")][0] = _weighted_mean(
+            params[self.model.names.index("intercept")][...] = _weighted_mean(
                 self.y[batch] - pred, weight
             )
         pred += self.model.split(params)[2]
@@ -235,7 +270,7 @@ class Objective:
         names = self.model.names
         if "output" in names and not self.exact and self.alpha_output:
             o = params[names.index("output")]
-            total += 0.5 * self.alpha_output * float(o @ o)
+            total += 0.5 * self.alpha_output * float(np.vdot(o, o))
         return total
 
     def _raw_hidden(self, hidden):
@@ -267,9 +302,10 @@ class Objective:
         root = np.sqrt(weight)
         if scalar:
             B *= root
+            t *= root
         else:
             B *= root[:, None]
-        t *= root
+            t *= root if t.ndim == 1 else root[:, None]
         gram = (B.T @ B).astype(np.float64)  # B.T @ B runs as one syrk call
         rhs = (B.T @ t).astype(np.float64)
         if self._ridge is None:
@@ -284,8 +320,8 @@ class Objective:
             o = np.linalg.lstsq(gram, rhs, rcond=None)[0]
         params[names.index("output")][...] = o
         if fit_b:
-            params[names.index("intercept")][0] = y_mean - float(a_mean @ o)
-        return 0.5 * self._ridge * float(o @ o)
+            params[names.index("intercept")][...] = y_mean - a_mean @ o
+        return 0.5 * self._ridge * float(np.vdot(o, o))
 
     def gradient(self, params, batch, out):
         """Gradient at ``params`` on ``batch``, written into ``out``.
@@ -312,15 +348,22 @@ class Objective:
                 out[i][...] = 0
         else:
             if "output" in names:
-                np.matmul(dpred, A, out=out[names.index("output")])
+                np.matmul(A.T, dpred, out=out[names.index("output")])
             if "intercept" in names:
-                out[names.index("intercept")][0] = dpred.sum()
+                out[names.index("intercept")][...] = dpred.sum(axis=0)
         # D = sigma'(Z) * o * dpred, built in the A buffer (A was last read for
         # the output-weight gradient above). Writing sigma'(Z) over Z itself
         # sends np.sign (relu, leaky_relu) to a loop 4-7x slower.
         activation = self.model.activation
         kind = fused_kind(activation)
-        if kind is None:
+        if self.model.n_outputs is not None:
+            # Several outputs: D = sigma'(Z) * (dpred @ o^T).
+            if self._G is None:
+                self._G = np.empty_like(self._A)
+            G = np.matmul(dpred, output.T, out=self._G[:m])
+            D = activation.derivative(Z, out=A)
+            D *= G
+        elif kind is None:
             D = activation.derivative(Z, out=A)
             if not self._unit_output:
                 D *= output

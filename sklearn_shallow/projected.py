@@ -6,10 +6,118 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
 from ._optim import UpdateRule
-from .constraints import CONSTRAINTS, Constraint, Unconstrained, make_constraint
+from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
+from .constraints import (
+    CONSTRAINTS,
+    Constraint,
+    L1Ball,
+    NuclearBall,
+    Unconstrained,
+    make_constraint,
+)
+
+#: Constraint sets that bound the size of the hidden weights. The others
+#: (sparsity, rank, a subspace) leave their scale free.
+_BOUNDED = (L1Ball, NuclearBall)
+
+#: ``alpha='auto'`` on both layers under a set that leaves the scale of W
+#: free. Measured: Oymak's planted l0 problem (n=600, learned output,
+#: seeds 0-4) has test NMSE 0.037 at alpha=0, 0.038 at 1e-3 and 0.10 at
+#: 1e-2; 5-fold accuracy with l0 at tau=0.1 on breast cancer, wine and
+#: digits is 0.967, 0.972, 0.929 at 1e-3 against 0.972, 0.972, 0.928 at 1e-2.
+ALPHA_SCALE_FREE = 1e-3
 
 
-class ProjectedShallowRegressor(BaseShallowNetwork):
+class _ProjectedPart:
+    """The algorithm part: ``W <- P_C(W - mu grad)`` for a constraint ``C``.
+
+    ``init='dense'`` (what 'auto' means with a constraint) starts from the
+    projection onto ``C`` of the same network fitted without the
+    constraint from a random start: a gradual route into the set that, on
+    real data, ends far more reliably near a good sparse or low-rank network
+    than projecting a random start does (see the user guide).
+    """
+
+    _parameter_constraints = {
+        "constraint": [StrOptions(set(CONSTRAINTS)), Constraint, None],
+        "tau": [Interval(Real, 0, None, closed="neither"), None],
+        "init": [
+            StrOptions({"auto", "dense", "random", "zero", "tensor"}),
+            "array-like",
+        ],
+    }
+
+    def _dense_start(self):
+        """Whether the fit starts from a projected unconstrained fit."""
+        init = self.init
+        if not isinstance(init, str):
+            return False
+        if init == "auto":
+            return not isinstance(self.constraint_, Unconstrained)
+        return init == "dense"
+
+    def _init_spec(self):
+        init = self.init
+        if isinstance(init, str) and init in ("auto", "dense"):
+            return "random"
+        return init
+
+    def _warm_up(self, objective, params, rng):
+        if not self._dense_start() or self._warm_started:
+            return params, None
+        # The warm-up fits the unconstrained network, with the penalty that
+        # alpha='auto' gives it.
+        alphas = objective.alpha, objective.alpha_output
+        if self.alpha == "auto":
+            objective.alpha, objective.alpha_output = BaseShallowNetwork._auto_alpha(
+                self
+            )
+        objective.reset_ridge()
+        try:
+            warm = self._descend(
+                objective, params, UpdateRule(project=None), rng, None, callback=False
+            )
+        finally:
+            objective.alpha, objective.alpha_output = alphas
+            objective.reset_ridge()
+        params = [p.copy() for p in warm.raw_params]
+        params[0] = self.constraint_.project(params[0])
+        return params, warm
+
+    def _make_update(self, param_shape):
+        constraint = make_constraint(self.constraint, self.tau)
+        constraint.check(param_shape)
+        self.constraint_ = constraint
+        project = None if isinstance(constraint, Unconstrained) else constraint.project
+        return UpdateRule(project=project, convex=constraint.convex)
+
+    def _auto_alpha(self):
+        alpha, alpha_output = super()._auto_alpha()
+        if isinstance(self.constraint_, Unconstrained) or not alpha_output:
+            return alpha, alpha_output
+        if isinstance(self.constraint_, _BOUNDED):
+            # A ball regularises the hidden layer. The ridge on learned output
+            # weights stays: ReLU units are scale-free (o relu(w.x) =
+            # (c o) relu(w.x / c)), so without it a radius on W bounds
+            # nothing.
+            return 0.0, alpha_output
+        # Sets that leave the scale of W free (l0, rank) need a penalty on
+        # both layers: on o alone the objective falls forever as W grows and
+        # o shrinks, and has no minimiser. The set already regularises, so
+        # the penalty is smaller.
+        return ALPHA_SCALE_FREE, ALPHA_SCALE_FREE
+
+    def _initial_hidden(self, X, y, sw, shape, rng):
+        W0 = super()._initial_hidden(X, y, sw, shape, rng)
+        if self._dense_start():
+            return W0  # projected after the warm-up
+        # Start inside C, so that every iterate is feasible.
+        return self.constraint_.project(W0)
+
+
+class ProjectedShallowRegressor(
+    ShallowRegressorMixin, _ProjectedPart, BaseShallowNetwork
+):
     """One-hidden-layer network fitted by projected gradient descent.
 
     Minimises ``1/(2n) sum_i (f(x_i) - y_i)^2`` with
@@ -46,8 +154,19 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         them to 1 as in the papers; an array fixes them to its values.
     fit_intercept : bool, default=True
         Fit an output bias ``b``.
-    init : {'random', 'zero', 'tensor'} or array-like, default='random'
-        Starting hidden weights: Gaussian with variance ``1/n_features``
+    loss : {'squared_error', 'huber'}, default='squared_error'
+        'huber' is squared for residuals up to 1.35 and linear beyond (robust
+        to outliers), in the fit's standardised units of y (y's own units
+        with fixed output weights). The exact output layer of 'fista' and
+        'spg' needs the squared loss; with 'huber' the output layer takes
+        gradient steps.
+    init : {'auto', 'dense', 'random', 'zero', 'tensor'} or array-like, \
+            default='auto'
+        Starting hidden weights. 'dense' fits the network without the
+        constraint from a random start, then projects it onto ``C`` and
+        fits with the constraint from there (``n_iter_`` and
+        ``loss_curve_`` count both fits); 'auto' is 'dense' with a
+        constraint and 'random' without. 'random': Gaussian with variance ``1/n_features``
         (``1/kernel_size`` for kernels), zeros (the single-ReLU start of
         Soltanolkotabi 2017), the tensor method of Zhong et al. 2017
         (:func:`~sklearn_shallow.tensor_initialization`; hidden weights only;
@@ -57,10 +176,12 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
     alpha : 'auto' or float, default='auto'
         L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` in the fit's standardised
         units. 'auto' is 1e-2 on both layers for a learned output layer
-        without a constraint (the exact optimum overfits small data sets
-        without it); with a constraint, 1e-2 on the learned output weights
-        only (ReLU units are scale-free, so a radius on W alone bounds
-        nothing); 0 with fixed output weights.
+        (the exact optimum overfits small data sets without it); with a
+        ball ('l1', 'nuclear', which bound W), 1e-2 on the learned output
+        weights only (ReLU units are scale-free, so a radius on W alone
+        bounds nothing); with a set that leaves the scale of W free ('l0',
+        'l0_row', 'rank', a subspace), 1e-3 on both; 0 with fixed output
+        weights.
     solver : {'fista', 'spg', 'pgd'}, default='fista'
         Step policy of full-batch fits: accelerated projected gradient with
         monotone momentum restarts, spectral projected gradient, or the
@@ -103,8 +224,12 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         Dense hidden weights (``FC(K)`` for a convolution).
     kernels_ : ndarray of shape (n_kernels, kernel_size)
         Only with a convolution.
-    output_weights_ : ndarray of shape (n_hidden,)
-    intercept_ : float
+    output_weights_ : ndarray of shape (n_hidden,) or (n_hidden, n_outputs)
+    intercept_ : float or ndarray of shape (n_outputs,)
+        A float for 1-D y.
+    n_outputs_ : int
+    loss_ : loss part
+        The resolved loss.
     constraint_ : Constraint
         The resolved constraint.
     n_iter_ : int
@@ -163,8 +288,8 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
 
     _parameter_constraints = {
         **BaseShallowNetwork._parameter_constraints,
-        "constraint": [StrOptions(set(CONSTRAINTS)), Constraint, None],
-        "tau": [Interval(Real, 0, None, closed="neither"), None],
+        **_ProjectedPart._parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
     def __init__(
@@ -176,7 +301,8 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
-        init="random",
+        loss="squared_error",
+        init="auto",
         alpha="auto",
         solver="fista",
         step_size="auto",
@@ -186,6 +312,170 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         batch_size=None,
         early_stopping=False,
         validation_fraction=0.1,
+        callback=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.constraint = constraint
+        self.tau = tau
+        self.architecture = architecture
+        self.output_weights = output_weights
+        self.fit_intercept = fit_intercept
+        self.loss = loss
+        self.init = init
+        self.alpha = alpha
+        self.solver = solver
+        self.step_size = step_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.callback = callback
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+
+class ProjectedShallowClassifier(
+    ShallowClassifierMixin, _ProjectedPart, BaseShallowNetwork
+):
+    """One-hidden-layer classifier fitted by projected gradient descent.
+
+    The classification twin of :class:`ProjectedShallowRegressor`: the same
+    network, constraints, solvers and options, fitted to class labels. Two
+    classes give one output, the log-odds of ``classes_[1]``, under the
+    logistic loss; more classes give one output per class, sharing the
+    hidden layer, under the multinomial (softmax cross-entropy) loss. The
+    objective is the weighted mean loss plus the L2 penalty ``alpha``; the
+    hidden weights stay in the constraint set ``C``.
+
+    Parameters
+    ----------
+    n_hidden : int or None, default=None
+        Number of hidden units (None: 20 for a dense layer).
+    activation : str, Activation or (callable, callable), default='relu'
+        As in :class:`ProjectedShallowRegressor`.
+    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear'}, Constraint or \
+            None, default=None
+        The set ``C`` the hidden weights are projected onto, sized by
+        ``tau`` (see :class:`ProjectedShallowRegressor`).
+    tau : float or int, default=None
+        Size of a named constraint.
+    architecture : 'dense', Convolution or None, default=None
+    output_weights : {'learn', 'ones'} or array-like, default='learn'
+        'ones' (two classes only) fixes the output weights to 1; an array of
+        shape ``(n_hidden,)`` (two classes) or ``(n_hidden, n_classes)``
+        fixes them to its values.
+    fit_intercept : bool, default=True
+        Fit one bias per output.
+    init : {'auto', 'dense', 'random', 'zero', 'tensor'} or array-like, \
+            default='auto'
+        As in :class:`ProjectedShallowRegressor` ('auto': a projected
+        unconstrained fit with a constraint); 'tensor' applies to two
+        classes (the moments of the -1/+1 labels), and raises a ValueError
+        for more.
+    alpha : 'auto' or float, default='auto'
+        L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` added to the mean loss;
+        'auto' is as in :class:`ProjectedShallowRegressor`: 1e-2 on both
+        layers, on the output weights only with a ball ('l1', 'nuclear'),
+        1e-3 on both with 'l0', 'l0_row', 'rank' or a subspace, 0 with
+        fixed output weights.
+    solver : {'fista', 'spg', 'pgd'}, default='fista'
+        Step policy (all blocks take gradient steps: the output layer is
+        only solved exactly for the squared loss).
+    step_size : float or 'auto', default='auto'
+    max_iter : int, default=1000
+    tol : float, default=1e-4
+    n_iter_no_change : int, default=10
+    batch_size : int or None, default=None
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the data, stop when
+        its accuracy stops improving, keep the best weights.
+    validation_fraction : float, default=0.1
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying ``sample_weight``; 'balanced'
+        weighs each class inversely to its frequency.
+    callback : callable or None, default=None
+    random_state : int, RandomState instance or None, default=None
+    warm_start : bool, default=False
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    hidden_weights_ : ndarray of shape (n_hidden, n_features)
+    kernels_ : ndarray of shape (n_kernels, kernel_size)
+        Only with a convolution.
+    output_weights_ : ndarray of shape (n_hidden,) or (n_hidden, n_classes)
+    intercept_ : float or ndarray of shape (n_classes,)
+        A float for two classes.
+    n_outputs_ : int
+        1 for two classes, else the number of classes.
+    loss_ : loss part
+        The logistic or the multinomial loss.
+    constraint_ : Constraint
+    n_iter_ : int
+    loss_curve_ : list of float
+        Objective (mean loss plus penalty) after each iteration.
+    validation_scores_ : list of float or None
+        Validation accuracy after each iteration, with early stopping.
+    best_validation_score_ : float or None
+    step_size_ : float
+    alpha_ : float
+    alpha_output_ : float
+    stationarity_ : float or None
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    ProjectedShallowRegressor : the same network for regression.
+    RVSMClassifier : sparse classifiers by relaxed variable splitting.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_shallow import ProjectedShallowClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), ProjectedShallowClassifier(
+    ...     constraint="l0", tau=0.5, random_state=0)).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape, clf.score(X, y) > 0.9
+    ((2, 3), True)
+    """
+
+    _parameter_constraints = {
+        **BaseShallowNetwork._parameter_constraints,
+        **_ProjectedPart._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        n_hidden=None,
+        activation="relu",
+        constraint=None,
+        tau=None,
+        architecture=None,
+        output_weights="learn",
+        fit_intercept=True,
+        init="auto",
+        alpha="auto",
+        solver="fista",
+        step_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        batch_size=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
         callback=None,
         random_state=None,
         warm_start=False,
@@ -208,28 +498,8 @@ class ProjectedShallowRegressor(BaseShallowNetwork):
         self.batch_size = batch_size
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
         self.callback = callback
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
-
-    def _make_update(self, param_shape):
-        constraint = make_constraint(self.constraint, self.tau)
-        constraint.check(param_shape)
-        self.constraint_ = constraint
-        project = None if isinstance(constraint, Unconstrained) else constraint.project
-        return UpdateRule(project=project, convex=constraint.convex)
-
-    def _auto_alpha(self):
-        alpha, alpha_output = super()._auto_alpha()
-        if not isinstance(self.constraint_, Unconstrained):
-            # The constraint regularises the hidden layer. The ridge on learned
-            # output weights stays: ReLU units are scale-free (o relu(w.x) =
-            # (c o) relu(w.x / c)), so without it a radius on W bounds nothing.
-            alpha = 0.0
-        return alpha, alpha_output
-
-    def _initial_hidden(self, X, y, sw, shape, rng):
-        # Start inside C, so that every iterate is feasible.
-        W0 = super()._initial_hidden(X, y, sw, shape, rng)
-        return self.constraint_.project(W0)

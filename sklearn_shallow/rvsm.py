@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
 from ._optim import UpdateRule
+from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .thresholds import PENALTIES, Penalty, get_penalty
 
 
@@ -88,7 +89,33 @@ class ADMMUpdate(RVSMUpdate):
 UPDATES = {"rvsm": RVSMUpdate, "admm": ADMMUpdate}
 
 
-class RVSMRegressor(BaseShallowNetwork):
+class _RVSMPart:
+    """The algorithm part: a gradient step on ``w``, then ``u = prox(w)``."""
+
+    _parameter_constraints = {
+        "penalty": [StrOptions(set(PENALTIES)), Penalty],
+        "lam": [Interval(Real, 0, None, closed="left")],
+        "beta": [Interval(Real, 0, None, closed="neither")],
+        "a": [Interval(Real, 0, None, closed="neither")],
+        "method": [StrOptions(set(UPDATES))],
+    }
+
+    # Thresholds act on the weights of unit-scale features (see _base._Units).
+    _scale_columns = True
+
+    def _make_update(self, param_shape):
+        penalty = get_penalty(self.penalty, a=self.a)
+        penalty.check()
+        self.penalty_ = penalty
+        return UPDATES[self.method](penalty, self.lam, self.beta)
+
+    def _store_extra(self, result):
+        w = result.raw_params[0]
+        self.dense_weights_ = self.architecture_.to_dense(w, self.n_features_in_)
+        self.sparsity_ = float(np.mean(result.params[0] == 0))
+
+
+class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
     """Sparse one-hidden-layer network by relaxed variable splitting.
 
     Minimises ``f(w) + lam P(u) + beta/2 ||w - u||^2`` over a dense copy
@@ -128,6 +155,8 @@ class RVSMRegressor(BaseShallowNetwork):
         with ``output_weights=np.full(k, 1/k)``.
     output_weights : {'learn', 'ones'} or array-like, default='learn'
     fit_intercept : bool, default=True
+    loss : {'squared_error', 'huber'}, default='squared_error'
+        As in :class:`ProjectedShallowRegressor`.
     init : {'random', 'zero', 'tensor'} or array-like, default='random'
         As in :class:`ProjectedShallowRegressor`; 'tensor' is the tensor
         method of Zhong et al. 2017 (:func:`~sklearn_shallow.tensor_initialization`;
@@ -172,8 +201,11 @@ class RVSMRegressor(BaseShallowNetwork):
         Sparse kernels ``u``, only with a convolution.
     sparsity_ : float
         Fraction of exactly-zero entries of ``u``.
-    output_weights_ : ndarray of shape (n_hidden,)
-    intercept_ : float
+    output_weights_ : ndarray of shape (n_hidden,) or (n_hidden, n_outputs)
+    intercept_ : float or ndarray of shape (n_outputs,)
+        A float for 1-D y.
+    n_outputs_ : int
+    loss_ : loss part
     loss_curve_ : list of float
         Augmented Lagrangian after each epoch (for ADMM with its multiplier
         term).
@@ -222,11 +254,8 @@ class RVSMRegressor(BaseShallowNetwork):
 
     _parameter_constraints = {
         **BaseShallowNetwork._parameter_constraints,
-        "penalty": [StrOptions(set(PENALTIES)), Penalty],
-        "lam": [Interval(Real, 0, None, closed="left")],
-        "beta": [Interval(Real, 0, None, closed="neither")],
-        "a": [Interval(Real, 0, None, closed="neither")],
-        "method": [StrOptions(set(UPDATES))],
+        **_RVSMPart._parameter_constraints,
+        "loss": [StrOptions(set(REGRESSION_LOSSES))],
     }
 
     def __init__(
@@ -241,6 +270,7 @@ class RVSMRegressor(BaseShallowNetwork):
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
+        loss="squared_error",
         init="random",
         alpha="auto",
         solver="fista",
@@ -266,6 +296,7 @@ class RVSMRegressor(BaseShallowNetwork):
         self.architecture = architecture
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
+        self.loss = loss
         self.init = init
         self.alpha = alpha
         self.solver = solver
@@ -281,16 +312,160 @@ class RVSMRegressor(BaseShallowNetwork):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    # Thresholds act on the weights of unit-scale features (see _base._Units).
-    _scale_columns = True
 
-    def _make_update(self, param_shape):
-        penalty = get_penalty(self.penalty, a=self.a)
-        penalty.check()
-        self.penalty_ = penalty
-        return UPDATES[self.method](penalty, self.lam, self.beta)
+class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
+    """Sparse one-hidden-layer classifier by relaxed variable splitting.
 
-    def _store_extra(self, result):
-        w = result.raw_params[0]
-        self.dense_weights_ = self.architecture_.to_dense(w, self.n_features_in_)
-        self.sparsity_ = float(np.mean(result.params[0] == 0))
+    The classification twin of :class:`RVSMRegressor`: ``f(w)`` is the mean
+    logistic loss (two classes, one output: the log-odds of
+    ``classes_[1]``) or the mean multinomial loss (one output per class,
+    sharing the hidden layer), and the network predicts with the sparse
+    copy ``u`` of the hidden weights.
+
+    Parameters
+    ----------
+    n_hidden : int or None, default=None
+        Number of hidden units (None: 20 for a dense layer).
+    activation : str, Activation or (callable, callable), default='relu'
+    penalty : {'l1', 'l0', 'tl1'} or Penalty, default='l1'
+    lam : float, default=1e-3
+        Penalty weight, relative to the mean loss; the threshold is
+        ``lam / beta`` on the weights of unit-scale features.
+    beta : float, default=0.1
+    a : float, default=1.0
+        Shape of the transformed-l1 penalty.
+    method : {'rvsm', 'admm'}, default='rvsm'
+    architecture : 'dense', Convolution or None, default=None
+    output_weights : {'learn', 'ones'} or array-like, default='learn'
+        As in :class:`ProjectedShallowClassifier`.
+    fit_intercept : bool, default=True
+    init : {'random', 'zero', 'tensor'} or array-like, default='random'
+        'tensor' only for two classes.
+    alpha : 'auto' or float, default='auto'
+        L2 penalty on the dense copy and the output layer; 'auto' is 1e-2
+        with a learned output layer.
+    solver : {'fista', 'spg', 'pgd'}, default='fista'
+    step_size : float or 'auto', default='auto'
+    max_iter : int, default=1000
+    tol : float, default=1e-4
+    n_iter_no_change : int, default=10
+    batch_size : int or None, default=None
+    early_stopping : bool, default=False
+        Stop on the validation accuracy of the sparse network, keep the best.
+    validation_fraction : float, default=0.1
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes, multiplying ``sample_weight``.
+    callback : callable or None, default=None
+    random_state : int, RandomState instance or None, default=None
+    warm_start : bool, default=False
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    hidden_weights_ : ndarray of shape (n_hidden, n_features)
+        The sparse weights ``u`` the model predicts with.
+    dense_weights_ : ndarray of shape (n_hidden, n_features)
+    kernels_ : ndarray of shape (n_kernels, kernel_size)
+        Only with a convolution.
+    sparsity_ : float
+        Fraction of exactly-zero entries of ``u``.
+    output_weights_ : ndarray of shape (n_hidden,) or (n_hidden, n_classes)
+    intercept_ : float or ndarray of shape (n_classes,)
+    n_outputs_ : int
+    loss_ : loss part
+    penalty_ : Penalty
+    loss_curve_ : list of float
+    n_iter_ : int
+    validation_scores_ : list of float or None
+    best_validation_score_ : float or None
+    step_size_ : float
+    alpha_ : float
+    alpha_output_ : float
+    stationarity_ : float or None
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+
+    See Also
+    --------
+    RVSMRegressor : the same algorithm for regression.
+    ProjectedShallowClassifier : hard constraints instead of penalties.
+
+    References
+    ----------
+    T. Dinh and J. Xin, "Convergence of a relaxed variable splitting method
+    for learning sparse neural networks via l1, l0, and transformed-l1
+    penalties", IntelliSys 2020.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_shallow import RVSMClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), RVSMClassifier(
+    ...     penalty="l0", lam=1e-3, random_state=0)).fit(X, y)
+    >>> clf[-1].sparsity_ > 0.3, clf.score(X, y) > 0.9
+    (True, True)
+    """
+
+    _parameter_constraints = {
+        **BaseShallowNetwork._parameter_constraints,
+        **_RVSMPart._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        n_hidden=None,
+        activation="relu",
+        penalty="l1",
+        lam=1e-3,
+        beta=0.1,
+        a=1.0,
+        method="rvsm",
+        architecture=None,
+        output_weights="learn",
+        fit_intercept=True,
+        init="random",
+        alpha="auto",
+        solver="fista",
+        step_size="auto",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        batch_size=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        class_weight=None,
+        callback=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.n_hidden = n_hidden
+        self.activation = activation
+        self.penalty = penalty
+        self.lam = lam
+        self.beta = beta
+        self.a = a
+        self.method = method
+        self.architecture = architecture
+        self.output_weights = output_weights
+        self.fit_intercept = fit_intercept
+        self.init = init
+        self.alpha = alpha
+        self.solver = solver
+        self.step_size = step_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.class_weight = class_weight
+        self.callback = callback
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose

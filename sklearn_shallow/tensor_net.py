@@ -8,12 +8,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseShallowNetwork, check_output_weights
 from ._network import ShallowModel
 from ._optim import UpdateRule
+from ._task import ShallowRegressorMixin
 from .activations import get_activation
 from .architectures import Dense
 from .tensor_init import fill_from_tensor
 
 
-class TensorInitOneHidden(BaseShallowNetwork):
+class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
     """One-hidden-layer network started by the tensor method of Zhong et al.
 
     Fits ``f(x) = sum_j v_j sigma(w_j . x) + b`` by minimising
@@ -217,7 +218,10 @@ class TensorInitOneHidden(BaseShallowNetwork):
         # Plain gradient descent: the hidden layer is dense and unconstrained.
         return UpdateRule(project=None)
 
-    def _resolve_model(self, n_features, dtype):
+    # The tensor method estimates one output's weights.
+    _multi_output = False
+
+    def _resolve_model(self, n_features, dtype, n_outputs=None):
         activation = get_activation(self.activation)
         if isinstance(self.output_weights, str):
             # 'fixed' weights are only known after the initialisation, which

@@ -10,16 +10,20 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_shallow import (
+    ProjectedShallowClassifier,
     ProjectedShallowRegressor,
     QuadraticNetClassifier,
     QuadraticNetRegressor,
+    RVSMClassifier,
     RVSMRegressor,
     TensorInitOneHidden,
 )
 
 CLASSES = [
     ProjectedShallowRegressor,
+    ProjectedShallowClassifier,
     RVSMRegressor,
+    RVSMClassifier,
     QuadraticNetRegressor,
     QuadraticNetClassifier,
     TensorInitOneHidden,

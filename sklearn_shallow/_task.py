@@ -1,0 +1,192 @@
+"""Task front ends: what a regressor and a classifier add to the core.
+
+The core (:class:`~sklearn_shallow._base.BaseShallowNetwork`) fits a network
+with any number of outputs to encoded float targets under a loss part. A
+front end turns the user's ``y`` into those targets, picks the loss, scores
+a validation split for early stopping, and turns the network's outputs back
+into predictions:
+
+* :class:`ShallowRegressorMixin`: ``y`` of shape ``(n,)`` (one output) or
+  ``(n, n_outputs)``; squared or Huber loss; validation by R^2; ``predict``
+  is the network output.
+* :class:`ShallowClassifierMixin`: class labels of any type, encoded through
+  ``classes_``. Two classes: one output, the log-odds of ``classes_[1]``,
+  under the logistic loss on ``-1/+1`` targets. More: one output per class
+  (sharing the hidden layer), the class scores, under the multinomial
+  (softmax cross-entropy) loss on one-hot targets. Validation by accuracy;
+  ``predict_proba`` is the sigmoid or the softmax of the outputs.
+"""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
+
+#: The losses a regressor's ``loss`` parameter names.
+REGRESSION_LOSSES = ("squared_error", "huber")
+
+
+class ShallowRegressorMixin(RegressorMixin):
+    """Regression front end: numeric targets, one or several outputs."""
+
+    #: Whether 2-D y (several outputs) is accepted.
+    _multi_output = True
+
+    def _validate_xy(self, X, y):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            y_numeric=True,
+            multi_output=self._multi_output,
+            accept_sparse=self._sparse_formats(),
+        )
+        return X, y.astype(X.dtype, copy=False)
+
+    def _check_targets(self, X, y):
+        X, y = self._validate_xy(X, y)
+        n_outputs = None if y.ndim == 1 else y.shape[1]
+        return X, y, n_outputs, self._resolve_loss(), None
+
+    def _resolve_loss(self):
+        return LOSSES[getattr(self, "loss", "squared_error")]()
+
+    def _validation_score(self, y_val, decision, sample_weight):
+        # R^2 does not change under the affine maps between internal and
+        # user units (per output), so internal values score the user's model.
+        return r2_score(y_val, decision, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Network output ``sum_j o_j sigma(w_j . x) + b``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            2-D when the model was fitted on 2-D y.
+        """
+        return self._decision(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = self._multi_output
+        return tags
+
+
+class ShallowClassifierMixin(ClassifierMixin):
+    """Classification front end: labels through ``classes_``, probabilities."""
+
+    def _check_targets(self, X, y):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            accept_sparse=self._sparse_formats(),
+        )
+        check_classification_targets(y)
+        classes, codes = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least two classes; "
+                f"y has only one class: {classes[0]!r}."
+            )
+        weight = None
+        if self.class_weight is not None:
+            weight = compute_sample_weight(self.class_weight, y)
+        self.classes_ = classes
+        if len(classes) == 2:
+            y_enc = np.where(codes == 1, 1.0, -1.0).astype(X.dtype)
+            return X, y_enc, None, LogisticLoss(), weight
+        y_enc = np.zeros((len(codes), len(classes)), dtype=X.dtype)
+        y_enc[np.arange(len(codes)), codes] = 1.0
+        return X, y_enc, len(classes), MultinomialLoss(), weight
+
+    @staticmethod
+    def _codes(y_enc):
+        """Class indices from encoded targets or from decision values."""
+        return (y_enc > 0).astype(np.intp) if y_enc.ndim == 1 else y_enc.argmax(axis=1)
+
+    def _split_validation(self, y, test_size, rng):
+        # Stratified like MLPClassifier's, when every class can give a sample
+        # to both parts.
+        codes = self._codes(y)
+        counts = np.bincount(codes)
+        n_val = int(np.ceil(test_size * len(codes)))
+        stratify = (
+            codes
+            if counts[counts > 0].min() >= 2 and n_val >= np.count_nonzero(counts)
+            else None
+        )
+        return train_test_split(
+            np.arange(len(codes)), test_size=test_size, random_state=rng,
+            stratify=stratify,
+        )
+
+    def _validation_score(self, y_val, decision, sample_weight):
+        hit = self._codes(y_val) == self._codes(decision)
+        return float(np.average(hit, weights=sample_weight))
+
+    def decision_function(self, X):
+        """Network outputs: log-odds of ``classes_[1]``, or class scores.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            1-D for two classes (positive favours ``classes_[1]``).
+        """
+        return self._decision(X)
+
+    def predict_log_proba(self, X):
+        """Log class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return log_proba(self._decision(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Rows sum to 1.
+        """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict(self, X):
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        codes = self._codes(self._decision(X))  # checks that it is fitted
+        return self.classes_[codes]
