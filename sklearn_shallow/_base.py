@@ -45,9 +45,7 @@ def check_output_weights(output_weights, n_hidden, dtype, output_shape=()):
     fixed = np.asarray(output_weights, dtype=dtype)
     expected = (n_hidden,) + tuple(output_shape)
     if fixed.shape != expected:
-        per = "one weight per hidden unit" + (
-            " and output" if output_shape else ""
-        )
+        per = "one weight per hidden unit" + (" and output" if output_shape else "")
         raise ValueError(
             f"output_weights has shape {fixed.shape}; expected {expected}, {per}."
         )
@@ -601,7 +599,7 @@ class BaseShallowNetwork(BaseEstimator):
         internal = self._internal_model()
         params = units.params_in(params, names)
         y_int = units.y_in(y)
-        _check_start(internal, params, X, y_int, self.init)
+        _check_start(internal, params, X, y_int, self._init_spec())
 
         validate = None
         X_fit, y_fit, sw_fit = X, y_int, sample_weight
@@ -641,8 +639,7 @@ class BaseShallowNetwork(BaseEstimator):
             # 'pgd' is the papers' algorithm: gradient steps on every block.
             # The output layer is linear least squares only for the squared
             # loss.
-            exact_linear=self.solver != "pgd"
-            and isinstance(self._loss, SquaredLoss),
+            exact_linear=self.solver != "pgd" and isinstance(self._loss, SquaredLoss),
             alpha=self.alpha_,
             alpha_output=self.alpha_output_,
         )

@@ -128,7 +128,9 @@ class ShallowClassifierMixin(ClassifierMixin):
             else None
         )
         return train_test_split(
-            np.arange(len(codes)), test_size=test_size, random_state=rng,
+            np.arange(len(codes)),
+            test_size=test_size,
+            random_state=rng,
             stratify=stratify,
         )
 

@@ -166,11 +166,12 @@ class ProjectedShallowRegressor(
         constraint from a random start, then projects it onto ``C`` and
         fits with the constraint from there (``n_iter_`` and
         ``loss_curve_`` count both fits); 'auto' is 'dense' with a
-        constraint and 'random' without. 'random': Gaussian with variance ``1/n_features``
-        (``1/kernel_size`` for kernels), zeros (the single-ReLU start of
-        Soltanolkotabi 2017), the tensor method of Zhong et al. 2017
+        constraint and 'random' without. 'random': Gaussian with variance
+        ``1/n_features`` (``1/kernel_size`` for kernels); 'zero': zeros (the
+        single-ReLU start of Soltanolkotabi 2017); 'tensor': the tensor
+        method of Zhong et al. 2017
         (:func:`~sklearn_shallow.tensor_initialization`; hidden weights only;
-        needs a positively homogeneous activation such as relu), or an array
+        needs a positively homogeneous activation such as relu); or an array
         of the hidden parameters' shape (a dense array is projected onto a
         convolution's kernels).
     alpha : 'auto' or float, default='auto'

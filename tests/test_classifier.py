@@ -49,13 +49,23 @@ def test_linear_network_reaches_the_logistic_regression_optimum(n_classes):
     # its optimum is unpenalised logistic regression's. Labels are noisy:
     # the optimum is finite.
     X, y = make_classification(
-        n_samples=400, n_features=5, n_informative=3, n_redundant=0,
-        n_classes=n_classes, n_clusters_per_class=1, flip_y=0.2, random_state=3,
+        n_samples=400,
+        n_features=5,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        flip_y=0.2,
+        random_state=3,
     )
     lr = LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
     best = log_loss(y, lr.predict_proba(X))
     clf = ProjectedShallowClassifier(
-        n_hidden=4, activation="linear", alpha=0.0, tol=1e-9, max_iter=5000,
+        n_hidden=4,
+        activation="linear",
+        alpha=0.0,
+        tol=1e-9,
+        max_iter=5000,
         random_state=0,
     )
     with warnings.catch_warnings():
@@ -98,13 +108,21 @@ def test_class_weight_equals_the_same_sample_weights(cls):
     weighted = cls(random_state=0).fit(
         X, y, sample_weight=compute_sample_weight("balanced", y)
     )
-    assert_allclose(balanced.decision_function(X), weighted.decision_function(X),
-                    rtol=1e-10, atol=1e-10)
+    assert_allclose(
+        balanced.decision_function(X),
+        weighted.decision_function(X),
+        rtol=1e-10,
+        atol=1e-10,
+    )
     by_dict = cls(class_weight={0: 1.0, 1: 5.0, 2: 1.0}, random_state=0).fit(X, y)
     sw = np.where(y == 1, 5.0, 1.0)
     manual = cls(random_state=0).fit(X, y, sample_weight=sw)
-    assert_allclose(by_dict.decision_function(X), manual.decision_function(X),
-                    rtol=1e-10, atol=1e-10)
+    assert_allclose(
+        by_dict.decision_function(X),
+        manual.decision_function(X),
+        rtol=1e-10,
+        atol=1e-10,
+    )
 
 
 def test_planted_sparse_classifier_is_recovered():
@@ -173,8 +191,12 @@ def test_sparse_X_gives_the_dense_fit(cls):
     dense = cls(random_state=0).fit(X, y)
     for fmt in ("csr", "csc"):
         est = cls(random_state=0).fit(sparse.csr_matrix(X).asformat(fmt), y)
-        assert_allclose(est.decision_function(sparse.csr_matrix(X)),
-                        dense.decision_function(X), rtol=1e-8, atol=1e-10)
+        assert_allclose(
+            est.decision_function(sparse.csr_matrix(X)),
+            dense.decision_function(X),
+            rtol=1e-8,
+            atol=1e-10,
+        )
 
 
 def test_one_hot_pipeline_with_string_labels():

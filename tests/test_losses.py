@@ -46,12 +46,16 @@ def _per_sample(loss, pred, y):
     out = np.empty_like(pred)
     if isinstance(loss, MultinomialLoss):
         return np.array(
-            [loss.value_and_dpred(p[None], t[None], 1.0, o[None]) for p, t, o in
-             zip(pred, y, out)]
+            [
+                loss.value_and_dpred(p[None], t[None], 1.0, o[None])
+                for p, t, o in zip(pred, y, out)
+            ]
         )
     return np.array(
-        [loss.value_and_dpred(np.array([p]), np.array([t]), 1.0, np.empty(1))
-         for p, t in zip(pred.ravel(), y.ravel())]
+        [
+            loss.value_and_dpred(np.array([p]), np.array([t]), 1.0, np.empty(1))
+            for p, t in zip(pred.ravel(), y.ravel())
+        ]
     ).reshape(pred.shape)
 
 
@@ -173,7 +177,12 @@ def _problem(loss, arch, output_mode, fit_intercept, weighted, seed=0):
     output = rng.standard_normal(out_shape) / np.sqrt(n_hidden)
     fixed = None if output_mode == "learned" else output
     model = ShallowModel(
-        get_activation("tanh"), arch, n_features, n_hidden, fixed, fit_intercept,
+        get_activation("tanh"),
+        arch,
+        n_features,
+        n_hidden,
+        fixed,
+        fit_intercept,
         n_outputs=n_outputs,
     )
     sw = rng.uniform(0.2, 3.0, size=N) if weighted else None
@@ -194,7 +203,8 @@ def _problem(loss, arch, output_mode, fit_intercept, weighted, seed=0):
 def test_objective_gradient_with_outputs_matches_central_differences(
     loss, arch, output_mode, fit_intercept, weighted
 ):
-    _, objective, params, *_ = _problem(loss, arch, output_mode, fit_intercept, weighted)
+    problem = _problem(loss, arch, output_mode, fit_intercept, weighted)
+    objective, params = problem[1], problem[2]
     batch = objective.batches()[0]
     out = [np.full_like(a, np.nan) for a in params]
     objective.gradient(params, batch, out=out)
