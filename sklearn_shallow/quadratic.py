@@ -62,7 +62,6 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
-import contextlib
 import math
 import warnings
 from numbers import Integral, Real
@@ -81,10 +80,10 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from threadpoolctl import threadpool_limits
 
 from ._loss import LOSSES, LogisticLoss
 from ._optim import UpdateRule, descend, rows_that_can_vary, warn_constant_fit
+from ._threads import blas_threads
 
 # The certificate lives in its own module; its names stay importable from
 # here (``from sklearn_shallow.quadratic import certify``).
@@ -112,10 +111,6 @@ CHECK_EVERY = 10
 
 #: Most gradient-only steps after a solver stalls short of ``tol``.
 REFINE_STEPS = 200
-
-#: Fits whose products cost at most this many ``n * k * d`` multiply-adds run
-#: with one BLAS thread.
-SINGLE_THREAD_MAX_WORK = 5_000_000
 
 # Second derivative of each loss in the prediction, for the intercept's
 # Newton steps.
@@ -753,17 +748,10 @@ class _BaseQuadraticNet(BaseEstimator):
         if previous is None or len(previous) != len(targets):
             previous = [None] * len(targets)
         solve = SOLVERS[self.solver]
-        # Threads do not pay off on small products, and idle OpenBLAS
-        # threads of numpy and of scipy (L-BFGS, eigvalsh) then compete for
-        # the cores: 20x slower fits were measured on a busy 2-core machine.
-        work = X.shape[0] * signs.shape[0] * X.shape[1]
-        threads = (
-            threadpool_limits(1, user_api="blas")
-            if work <= SINGLE_THREAD_MAX_WORK
-            else contextlib.nullcontext()
-        )
         fits = []
-        with threads:
+        # The package's one BLAS thread policy, sized by the multiply-adds of
+        # one product (n * k * d).
+        with blas_threads(X.shape[0] * signs.shape[0] * X.shape[1]):
             for y, prev in zip(targets, previous):
                 if standardise:
                     shift, scale = _target_scaling(y, sample_weight, self.fit_intercept)
@@ -1019,10 +1007,11 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     The certified gap cannot fall much below ``1e-9 / weight_decay`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
-    steps refine the point, which sharpens the certificate. Problems with
-    ``n * k * d <= 5e6`` run with one BLAS thread (through threadpoolctl);
-    on a busy machine, wrapping larger fits in
-    ``threadpoolctl.threadpool_limits(1)`` can be several times faster
+    steps refine the point, which sharpens the certificate. Threads follow
+    the package's one policy (``sklearn_shallow._threads.blas_threads``):
+    products of fewer than ``2e7`` multiply-adds (``n * k * d``) run on one
+    BLAS thread; on a busy machine, wrapping larger fits in
+    ``threadpoolctl.threadpool_limits(1)`` can still be faster
     (benchmarks/bench_quadratic.py).
 
     The default network cannot represent a linear function, so

@@ -8,6 +8,7 @@ repeated samples for sample weights, LogisticRegression and LinearRegression
 for the degenerate and baseline cases.
 """
 
+import contextlib
 import itertools
 import pickle
 import tracemalloc
@@ -27,7 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import DegenerateFitWarning, DivergenceError
+from sklearn_shallow import DegenerateFitWarning, DivergenceError, quadratic
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
 from sklearn_shallow.quadratic import (
     CHECK_EVERY,
@@ -807,3 +808,18 @@ def test_ordinary_quadratic_fit_does_not_warn_constant():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateFitWarning)
         QuadraticNetRegressor(weight_decay=1e-2, random_state=0).fit(X, y)
+
+
+def test_fit_uses_the_package_thread_policy(monkeypatch):
+    # One policy for every estimator: quadratic fits ask blas_threads with
+    # the multiply-adds of one product, n * k * d (hidden bias included).
+    sizes = []
+
+    def record(size):
+        sizes.append(size)
+        return contextlib.nullcontext()
+
+    monkeypatch.setattr(quadratic, "blas_threads", record)
+    X, y, _ = planted_quadratic(60, 5, 2, 0.1, 0)
+    QuadraticNetRegressor(hidden_bias=True, random_state=0).fit(X, y)
+    assert sizes == [60 * 6 * 6]
