@@ -24,6 +24,20 @@ between steps. How the step is chosen is the *solver* (a step policy):
     and a candidate is accepted against the largest of the last
     :data:`SPG_MEMORY` objective values (non-monotone); for non-convex sets
     the test is against the current value (monotone).
+``'lbfgs'``
+    Limited-memory BFGS (scipy's L-BFGS-B, no bounds) for smooth problems:
+    an update rule without a projection and without auxiliary variables or
+    coupling terms, on one batch. The blocks the loop steps on are packed
+    into one float64 vector (the way scikit-learn's MLP packs its
+    coefficients for L-BFGS) and unpacked into the parameters' own dtype for
+    every evaluation; blocks the objective solves exactly
+    (``solved_blocks``) stay out of the vector and are read back after each
+    evaluation. scipy's own tests are switched off (``ftol = gtol = 0``) so
+    that the loop's stopping rule below applies unchanged, with the gradient
+    in place of the gradient mapping (they are equal without a projection).
+    L-BFGS has no step size of its own (its line search scales a
+    quasi-Newton direction): ``step_size`` is not used and the step
+    reported is ``nan``.
 
 Step sizes
 ----------
@@ -54,6 +68,11 @@ accepted gradient-mapping vectors is below :data:`NONSMOOTH_AVERAGE` of
 badly scaled valley do not). When the objective stops changing at rounding
 level elsewhere, or no step decreases it at a point that passes neither
 test, the fit is reported as not converged, with the measured stationarity.
+With 'lbfgs' the same tests apply to the gradient; when its line search
+finds no decrease (scipy's "abnormal termination"), the fit is converged if
+the gradient is below ``tol`` (or rounding) of its first value, or the
+objective changed by less than ``tol`` (relative) over the last
+``n_iter_no_change`` iterations, as for the other policies.
 With several batches (mini-batch epochs) the gradient mapping is noisy and
 the loop stops when the epoch loss has not fallen below ``best * (1 - tol)``
 for ``n_iter_no_change`` epochs. With ``validate`` the validation score
@@ -71,6 +90,7 @@ import time
 import warnings
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
 GROW = 1.5
@@ -79,9 +99,26 @@ INITIAL_STEP = 1.0
 EXPLODE = 1e12
 SPG_MEMORY = 10
 BB_BOUNDS = (1e-10, 1e10)
-SOLVERS = ("fista", "spg", "pgd")
+SOLVERS = ("fista", "spg", "pgd", "lbfgs")
 COLLAPSE = 1e-3
 NONSMOOTH_AVERAGE = 0.25  # diabetes stops at 0.04-0.10; a badly scaled X at 0.56+
+#: Function evaluations L-BFGS may spend per iteration, on average, before
+#: it stops as having reached ``max_iter`` (its line search usually takes one
+#: or two).
+LBFGS_EVALUATIONS_PER_ITERATION = 20
+#: The methods of :class:`UpdateRule` a rule overrides when it carries state
+#: of its own (auxiliary variables, coupling terms): such rules cannot use
+#: L-BFGS, whose model of the objective assumes one fixed smooth function.
+_RULE_HOOKS = (
+    "start",
+    "extra_value",
+    "add_extra_gradient",
+    "step",
+    "after_step",
+    "residual",
+    "record",
+    "output",
+)
 
 
 class DivergenceError(FloatingPointError):
@@ -254,6 +291,54 @@ def _check_gradient(grads, iteration):
             )
 
 
+def _require_smooth(update):
+    """Raise unless ``update`` is a plain gradient step on a smooth objective."""
+    if update.project is not None:
+        owner = getattr(update.project, "__self__", update.project)
+        raise ValueError(
+            "solver='lbfgs' needs a smooth problem, but the hidden weights are "
+            f"projected onto the constraint {owner!r} after every step; "
+            "L-BFGS cannot keep them feasible. Use solver='fista' (or 'spg', "
+            "'pgd') for a constrained fit."
+        )
+    hooks = [
+        h for h in _RULE_HOOKS if getattr(type(update), h) is not getattr(UpdateRule, h)
+    ]
+    if hooks:
+        penalty = getattr(update, "penalty", None)
+        what = (
+            f"the penalty {penalty!r} through {type(update).__name__}"
+            if penalty is not None
+            else f"the update rule {type(update).__name__}"
+        )
+        raise ValueError(
+            f"solver='lbfgs' needs a smooth problem, but {what} is non-smooth "
+            "or keeps variables of its own between steps (it overrides "
+            f"{', '.join(hooks)}). Use solver='fista' (or 'spg', 'pgd')."
+        )
+
+
+def _pack(arrays, blocks, out=None):
+    """The blocks ``blocks`` of ``arrays`` as one float64 vector."""
+    parts = [np.ravel(arrays[i]) for i in blocks]
+    if out is None:
+        out = np.empty(sum(p.size for p in parts), dtype=np.float64)
+    start = 0
+    for p in parts:
+        out[start : start + p.size] = p
+        start += p.size
+    return out
+
+
+def _unpack(theta, arrays, blocks):
+    """Write the float64 vector ``theta`` into the blocks of ``arrays``."""
+    start = 0
+    for i in blocks:
+        a = arrays[i]
+        a[...] = theta[start : start + a.size].reshape(a.shape)
+        start += a.size
+
+
 class _Evaluator:
     """Objective value and gradient with the update rule's extra term."""
 
@@ -302,10 +387,13 @@ def descend(
     params : list of ndarray
         Starting point; not modified.
     update : UpdateRule
-    solver : {'pgd', 'fista', 'spg'}, default='pgd'
+    solver : {'pgd', 'fista', 'spg', 'lbfgs'}, default='pgd'
         Step policy of full-batch fits (see the module docstring).
-        Mini-batch epochs always take plain steps.
+        Mini-batch epochs always take plain steps. 'lbfgs' needs a smooth
+        problem on one batch: an ``UpdateRule`` without ``project`` and
+        without state of its own (a ``ValueError`` says what is in the way).
     step_size : float or 'auto'
+        Unused by 'lbfgs'.
     max_iter : int
         Number of iterations (full batch) or epochs (mini-batches).
     tol : float
@@ -350,6 +438,17 @@ def descend(
     )
     if solver == "fista" and not update.accelerable:
         solver = "pgd"
+    if solver == "lbfgs":
+        _require_smooth(update)
+        n_batches = len(objective.batches())
+        if n_batches > 1:
+            raise ValueError(
+                f"solver='lbfgs' takes full-batch steps, but the data come in "
+                f"{n_batches} mini-batches. Use one batch (batch_size=None) or "
+                "solver='pgd' for mini-batches."
+            )
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            return loop.run_lbfgs()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if len(objective.batches()) > 1:
             return loop.run_batches(shuffle, rng)
@@ -426,7 +525,11 @@ class _Loop:
     def _report(self, iteration, loss, score, extra=""):
         if self.verbose and (iteration % self.report_every == 0 or iteration == 1):
             msg = f"Iteration {iteration}, loss = {loss:.6g}"
-            msg += f", step = {self.mu:.3g}" if not self.fixed else ""
+            msg += (
+                f", step = {self.mu:.3g}"
+                if not self.fixed and self.mu == self.mu
+                else ""
+            )
             msg += extra
             if score is not None:
                 msg += f", validation score = {score:.6g}"
@@ -803,6 +906,149 @@ class _Loop:
         if solver == "fista" and self.verbose:
             message += f" ({restarts} momentum restarts)"
         return self._result(x, iteration, converged, message, stationarity)
+
+    # ---- L-BFGS -----------------------------------------------------------
+    def run_lbfgs(self):
+        """scipy's L-BFGS-B on the free blocks, with this loop's stopping rule."""
+        objective, update, free = self.objective, self.update, self.free
+        batch = objective.batches()[0]
+        x = self.x
+        update.start(x)
+        grads = [np.empty_like(p) for p in x]
+        self.mu = math.nan  # no step size of its own (module docstring)
+        f = objective.value(x, batch)
+        if not np.isfinite(f):
+            raise DivergenceError(f"The loss at the initial point is not finite ({f}).")
+        first = f
+        self._check_slope(batch, x)
+        # The last point evaluated: its vector, value and gradient norm.
+        last = {"theta": None, "f": f, "G": None}
+        theta0 = _pack(x, free)
+        gvec = np.empty_like(theta0)
+
+        def fun(theta):
+            _unpack(theta, x, free)
+            value = objective.value(x, batch)
+            if np.isfinite(value):
+                objective.gradient(x, batch, out=grads)
+                _check_gradient(grads, len(self.loss_curve) + 1)
+                _pack(grads, free, out=gvec)
+            else:
+                value = np.inf  # the line search backs off
+                gvec.fill(0.0)
+            last["theta"] = theta.copy()
+            last["f"] = float(value)
+            last["G"] = float(np.linalg.norm(gvec))
+            return last["f"], gvec.copy()
+
+        fun(theta0)
+        G0 = last["G"] if last["G"] > 0 else 1.0
+        m = self.n_iter_no_change
+        outcome = {"converged": False, "message": None}
+
+        def stop(converged, message):
+            outcome["converged"], outcome["message"] = converged, message
+            raise StopIteration
+
+        def callback(intermediate_result):
+            theta = intermediate_result.x
+            if not np.array_equal(theta, last["theta"]):
+                fun(theta)  # the accepted point, with its solved blocks
+            iteration = len(self.loss_curve) + 1
+            loss = update.record(last["f"], x)
+            self.loss_curve.append(loss)
+            stationarity = last["G"] / G0
+            self.stationarity = stationarity
+            score = self._validate(x) if self.validate is not None else None
+            self._report(iteration, loss, score, f", stationarity = {stationarity:.3g}")
+            if self._callback(iteration, loss, score, x):
+                stop(True, "the callback asked to stop")
+            if self.validate is not None:
+                if self.val_no_change >= m:
+                    stop(
+                        True,
+                        f"the validation score did not improve by tol={self.tol} "
+                        f"for {m} iterations",
+                    )
+                return
+            if last["f"] == 0.0:
+                stop(True, "the loss is zero")
+            settled = len(self.loss_curve) > m and self.loss_curve[
+                -m - 1
+            ] - loss <= self.tol * abs(first)
+            if stationarity <= self.tol and settled:
+                stop(
+                    True,
+                    f"stationary: the gradient fell to {stationarity:.3g} of its "
+                    f"first value (tol={self.tol})",
+                )
+            window = self.loss_curve[-m - 1 :]
+            if len(window) > m and max(window) - min(window) <= 16 * self.eps * abs(
+                loss
+            ):
+                stop(
+                    False,
+                    f"the loss stopped changing (at rounding level for {m} "
+                    f"iterations) while the gradient is still {stationarity:.3g} "
+                    f"of its first value (tol={self.tol}); the problem may be "
+                    "badly conditioned (standardise X) or non-smooth there",
+                )
+
+        self.stationarity = 1.0 if last["G"] > 0 else 0.0
+        result = minimize(
+            fun,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            callback=callback,
+            options={
+                "maxiter": self.max_iter,
+                "maxfun": LBFGS_EVALUATIONS_PER_ITERATION * self.max_iter + 20,
+                "ftol": 0.0,
+                "gtol": 0.0,
+            },
+        )
+        if not np.array_equal(result.x, last["theta"]):
+            fun(result.x)
+        if not self.loss_curve:
+            self.loss_curve.append(update.record(last["f"], x))
+        iteration = len(self.loss_curve)
+        stationarity = last["G"] / G0
+        converged, message = outcome["converged"], outcome["message"]
+        if message is None:
+            converged, message = self._lbfgs_outcome(result, stationarity, iteration)
+        return self._result(x, iteration, converged, message, stationarity)
+
+    def _lbfgs_outcome(self, result, stationarity, iteration):
+        """``(converged, message)`` when scipy ended the run itself."""
+        if result.status == 1:  # an iteration or evaluation limit
+            return False, (
+                f"max_iter={self.max_iter} reached before converging: the "
+                f"gradient is {stationarity:.3g} of its first value "
+                f"(tol={self.tol}); increase max_iter or tol"
+            )
+        # Otherwise no step decreases the objective (or the gradient is 0).
+        m = self.n_iter_no_change
+        curve = self.loss_curve
+        old = curve[max(len(curve) - m - 1, 0)]
+        change = (old - curve[-1]) / max(abs(curve[-1]), 1e-300)
+        if stationarity <= max(self.tol, 1e3 * self.eps):
+            return True, (
+                "stationary: no step decreases the objective and the gradient "
+                f"is {stationarity:.3g} of its first value"
+            )
+        if len(curve) > m and change <= self.tol:
+            return True, (
+                "no step decreases the objective, which changed by "
+                f"{change:.3g} (relative) over the last {m} iterations "
+                f"(tol={self.tol}); the gradient is {stationarity:.3g} of its "
+                "first value"
+            )
+        return False, (
+            f"no step decreases the objective at iteration {iteration}, a point "
+            f"that is not stationary (gradient {stationarity:.3g} of its first "
+            f"value; scipy: {result.message})"
+        )
 
     # ---- mini-batches ------------------------------------------------------
     def run_batches(self, shuffle, rng):

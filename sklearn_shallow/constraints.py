@@ -10,9 +10,17 @@ hyperparameters of one set ``C`` (a radius, a number of nonzeros, a rank, ...)
 and computes ``P_C``. The sets follow Oymak (2018); the l1 projection is the
 sort-based method of Duchi et al. (2008).
 
+A constraint is the proximal operator of the indicator of its set (see
+:mod:`sklearn_shallow.prox`): ``prox(W, t)`` is ``project(W)`` for every step
+``t`` and ``value(W)`` is 0 on the set and ``inf`` off it, so penalties and
+constraints share one protocol. Parameters are validated once per fit by
+``check(shape)``, which also computes what a projection needs (the float64
+basis of a :class:`Subspace`); projections do not validate again.
+
 Estimators accept either a :class:`Constraint` object or a name together with
 its size ``tau``; :func:`make_constraint` turns the pair into an object through
-the lookup table :data:`CONSTRAINTS`.
+the constraint rows of the one table :data:`sklearn_shallow.prox.PROX`
+(:data:`CONSTRAINTS` is their read-only view).
 """
 
 import numbers
@@ -20,7 +28,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._component import Component, resolve
+from .prox import Prox, _register, get_prox
 
 __all__ = [
     "CONSTRAINTS",
@@ -73,6 +81,17 @@ def _check_matrix(name, shape):
         )
 
 
+def _check_orthonormal(B):
+    """Raise ``ValueError`` unless the columns of ``B`` are orthonormal."""
+    gram = B.T @ B
+    err = np.max(np.abs(gram - np.eye(B.shape[1])), initial=0.0)
+    if err > 1e-6:
+        raise ValueError(
+            "basis columns must be orthonormal (B^T B = I); max |B^T B - I| "
+            f"is {err:.3g}. Orthonormalize it first, e.g. with np.linalg.qr."
+        )
+
+
 def project_l1_ball(v, radius):
     """Euclidean projection of an array onto the l1 ball of a given radius.
 
@@ -115,7 +134,11 @@ def project_l1_ball(v, radius):
     array([2., 0.])
     """
     _check_positive("radius", radius)
-    v = np.asarray(v)
+    return _project_l1_ball(np.asarray(v), radius)
+
+
+def _project_l1_ball(v, radius):
+    """:func:`project_l1_ball` without the validation of ``radius``."""
     dtype = _output_dtype(v)
     flat = v.astype(np.float64).ravel()
     mag = np.abs(flat)
@@ -144,20 +167,30 @@ def project_l1_ball(v, radius):
 # ---------------------------------------------------------------------------
 
 
-class Constraint(Component, ABC):
+class Constraint(Prox, ABC):
     """Base class of the constraint sets used by projected gradient descent.
 
     A subclass stores its hyperparameters unchanged in ``__init__`` and
-    implements :meth:`project`; it may refine :meth:`is_feasible` and
-    :meth:`check`.
+    implements :meth:`project`; it may refine :meth:`is_feasible` and put its
+    validation in ``_validate(shape)`` (see :class:`~sklearn_shallow.prox.Prox`),
+    which :meth:`check` runs once per fit.
 
     Attributes
     ----------
+    kind : str
+        ``'constraint'``: the operator is the prox of an indicator.
     convex : bool
         Whether the set is convex. Projections onto convex sets are
         nonexpansive, which some solvers rely on.
+
+    Notes
+    -----
+    For the indicator ``i_C`` of the set (0 on ``C``, ``+inf`` off it) and any
+    step ``t > 0``, ``argmin_X ||X - W||^2 / 2 + t i_C(X)`` minimises the
+    distance over ``C`` alone: ``prox(W, t) = project(W)``.
     """
 
+    kind = "constraint"
     convex: bool = False
 
     @abstractmethod
@@ -175,6 +208,38 @@ class Constraint(Component, ABC):
         ndarray of the same shape and dtype as ``W``
             A new array (float64 for integer input); ``W`` is not modified.
         """
+
+    def prox(self, W, t=None):
+        """The projection of ``W``: the prox of ``t`` times the indicator.
+
+        Parameters
+        ----------
+        W : ndarray
+            Weights.
+        t : float, default=None
+            Step; ignored (every ``t > 0`` gives the projection).
+
+        Returns
+        -------
+        ndarray of the same shape and dtype as ``W``
+        """
+        return self.project(W)
+
+    def value(self, W):
+        """Indicator of the set: 0.0 if ``W`` is feasible, else ``inf``.
+
+        Feasibility is :meth:`is_feasible` with its default tolerance.
+
+        Parameters
+        ----------
+        W : ndarray
+            Weights.
+
+        Returns
+        -------
+        float
+        """
+        return 0.0 if self.is_feasible(W) else np.inf
 
     def is_feasible(self, W, atol=1e-8):
         """Whether ``W`` lies in the set, up to ``atol`` and rounding.
@@ -195,15 +260,6 @@ class Constraint(Component, ABC):
         W = np.asarray(W)
         gap = np.linalg.norm((self.project(W) - W).ravel())
         return bool(gap <= atol)
-
-    def check(self, shape):
-        """Raise ``ValueError`` if the hyperparameters do not fit ``shape``.
-
-        Parameters
-        ----------
-        shape : tuple of int
-            Shape of the weight array the constraint will be applied to.
-        """
 
 
 class Unconstrained(Constraint):
@@ -293,8 +349,7 @@ class L0Ball(Constraint):
             return int(self.n_nonzero)
         return max(1, int(np.floor(self.n_nonzero * n_weights + 0.5)))
 
-    def check(self, shape):
-        shape = tuple(shape)
+    def _validate(self, shape):
         s = self.n_nonzero
         if _is_int(s):
             if s < 1:
@@ -304,6 +359,12 @@ class L0Ball(Constraint):
                 "n_nonzero must be an int >= 1 or a float in (0, 1) (a fraction "
                 f"of the weights), got n_nonzero={s!r}."
             )
+        if not isinstance(self.per_row, (bool, np.bool_)):
+            raise ValueError(
+                f"per_row must be True or False, got per_row={self.per_row!r}."
+            )
+        if shape is None:
+            return None
         if self.per_row:
             _check_matrix("L0Ball(per_row=True)", shape)
             n_weights, where = shape[1], "per row"
@@ -314,31 +375,31 @@ class L0Ball(Constraint):
                 f"n_nonzero={s} is larger than the {n_weights} weights {where} "
                 f"of an array of shape {shape}."
             )
+        return self._n_keep(n_weights)
 
     def project(self, W):
         W = np.asarray(W)
-        self.check(W.shape)
+        k = self._prepared(W.shape)
         dtype = _output_dtype(W)
         if self.per_row:
-            k = self._n_keep(W.shape[1])
             # A stable sort of -|w| puts equal magnitudes in index order.
             keep = np.argsort(-np.abs(W), axis=1, kind="stable")[:, :k]
             out = np.zeros(W.shape, dtype=dtype)
             np.put_along_axis(out, keep, np.take_along_axis(W, keep, axis=1), axis=1)
             return out
         flat = W.ravel()
-        keep = np.argsort(-np.abs(flat), kind="stable")[: self._n_keep(flat.size)]
+        keep = np.argsort(-np.abs(flat), kind="stable")[:k]
         out = np.zeros(flat.size, dtype=dtype)
         out[keep] = flat[keep]
         return out.reshape(W.shape)
 
     def is_feasible(self, W, atol=1e-8):
         W = np.asarray(W)
-        self.check(W.shape)
+        k = self._prepared(W.shape)
         big = np.abs(W) > atol
         if self.per_row:
-            return bool(np.all(big.sum(axis=1) <= self._n_keep(W.shape[1])))
-        return bool(big.sum() <= self._n_keep(W.size))
+            return bool(np.all(big.sum(axis=1) <= k))
+        return bool(big.sum() <= k)
 
 
 class L1Ball(Constraint):
@@ -388,21 +449,24 @@ class L1Ball(Constraint):
     def __init__(self, radius):
         self.radius = radius
 
-    def check(self, shape):
+    def _validate(self, shape):
         _check_positive("radius", self.radius)
+
+    def _inside(self, W, atol):
+        l1 = np.abs(W.astype(np.float64)).sum()
+        return bool(l1 <= self.radius + atol + _eps(W) * self.radius)
 
     def project(self, W):
         W = np.asarray(W)
-        self.check(W.shape)
-        if self.is_feasible(W, atol=0.0):
+        self._prepared(W.shape)
+        if self._inside(W, 0.0):
             return W.astype(_output_dtype(W), copy=True)
-        return project_l1_ball(W, self.radius)
+        return _project_l1_ball(W, self.radius)
 
     def is_feasible(self, W, atol=1e-8):
         W = np.asarray(W)
-        self.check(W.shape)
-        l1 = np.abs(W.astype(np.float64)).sum()
-        return bool(l1 <= self.radius + atol + _eps(W) * self.radius)
+        self._prepared(W.shape)
+        return self._inside(W, atol)
 
 
 class Rank(Constraint):
@@ -449,10 +513,11 @@ class Rank(Constraint):
     def __init__(self, rank):
         self.rank = rank
 
-    def check(self, shape):
-        shape = tuple(shape)
+    def _validate(self, shape):
         if not _is_int(self.rank) or self.rank < 1:
             raise ValueError(f"rank must be an int >= 1, got rank={self.rank!r}.")
+        if shape is None:
+            return
         _check_matrix("Rank", shape)
         if self.rank > min(shape):
             raise ValueError(
@@ -462,7 +527,7 @@ class Rank(Constraint):
 
     def project(self, W):
         W = np.asarray(W)
-        self.check(W.shape)
+        self._prepared(W.shape)
         dtype = _output_dtype(W)
         if self.rank >= min(W.shape):
             return W.astype(dtype, copy=True)
@@ -472,7 +537,7 @@ class Rank(Constraint):
 
     def is_feasible(self, W, atol=1e-8):
         W = np.asarray(W)
-        self.check(W.shape)
+        self._prepared(W.shape)
         s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
         if s.size == 0:
             return True
@@ -526,26 +591,27 @@ class NuclearBall(Constraint):
     def __init__(self, radius):
         self.radius = radius
 
-    def check(self, shape):
+    def _validate(self, shape):
         _check_positive("radius", self.radius)
-        _check_matrix("NuclearBall", tuple(shape))
+        if shape is not None:
+            _check_matrix("NuclearBall", shape)
 
     def _tol(self, W, atol):
         return atol + np.sqrt(min(W.shape)) * _eps(W) * self.radius
 
     def project(self, W):
         W = np.asarray(W)
-        self.check(W.shape)
+        self._prepared(W.shape)
         dtype = _output_dtype(W)
         U, s, Vt = np.linalg.svd(W.astype(np.float64), full_matrices=False)
         if s.sum() <= self.radius + self._tol(W, 0.0):
             return W.astype(dtype, copy=True)
-        s = project_l1_ball(s, self.radius)
+        s = _project_l1_ball(s, self.radius)
         return ((U * s) @ Vt).astype(dtype, copy=False)
 
     def is_feasible(self, W, atol=1e-8):
         W = np.asarray(W)
-        self.check(W.shape)
+        self._prepared(W.shape)
         s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
         return bool(s.sum() <= self.radius + self._tol(W, atol))
 
@@ -589,41 +655,38 @@ class Subspace(Constraint):
     def __init__(self, basis):
         self.basis = basis
 
-    def check(self, shape):
-        shape = tuple(shape)
-        B = np.asarray(self.basis)
+    def _validate(self, shape):
+        # The float64 basis is what every projection multiplies by (the
+        # array itself when it is float64 already); it is checked for
+        # orthonormality once here, an O(n_weights n_basis^2) product that
+        # costs far more than the projection's two O(n_weights n_basis) ones.
+        B = np.asarray(self.basis, dtype=np.float64)
         if B.ndim != 2:
             raise ValueError(
                 f"basis must be a 2-D array (n_weights, n_basis), got shape {B.shape}."
             )
-        n_weights = int(np.prod(shape))
-        if B.shape[0] != n_weights:
-            raise ValueError(
-                f"basis has {B.shape[0]} rows but weights of shape {shape} have "
-                f"{n_weights} entries."
-            )
-        gram = B.T @ B
-        err = np.max(np.abs(gram - np.eye(B.shape[1])), initial=0.0)
-        if err > 1e-6:
-            raise ValueError(
-                "basis columns must be orthonormal (B^T B = I); max |B^T B - I| "
-                f"is {err:.3g}. Orthonormalize it first, e.g. with np.linalg.qr."
-            )
+        if shape is not None:
+            n_weights = int(np.prod(shape))
+            if B.shape[0] != n_weights:
+                raise ValueError(
+                    f"basis has {B.shape[0]} rows but weights of shape {shape} "
+                    f"have {n_weights} entries."
+                )
+        _check_orthonormal(B)
+        return B
 
     def _project64(self, W):
-        B = np.asarray(self.basis, dtype=np.float64)
+        B = self._prepared(W.shape)
         w = W.astype(np.float64).ravel()
         return B @ (B.T @ w), w
 
     def project(self, W):
         W = np.asarray(W)
-        self.check(W.shape)
         p, _ = self._project64(W)
         return p.reshape(W.shape).astype(_output_dtype(W), copy=False)
 
     def is_feasible(self, W, atol=1e-8):
         W = np.asarray(W)
-        self.check(W.shape)
         p, w = self._project64(W)
         tol = atol + np.sqrt(w.size) * _eps(W) * np.linalg.norm(w)
         return bool(np.linalg.norm(w - p) <= tol)
@@ -675,15 +738,23 @@ def _make_none(tau=None):
     return Unconstrained()
 
 
-CONSTRAINTS = {
-    "none": _make_none,
-    "l0": lambda tau: L0Ball(n_nonzero=_count_tau("l0", tau), per_row=False),
-    "l0_row": lambda tau: L0Ball(n_nonzero=_count_tau("l0_row", tau), per_row=True),
-    "l1": lambda tau: L1Ball(radius=_positive_tau("l1", tau)),
-    "rank": lambda tau: Rank(rank=_int_tau("rank", tau)),
-    "nuclear": lambda tau: NuclearBall(radius=_positive_tau("nuclear", tau)),
-}
-"""Constraint names and their factories, each called as ``factory(tau)``."""
+# Each factory takes the size ``tau`` (None when not given) and checks it
+# against what its set needs.
+CONSTRAINTS = _register(
+    "constraint",
+    {
+        "none": _make_none,
+        "l0": lambda tau=None: L0Ball(n_nonzero=_count_tau("l0", tau), per_row=False),
+        "l0_row": lambda tau=None: L0Ball(
+            n_nonzero=_count_tau("l0_row", tau), per_row=True
+        ),
+        "l1": lambda tau=None: L1Ball(radius=_positive_tau("l1", tau)),
+        "rank": lambda tau=None: Rank(rank=_int_tau("rank", tau)),
+        "nuclear": lambda tau=None: NuclearBall(radius=_positive_tau("nuclear", tau)),
+    },
+)
+"""Constraint names and their factories, each called as ``factory(tau)``: the
+constraint rows of :data:`sklearn_shallow.prox.PROX`, as a read-only mapping."""
 
 
 def make_constraint(spec, tau=None):
@@ -728,4 +799,4 @@ def make_constraint(spec, tau=None):
                 f"{spec!r} is already sized. Set its parameters instead."
             )
         return spec
-    return resolve(spec, CONSTRAINTS, "constraint", Constraint, tau=tau)
+    return get_prox(spec, "constraint", tau=tau)

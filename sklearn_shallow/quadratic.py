@@ -62,7 +62,6 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
-import contextlib
 import math
 import warnings
 from numbers import Integral, Real
@@ -70,7 +69,6 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.linalg import eigvalsh
 from scipy.optimize import minimize
-from scipy.sparse.linalg import LinearOperator, eigsh
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
@@ -82,12 +80,24 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from threadpoolctl import threadpool_limits
 
 from ._loss import LOSSES, LogisticLoss
 from ._optim import UpdateRule, descend, rows_that_can_vary, warn_constant_fit
+from ._threads import blas_threads
+
+# The certificate lives in its own module; its names stay importable from
+# here (``from sklearn_shallow.quadratic import certify``).
+from .certificate import (
+    CERTIFICATE_RTOL,
+    DENSE_CERTIFICATE_MAX_FEATURES,
+    OptimalityCertificate,
+    _stationarity,
+    certify,
+)
 
 __all__ = [
+    "CERTIFICATE_RTOL",
+    "DENSE_CERTIFICATE_MAX_FEATURES",
     "OptimalityCertificate",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
@@ -96,22 +106,11 @@ __all__ = [
     "certify",
 ]
 
-#: Above this many (augmented) features the certificate uses the matrix-free
-#: Lanczos solver instead of forming ``S`` and calling a dense eigensolver.
-DENSE_CERTIFICATE_MAX_FEATURES = 500
-
-#: Relative gap of ``is_certified_``; see :class:`OptimalityCertificate`.
-CERTIFICATE_RTOL = 1e-4
-
 #: Iterations between two certificate checks of the stopping rule.
 CHECK_EVERY = 10
 
 #: Most gradient-only steps after a solver stalls short of ``tol``.
 REFINE_STEPS = 200
-
-#: Fits whose products cost at most this many ``n * k * d`` multiply-adds run
-#: with one BLAS thread.
-SINGLE_THREAD_MAX_WORK = 5_000_000
 
 # Second derivative of each loss in the prediction, for the intercept's
 # Newton steps.
@@ -599,196 +598,6 @@ def _refine(objective, params, stop, max_steps):
 SOLVERS = {"lbfgs": _solve_lbfgs, "gd": _solve_gd}
 
 
-# ---- certificate -------------------------------------------------------------
-class OptimalityCertificate:
-    """Numbers that show whether a fitted quadratic network is a global minimum.
-
-    Attributes
-    ----------
-    lambda_min : float
-        Smallest eigenvalue of ``S_+ = S0 + C + lam/2 I`` (and of
-        ``S_- = -S0 + C + lam/2 I`` when some output signs are negative).
-    spectral_norm : float
-        Largest absolute eigenvalue of the same matrices, the scale of
-        ``lambda_min``.
-    stationarity : float
-        ``||A W S||_F``, half the norm of the gradient in ``W``: the residual
-        of ``W_+ S_+ = 0`` and ``W_- S_- = 0``.
-    weight_norm : float
-        ``||W||_F``, the scale of ``stationarity``.
-    gap_bound : float
-        Upper bound on ``L(W) - min L`` from convexity (module docstring);
-        ``inf`` when ``lambda_min < 0`` and ``weight_decay = 0``.
-    objective : float
-        ``L(W)``.
-    method : {'dense', 'lanczos'}
-        How the eigenvalues were computed.
-
-    Notes
-    -----
-    The fit is certified when the proven gap is small next to the objective,
-    ``gap_bound <= rtol * objective``: no network of any width, and no PSD
-    matrix ``M``, does better than ``(1 - rtol) L(W)``. ``is_certified_``
-    uses ``rtol = CERTIFICATE_RTOL = 1e-4``; :meth:`certifies` takes
-    another. The bound is first order in the residuals, so it cannot go much
-    below ``1e-9 / weight_decay`` in double precision, although the true gap
-    usually does (it is second order); with ``weight_decay = 0`` it is
-    infinite unless ``lambda_min >= 0``. The scale-free
-    :attr:`relative_lambda_min` and :attr:`relative_stationarity` are
-    reported as well.
-    """
-
-    def __init__(
-        self,
-        lambda_min,
-        spectral_norm,
-        stationarity,
-        weight_norm,
-        gap_bound,
-        objective,
-        method,
-    ):
-        self.lambda_min = lambda_min
-        self.spectral_norm = spectral_norm
-        self.stationarity = stationarity
-        self.weight_norm = weight_norm
-        self.gap_bound = gap_bound
-        self.objective = objective
-        self.method = method
-
-    @property
-    def relative_lambda_min(self):
-        """``lambda_min / spectral_norm`` (0 when ``S = 0``)."""
-        if self.spectral_norm == 0:
-            return 0.0
-        return self.lambda_min / self.spectral_norm
-
-    @property
-    def relative_stationarity(self):
-        """``stationarity / (spectral_norm * weight_norm)`` (0 when either is 0)."""
-        scale = self.spectral_norm * self.weight_norm
-        return 0.0 if scale == 0 else self.stationarity / scale
-
-    @property
-    def relative_gap_bound(self):
-        """``gap_bound / objective``."""
-        if self.objective == 0:
-            return 0.0 if self.gap_bound == 0 else np.inf
-        return self.gap_bound / self.objective
-
-    def certifies(self, rtol=CERTIFICATE_RTOL):
-        """Whether ``gap_bound <= rtol * objective``."""
-        return bool(self.gap_bound <= rtol * self.objective)
-
-    def __repr__(self):
-        return (
-            f"OptimalityCertificate(lambda_min={self.lambda_min:.3g}, "
-            f"spectral_norm={self.spectral_norm:.3g}, "
-            f"stationarity={self.stationarity:.3g}, "
-            f"gap_bound={self.gap_bound:.3g}, objective={self.objective:.6g})"
-        )
-
-
-def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
-    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``."""
-    n_features = X.shape[1]
-    lo, norm = np.inf, 0.0
-    if n_features <= dense_max:
-        S0 = (X * dpred[:, None]).T @ X
-        for s in sign_blocks:
-            S = s * S0 if C is None else s * S0 + C
-            S.flat[:: n_features + 1] += shift
-            ends = eigvalsh(S)[[0, -1]]
-            lo = min(lo, ends[0])
-            norm = max(norm, *np.abs(ends))
-        return float(lo), float(norm), "dense"
-    for s in sign_blocks:
-
-        def matvec(v, s=s):
-            v = np.ravel(v)
-            out = s * (X.T @ (dpred * (X @ v))) + shift * v
-            return out if C is None else out + C @ v
-
-        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=X.dtype)
-        ends = eigsh(
-            op,
-            k=2,
-            which="BE",
-            v0=rng.standard_normal(n_features),
-            return_eigenvectors=False,
-        )
-        lo = min(lo, ends.min())
-        norm = max(norm, *np.abs(ends))
-    return float(lo), float(norm), "lanczos"
-
-
-def _stationarity(objective, params):
-    """``L(W)``, ``<A W S, W>`` and ``A W S`` (half the gradient in ``W``)."""
-    value = objective.value(params)
-    grads = objective.gradient(params, None, out=[np.empty_like(p) for p in params])
-    half_grad = 0.5 * grads[0]
-    # Summed over the sign blocks, <S, M> = <A W S, W> = <grad / 2, W>.
-    return value, float(np.vdot(half_grad, params[0])), half_grad
-
-
-def certify(objective, params, random_state=None, dense_max=None):
-    """Optimality certificate of ``params`` for a :class:`QuadraticObjective`.
-
-    Computed in float64 whatever the objective's dtype. Up to
-    ``dense_max`` features (default :data:`DENSE_CERTIFICATE_MAX_FEATURES`)
-    ``S0`` is formed and ``scipy.linalg.eigvalsh`` used; above, Lanczos
-    (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator`` whose product
-    costs ``O(n d + d^2)``.
-
-    Parameters
-    ----------
-    objective : QuadraticObjective
-    params : list of ndarray
-        ``[W]`` or ``[W, b]``; ``b`` should minimise the objective for ``W``
-        (the bound ignores the intercept's derivative).
-    random_state : int, RandomState instance or None, default=None
-        Starting vector of the Lanczos iterations.
-    dense_max : int or None, default=None
-
-    Returns
-    -------
-    certificate : OptimalityCertificate
-    """
-    rng = check_random_state(random_state)
-    dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
-    if objective.X.dtype != np.float64:
-        objective = objective.astype(np.float64)
-        params = [p.astype(np.float64) for p in params]
-    value, alignment, half_grad = _stationarity(objective, params)
-    dpred = objective.prediction_derivatives(params)
-    lam = objective.weight_decay
-    lo, norm, method = _spectrum_ends(
-        objective.X,
-        dpred,
-        np.unique(objective.signs),
-        0.5 * lam,
-        objective.perturbation,
-        dense_max,
-        rng,
-    )
-    deficit = max(0.0, -lo)
-    if deficit == 0.0:
-        slack = 0.0
-    elif lam > 0:
-        slack = deficit * 2.0 * value / lam
-    else:
-        slack = np.inf
-    return OptimalityCertificate(
-        lambda_min=lo,
-        spectral_norm=norm,
-        stationarity=float(np.linalg.norm(half_grad)),
-        weight_norm=float(np.linalg.norm(params[0])),
-        gap_bound=max(0.0, alignment + slack),
-        objective=float(value),
-        method=method,
-    )
-
-
 # ---- estimators --------------------------------------------------------------
 class _FittedNet:
     """Parameters and diagnostics of one fitted network.
@@ -939,17 +748,10 @@ class _BaseQuadraticNet(BaseEstimator):
         if previous is None or len(previous) != len(targets):
             previous = [None] * len(targets)
         solve = SOLVERS[self.solver]
-        # Threads do not pay off on small products, and idle OpenBLAS
-        # threads of numpy and of scipy (L-BFGS, eigvalsh) then compete for
-        # the cores: 20x slower fits were measured on a busy 2-core machine.
-        work = X.shape[0] * signs.shape[0] * X.shape[1]
-        threads = (
-            threadpool_limits(1, user_api="blas")
-            if work <= SINGLE_THREAD_MAX_WORK
-            else contextlib.nullcontext()
-        )
         fits = []
-        with threads:
+        # The package's one BLAS thread policy, sized by the multiply-adds of
+        # one product (n * k * d).
+        with blas_threads(X.shape[0] * signs.shape[0] * X.shape[1]):
             for y, prev in zip(targets, previous):
                 if standardise:
                     shift, scale = _target_scaling(y, sample_weight, self.fit_intercept)
@@ -1205,10 +1007,11 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     The certified gap cannot fall much below ``1e-9 / weight_decay`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
-    steps refine the point, which sharpens the certificate. Problems with
-    ``n * k * d <= 5e6`` run with one BLAS thread (through threadpoolctl);
-    on a busy machine, wrapping larger fits in
-    ``threadpoolctl.threadpool_limits(1)`` can be several times faster
+    steps refine the point, which sharpens the certificate. Threads follow
+    the package's one policy (``sklearn_shallow._threads.blas_threads``):
+    products of fewer than ``2e7`` multiply-adds (``n * k * d``) run on one
+    BLAS thread; on a busy machine, wrapping larger fits in
+    ``threadpoolctl.threadpool_limits(1)`` can still be faster
     (benchmarks/bench_quadratic.py).
 
     The default network cannot represent a linear function, so

@@ -9,12 +9,17 @@ computed elementwise. RVSM (Dinh & Xin 2020) calls it with ``t = lam / beta``.
 Functions work on arrays of any shape and keep float32 as float32. The small
 classes (:class:`L1Penalty`, :class:`L0Penalty`, :class:`TransformedL1Penalty`)
 bundle a penalty's value with its prox so that estimators can take either a
-name or an object.
+name or an object. They follow the protocol of constraints,
+:class:`sklearn_shallow.prox.Prox`, and their names resolve through the same
+table, :data:`sklearn_shallow.prox.PROX` (:data:`PENALTIES` is the read-only
+view of its penalty rows).
 """
+
+import numbers
 
 import numpy as np
 
-from ._component import Component, resolve
+from .prox import Prox, _register, get_prox
 
 
 def soft_threshold(w, t):
@@ -124,8 +129,22 @@ def tl1_threshold(w, t, a):
     return (np.sign(w) * out).astype(w.dtype, copy=False) + 0.0
 
 
-class Penalty(Component):
-    """A separable sparsity penalty: ``value(w) = sum_i P(w_i)`` and its prox."""
+class Penalty(Prox):
+    """A separable sparsity penalty: ``value(w) = sum_i P(w_i)`` and its prox.
+
+    Shape parameters are constructor parameters, validated by
+    :meth:`~sklearn_shallow.prox.Prox.check` (once per fit; ``prox`` runs it
+    itself, once, if it was not called).
+
+    Attributes
+    ----------
+    kind : str
+        ``'penalty'``: a finite term added to the objective.
+    convex : bool
+        Whether ``P`` is convex.
+    """
+
+    kind = "penalty"
 
     def value(self, w):
         """Penalty of the whole array."""
@@ -135,12 +154,18 @@ class Penalty(Component):
         """``argmin_x (x - w)^2 / 2 + t P(x)``, entrywise."""
         raise NotImplementedError
 
-    def check(self):
-        """Raise ValueError on inconsistent parameters."""
-
 
 class L1Penalty(Penalty):
-    """``P(x) = |x|``; prox: soft thresholding at ``t``."""
+    """``P(x) = |x|``; prox: soft thresholding at ``t``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> L1Penalty().prox(np.array([-2.0, 0.5]), 1.0)
+    array([-1.,  0.])
+    """
+
+    convex = True
 
     def value(self, w):
         return float(np.abs(w).sum())
@@ -150,7 +175,16 @@ class L1Penalty(Penalty):
 
 
 class L0Penalty(Penalty):
-    """``P(x) = [x != 0]``; prox: hard thresholding at ``sqrt(2 t)``."""
+    """``P(x) = [x != 0]``; prox: hard thresholding at ``sqrt(2 t)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> L0Penalty().prox(np.array([-2.0, 0.5]), 1.0)
+    array([-2.,  0.])
+    """
+
+    convex = False
 
     def value(self, w):
         return float(np.count_nonzero(w))
@@ -165,31 +199,73 @@ class TransformedL1Penalty(Penalty):
     Parameters
     ----------
     a : float, default=1.0
-        Shape parameter, ``a > 0``.
+        Shape parameter, finite and ``> 0``.
+
+    Notes
+    -----
+    ``P`` is concave in ``|x|`` for every ``a``, so the penalty is not
+    convex; its prox is :func:`tl1_threshold`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> TransformedL1Penalty(a=1.0).prox(np.array([0.1, 2.0]), 0.5).round(4)
+    array([0.    , 1.8794])
     """
+
+    convex = False
 
     def __init__(self, a=1.0):
         self.a = a
 
-    def check(self):
-        if not np.isscalar(self.a) or not self.a > 0:
+    def _validate(self, shape):
+        a = self.a
+        number = isinstance(a, numbers.Real) and not isinstance(a, (bool, np.bool_))
+        if not (number and a > 0 and np.isfinite(a)):
             raise ValueError(
-                f"The transformed-l1 parameter a must be > 0, got {self.a!r}."
+                f"The transformed-l1 parameter a must be > 0 and finite, got {a!r}."
             )
 
     def value(self, w):
+        self._prepared(None)
         absw = np.abs(w)
         return float(((self.a + 1.0) * absw / (self.a + absw)).sum())
 
     def prox(self, w, t):
+        self._prepared(None)
         return tl1_threshold(w, t, self.a)
 
 
-PENALTIES = {"l1": L1Penalty, "l0": L0Penalty, "tl1": TransformedL1Penalty}
+# Each factory takes transformed l1's shape ``a`` (ignored by the others).
+PENALTIES = _register(
+    "penalty",
+    {
+        "l0": lambda a=1.0: L0Penalty(),
+        "l1": lambda a=1.0: L1Penalty(),
+        "tl1": lambda a=1.0: TransformedL1Penalty(a=a),
+    },
+)
+"""Penalty names and their factories, each called as ``factory(a)``: the
+penalty rows of :data:`sklearn_shallow.prox.PROX`, as a read-only mapping."""
 
 
 def get_penalty(spec, a=1.0):
-    """Resolve a penalty name ('l0', 'l1', 'tl1', using ``a``) or object."""
-    if spec == "tl1":
-        return TransformedL1Penalty(a=a)
-    return resolve(spec, PENALTIES, "penalty", Penalty)
+    """Resolve a penalty name or pass a :class:`Penalty` through.
+
+    Parameters
+    ----------
+    spec : {'l0', 'l1', 'tl1'} or Penalty
+        A name of :data:`PENALTIES` or a penalty object (returned as it is).
+    a : float, default=1.0
+        Shape of the transformed-l1 penalty; used with ``'tl1'`` only.
+
+    Returns
+    -------
+    Penalty
+
+    Examples
+    --------
+    >>> get_penalty("tl1", a=0.5)
+    TransformedL1Penalty(a=0.5)
+    """
+    return get_prox(spec, "penalty", a=a)

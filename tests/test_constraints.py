@@ -669,6 +669,7 @@ def test_make_constraint_wrong_type(spec):
         (L0Ball(0), (4, 5), "n_nonzero must be >= 1, got n_nonzero=0"),
         (L0Ball(1.0), (4, 5), r"float in \(0, 1\).*n_nonzero=1.0"),
         (L0Ball(2, per_row=True), (8,), r"2-D weight arrays.*\(8,\)"),
+        (L0Ball(2, per_row="yes"), (4, 5), "per_row must be True or False"),
         (L1Ball(0.0), (4, 5), "radius must be a finite number > 0, got radius=0.0"),
         (L1Ball(-2), (4, 5), "got radius=-2"),
         (NuclearBall(np.inf), (4, 5), "got radius=inf"),

@@ -1,10 +1,12 @@
 """The shared descent loop, exercised through ProjectedShallowRegressor."""
 
+import math
 import re
 import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_shallow import (
@@ -15,6 +17,11 @@ from sklearn_shallow import (
     StepSearchError,
     TensorInitOneHidden,
 )
+from sklearn_shallow._loss import SquaredLoss
+from sklearn_shallow._network import Objective, ShallowModel
+from sklearn_shallow._optim import UpdateRule, descend
+from sklearn_shallow.activations import Linear, Tanh
+from sklearn_shallow.architectures import Dense
 from sklearn_shallow.datasets import make_sparse_network, oymak_init
 
 
@@ -328,3 +335,193 @@ def test_failed_first_fit_leaves_the_estimator_unfitted(cls, planted):
         est.fit(X[:, :10], y)
     with pytest.raises(NotFittedError):
         est.predict(X[:, :10])
+
+
+# ---------------------------------------------------------------------------
+# solver='lbfgs': the shared loop's quasi-Newton policy for smooth problems
+# ---------------------------------------------------------------------------
+def _linear_net_objective(X, y, n_hidden, fit_intercept, alpha, **kw):
+    """``f(x) = sum_j w_j . x (+ b)``: fixed unit output weights, linear units."""
+    model = ShallowModel(
+        Linear(), Dense(), X.shape[1], n_hidden, np.ones(n_hidden, X.dtype),
+        fit_intercept,
+    )  # fmt: skip
+    return model, Objective(
+        model, SquaredLoss(), X, y, exact_linear=True, alpha=alpha, **kw
+    )
+
+
+def _ridge_network(X, y, n_hidden, fit_intercept, alpha):
+    """The unique minimiser, in closed form.
+
+    The loss depends on ``W`` only through ``u = sum_j w_j``, and for a given
+    ``u`` the penalty ``alpha/2 ||W||^2`` is smallest at equal rows ``u / k``,
+    where it is ``alpha / (2 k) ||u||^2``. So ``u`` solves ridge regression
+    with ``alpha / k`` (on centred data with an intercept) and ``b`` is the
+    mean residual.
+    """
+    n = len(y)
+    Xc, yc = (X - X.mean(0), y - y.mean()) if fit_intercept else (X, y)
+    u = np.linalg.solve(
+        Xc.T @ Xc / n + alpha / n_hidden * np.eye(X.shape[1]), Xc.T @ yc / n
+    )
+    b = float(np.mean(y - X @ u)) if fit_intercept else None
+    return np.tile(u / n_hidden, (n_hidden, 1)), b
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_lbfgs_reaches_the_closed_form_optimum(fit_intercept, dtype):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 6))
+    y = X @ rng.standard_normal(6) + 2.0 + 0.3 * rng.standard_normal(200)
+    W_star, b_star = _ridge_network(X, y, 3, fit_intercept, alpha=0.1)
+    model, objective = _linear_net_objective(
+        X.astype(dtype), y.astype(dtype), 3, fit_intercept, alpha=0.1
+    )
+    start = [rng.standard_normal((3, 6)).astype(dtype)]
+    if fit_intercept:
+        start.append(np.zeros(1, dtype))
+        assert objective.solved_blocks == (1,)  # not in the packed vector
+    before = [p.copy() for p in start]
+    result = descend(
+        objective, start, UpdateRule(), solver="lbfgs", tol=1e-9, names=model.names
+    )
+    assert result.converged, result.message
+    assert all(p.dtype == dtype for p in result.params)
+    rtol = 1e-7 if dtype == np.float64 else 1e-3
+    assert_allclose(result.params[0], W_star, rtol=rtol, atol=rtol)
+    if fit_intercept:
+        assert result.params[1][0] == pytest.approx(b_star, rel=rtol)
+    assert math.isnan(result.step_size)
+    assert len(result.loss_curve) == result.n_iter
+    for a, b in zip(start, before):  # the start is not modified
+        assert_array_equal(a, b)
+
+
+def _tanh_problem(seed=0):
+    """A planted tanh network: a smooth, non-convex objective."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((300, 5))
+    W_true = rng.standard_normal((3, 5))
+    y = np.tanh(X @ W_true.T) @ np.array([1.0, -2.0, 1.5]) + 0.1 * rng.standard_normal(
+        300
+    )
+    model = ShallowModel(Tanh(), Dense(), 5, 3, None, True)
+    objective = Objective(model, SquaredLoss(), X, y, exact_linear=True, alpha=1e-3)
+    start = [W_true + 0.3 * rng.standard_normal((3, 5)), np.zeros(3), np.zeros(1)]
+    return model, objective, start
+
+
+def test_lbfgs_and_fista_reach_the_same_minimum_of_a_nonconvex_problem():
+    model, objective, start = _tanh_problem()
+    runs = {
+        solver: descend(
+            objective,
+            start,
+            UpdateRule(),
+            solver=solver,
+            tol=1e-8,
+            max_iter=20000,
+            names=model.names,
+        )
+        for solver in ("lbfgs", "fista")
+    }
+    assert all(r.converged for r in runs.values()), [r.message for r in runs.values()]
+    # L-BFGS gets there in fewer iterations (65 against 165 here).
+    assert runs["lbfgs"].n_iter < runs["fista"].n_iter
+    for a, b in zip(runs["lbfgs"].params, runs["fista"].params):
+        assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert runs["lbfgs"].loss_curve[-1] == pytest.approx(
+        runs["fista"].loss_curve[-1], rel=1e-10
+    )
+
+
+def test_lbfgs_refuses_a_projection():
+    model, objective, start = _tanh_problem()
+    with pytest.raises(ValueError, match=r"solver='lbfgs' needs a smooth.*'fista'"):
+        descend(objective, start, UpdateRule(project=np.abs), solver="lbfgs")
+
+
+def test_lbfgs_error_names_the_constraint_and_the_penalty(planted):
+    X, y, _ = planted
+    with pytest.raises(ValueError, match=r"constraint L1Ball\(radius=2.0\).*'fista'"):
+        ProjectedShallowRegressor(solver="lbfgs", constraint="l1", tau=2.0).fit(X, y)
+    with pytest.raises(ValueError, match=r"penalty L1.*RVSMUpdate.*'fista'"):
+        RVSMRegressor(solver="lbfgs").fit(X, y)
+
+
+def test_lbfgs_refuses_mini_batches():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((100, 3)), rng.standard_normal(100)
+    model, objective = _linear_net_objective(X, y, 2, False, 0.0, batch_size=10)
+    with pytest.raises(ValueError, match="10 mini-batches.*solver='pgd'"):
+        descend(objective, [np.ones((2, 3))], UpdateRule(), solver="lbfgs")
+
+
+def test_lbfgs_callback_stops_and_sees_each_iterate():
+    model, objective, start = _tanh_problem()
+    seen = []
+
+    def callback(info):
+        seen.append((info["iteration"], info["loss"], info["params"]["hidden"].copy()))
+        return info["iteration"] == 4
+
+    result = descend(
+        objective,
+        start,
+        UpdateRule(),
+        solver="lbfgs",
+        callback=callback,
+        names=model.names,
+    )
+    assert result.n_iter == 4 and result.converged
+    assert result.message == "the callback asked to stop"
+    assert [s[0] for s in seen] == [1, 2, 3, 4]
+    assert [s[1] for s in seen] == result.loss_curve
+    assert_array_equal(seen[-1][2], result.params[0])
+    # The loss reported is that of the parameters returned.
+    params = [p.copy() for p in result.params]
+    assert objective.value(params, objective.batches()[0]) == result.loss_curve[-1]
+
+
+def test_lbfgs_max_iter_is_reported_as_not_converged():
+    model, objective, start = _tanh_problem()
+    result = descend(
+        objective, start, UpdateRule(), solver="lbfgs", max_iter=3, tol=0.0
+    )
+    assert not result.converged and result.n_iter == 3
+    assert "max_iter=3" in result.message
+
+
+def test_lbfgs_early_stopping_keeps_the_best_parameters(planted):
+    X, y, _ = planted
+    y_noisy = y + 2.0 * np.random.default_rng(0).standard_normal(len(y))
+    snapshots = {}
+
+    def callback(info):
+        snapshots[info["iteration"]] = info["params"]["hidden"].copy()
+
+    est = ProjectedShallowRegressor(
+        n_hidden=40,
+        solver="lbfgs",
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=5,
+        max_iter=500,
+        callback=callback,
+        random_state=0,
+    ).fit(X, y_noisy)
+    scores = est.validation_scores_
+    assert len(scores) == est.n_iter_ == len(snapshots) < 500
+    best = int(np.argmax(scores))
+    assert est.best_validation_score_ == pytest.approx(scores[best])
+    assert best < len(scores) - 1  # the last iterate is not the best one
+    assert_array_equal(est.hidden_weights_, snapshots[best + 1])
+
+
+def test_lbfgs_verbose_prints_without_a_step(capsys):
+    model, objective, start = _tanh_problem()
+    descend(objective, start, UpdateRule(), solver="lbfgs", max_iter=2, verbose=2)
+    out = capsys.readouterr().out
+    assert "Iteration 2, loss =" in out and "step =" not in out

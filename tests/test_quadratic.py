@@ -8,6 +8,7 @@ repeated samples for sample weights, LogisticRegression and LinearRegression
 for the degenerate and baseline cases.
 """
 
+import contextlib
 import itertools
 import pickle
 import tracemalloc
@@ -138,18 +139,6 @@ def objective_by_formula(X, y, loss, signs, lam, C, W, b, weight):
     return np.sum(weight * value(pred, y)) + penalty
 
 
-def explicit_S(X, y, loss, signs, lam, C, W, b, weight):
-    """``S_s = s S0 + C + lam/2 I`` per sign, ``S0`` summed sample by sample."""
-    deriv = LOSS_FORMULAS[loss][1]
-    d = X.shape[1]
-    S0 = np.zeros((d, d))
-    for x, t, s_i in zip(X, y, weight):
-        f = sum(a * (w @ x) ** 2 for a, w in zip(signs, W)) + b
-        S0 += s_i * deriv(f, t) * np.outer(x, x)
-    extra = lam / 2 * np.eye(d) + (0.0 if C is None else C)
-    return {s: s * S0 + extra for s in np.unique(signs)}
-
-
 def small_problem(loss, signs, fit_intercept, perturbation, weighted, seed=0):
     """An objective with every feature switched on as asked, and a point."""
     rng = np.random.default_rng(seed)
@@ -261,62 +250,7 @@ def test_gradient_and_lanczos_certificate_never_form_a_d_by_d_matrix():
     assert peak < d * d * 8 / 10, peak
 
 
-# ---- the certificate ------------------------------------------------------------
-@pytest.mark.parametrize("loss, signs, fit_intercept, perturbation", GRID)
-def test_certificate_matches_explicitly_formed_S(
-    loss, signs, fit_intercept, perturbation
-):
-    objective, params, (X, y, a, C, weight) = small_problem(
-        loss, signs, fit_intercept, perturbation, weighted=True
-    )
-    W = params[0]
-    b = params[1][0] if fit_intercept else 0.0
-    S = explicit_S(X, y, loss, a, 0.1, C, W, b, weight)
-    eigenvalues = np.concatenate([np.linalg.eigvalsh(M) for M in S.values()])
-    rows = np.array([w @ S[s] for s, w in zip(a, W)])  # A W S, row by row
-    certificate = certify(objective, params)
-    assert certificate.method == "dense"
-    assert certificate.lambda_min == pytest.approx(eigenvalues.min(), rel=1e-10)
-    assert certificate.spectral_norm == pytest.approx(np.abs(eigenvalues).max())
-    assert certificate.stationarity == pytest.approx(np.linalg.norm(rows), rel=1e-10)
-    # The bound of the module docstring, from the same pieces.
-    value = objective_by_formula(X, y, loss, a, 0.1, C, W, b, weight)
-    deficit = max(0.0, -eigenvalues.min())
-    expected_gap = max(0.0, np.sum(rows * W) + deficit * 2 * value / 0.1)
-    assert certificate.gap_bound == pytest.approx(expected_gap, rel=1e-8)
-
-
-@pytest.mark.parametrize("signs", ["ones", "mixed"])
-def test_lanczos_certificate_matches_dense(signs):
-    rng = np.random.default_rng(1)
-    n, d = 80, 60
-    a = np.ones(6) if signs == "ones" else np.array([1.0, -1.0] * 3)
-    X = rng.standard_normal((n, d))
-    y = rng.standard_normal(n) ** 2
-    objective = QuadraticObjective(
-        X, y, SquaredLoss(), a, 0.05, random_psd(d, 0.01, 2), True
-    )
-    params = [rng.standard_normal((6, d)) / np.sqrt(d), np.array([0.5])]
-    dense = certify(objective, params, dense_max=d)
-    lanczos = certify(objective, params, random_state=0, dense_max=d - 1)
-    assert (dense.method, lanczos.method) == ("dense", "lanczos")
-    assert lanczos.lambda_min == pytest.approx(dense.lambda_min, rel=1e-9)
-    assert lanczos.spectral_norm == pytest.approx(dense.spectral_norm, rel=1e-9)
-
-
-def test_estimator_uses_lanczos_above_the_threshold(monkeypatch):
-    X, y, _ = planted_quadratic(60, 12, 2, 0.1, 0)
-    monkeypatch.setattr(quadratic, "DENSE_CERTIFICATE_MAX_FEATURES", 5)
-    lanczos = QuadraticNetRegressor(random_state=0).fit(X, y)
-    monkeypatch.setattr(quadratic, "DENSE_CERTIFICATE_MAX_FEATURES", 500)
-    dense = QuadraticNetRegressor(random_state=0).fit(X, y)
-    assert lanczos.certificate_.method == "lanczos"
-    assert dense.certificate_.method == "dense"
-    assert lanczos.certificate_.lambda_min == pytest.approx(
-        dense.certificate_.lambda_min, rel=1e-6, abs=1e-12
-    )
-
-
+# ---- the certificate (more in test_certificate.py) ------------------------------
 # Settings shared by the optimality tests: a loss, the output signs, the
 # intercept, and labels or planted targets.
 OPTIMALITY_CASES = {
@@ -874,3 +808,18 @@ def test_ordinary_quadratic_fit_does_not_warn_constant():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DegenerateFitWarning)
         QuadraticNetRegressor(weight_decay=1e-2, random_state=0).fit(X, y)
+
+
+def test_fit_uses_the_package_thread_policy(monkeypatch):
+    # One policy for every estimator: quadratic fits ask blas_threads with
+    # the multiply-adds of one product, n * k * d (hidden bias included).
+    sizes = []
+
+    def record(size):
+        sizes.append(size)
+        return contextlib.nullcontext()
+
+    monkeypatch.setattr(quadratic, "blas_threads", record)
+    X, y, _ = planted_quadratic(60, 5, 2, 0.1, 0)
+    QuadraticNetRegressor(hidden_bias=True, random_state=0).fit(X, y)
+    assert sizes == [60 * 6 * 6]

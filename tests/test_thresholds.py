@@ -24,9 +24,17 @@ def _tl1(x, a):
     return (a + 1.0) * np.abs(x) / (a + np.abs(x))
 
 
+def _l0(x):
+    return (np.asarray(x) != 0).astype(float)
+
+
 def _grid_minimum(w, t, penalty):
-    """Objective value at the brute-force minimiser of (x-w)^2/2 + t P(x)."""
-    return np.min(0.5 * (GRID - w) ** 2 + t * penalty(GRID))
+    """Objective value at the brute-force minimiser of (x-w)^2/2 + t P(x).
+
+    The grid is completed with 0 and w, where the l0 minimisers lie.
+    """
+    x = np.concatenate([GRID, [0.0, w]])
+    return np.min(0.5 * (x - w) ** 2 + t * penalty(x))
 
 
 W_VALUES = np.array([-7.3, -2.2, -0.9, -0.31, -0.05, 0.0, 0.07, 0.4, 1.1, 2.6, 9.0])
@@ -63,22 +71,31 @@ def test_tl1_threshold_level_regimes(t, a, regime):
     assert tl1_threshold(np.array([level * 0.999]), t, a)[0] == 0
 
 
-@pytest.mark.parametrize("t", [0.01, 0.3, 2.0])
-def test_soft_threshold_matches_brute_force(t):
-    prox = soft_threshold(W_VALUES, t)
-    for w, x in zip(W_VALUES, prox):
-        value = 0.5 * (x - w) ** 2 + t * abs(x)
-        assert value <= _grid_minimum(w, t, np.abs) + 1e-7
+# Rounding x to float32 moves the objective by O(eps32^2 w^2) near a
+# minimiser; the slack also covers the float32 soft threshold's |w| - t.
+GRID_TOL = {np.float32: 1e-6, np.float64: 1e-9}
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("t", [0.01, 0.3, 2.0])
-def test_hard_threshold_matches_brute_force(t):
-    prox = hard_threshold(W_VALUES, t)
-    for w, x in zip(W_VALUES, prox):
-        value = 0.5 * (x - w) ** 2 + t * (x != 0)
-        # The grid contains 0 exactly and points within 5e-5 of w.
-        best = min(0.5 * w**2, t + 0.5 * 2.5e-5**2)
-        assert value <= best + 1e-9
+@pytest.mark.parametrize(
+    "penalty, P",
+    [
+        (L1Penalty(), np.abs),
+        (L0Penalty(), _l0),
+        (TransformedL1Penalty(a=0.5), lambda x: _tl1(x, 0.5)),
+    ],
+    ids=["l1", "l0", "tl1"],
+)
+def test_penalty_prox_matches_brute_force(penalty, P, t, dtype):
+    # Through the objects' prox (soft, hard and tl1 thresholding), in the
+    # input's dtype; the reference minimises at the float32-rounded input.
+    w = W_VALUES.astype(dtype)
+    prox = penalty.prox(w, t)
+    assert prox.dtype == dtype and prox.shape == w.shape
+    for wi, xi in zip(w.astype(np.float64), prox.astype(np.float64)):
+        value = 0.5 * (xi - wi) ** 2 + t * P(np.array([xi]))[0]
+        assert value <= _grid_minimum(wi, t, P) + GRID_TOL[dtype], (wi, xi)
 
 
 def test_tl1_tends_to_soft_for_large_a():
@@ -146,3 +163,32 @@ def test_get_penalty_and_clone():
         get_penalty("l2")
     with pytest.raises(ValueError, match="a must be > 0"):
         TransformedL1Penalty(a=-1.0).check()
+
+
+@pytest.mark.parametrize(
+    "a, match",
+    [
+        (-1.0, "a must be > 0 and finite, got -1.0"),
+        (0, "a must be > 0 and finite, got 0"),
+        (np.inf, "a must be > 0 and finite, got inf"),
+        (np.nan, "a must be > 0 and finite, got nan"),
+        (True, "a must be > 0 and finite, got True"),
+        ("big", "a must be > 0 and finite, got 'big'"),
+        (np.array([1.0, 2.0]), "a must be > 0 and finite, got array"),
+    ],
+)
+def test_transformed_l1_checks_a(a, match):
+    penalty = TransformedL1Penalty(a=a)
+    with pytest.raises(ValueError, match=match):
+        penalty.check()
+    # Used without a check, the prox validates too.
+    with pytest.raises(ValueError, match=match):
+        penalty.prox(np.ones(3), 0.1)
+
+
+def test_penalty_shape_parameters_are_parameters():
+    penalty = get_penalty("tl1", a=0.3)
+    assert penalty.get_params() == {"a": 0.3}
+    assert penalty.set_params(a=2.0) is penalty
+    w = np.array([0.5, 3.0])
+    np.testing.assert_array_equal(penalty.prox(w, 0.4), tl1_threshold(w, 0.4, 2.0))

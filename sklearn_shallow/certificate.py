@@ -1,0 +1,252 @@
+"""A certificate of global optimality for quadratic networks (Du & Lee 2018).
+
+The objective of a quadratic network with fixed output signs ``a_j``,
+
+    L(W) = sum_i s_i l(f(x_i), y_i) + lam/2 ||W||_F^2 + <C, W^T W>,
+    f(x) = sum_j a_j (w_j . x)^2 + b,
+
+depends on ``W`` only through ``M_+ = W_+^T W_+`` and ``M_- = W_-^T W_-``
+(the rows with ``a_j = +1`` and ``-1``). As a function ``F(M_+, M_-)`` of
+two PSD matrices, with no limit on their rank, it is convex. Its partial
+gradients are
+
+    S_+ = S0 + C + lam/2 I,    S_- = -S0 + C + lam/2 I,
+    S0 = sum_i s_i l'(f(x_i), y_i) x_i x_i^T,
+
+and a pair ``(M_+, M_-)`` minimises ``F`` exactly when both ``S`` are PSD
+and ``M_+ S_+ = M_- S_- = 0``. The last two equations say ``W_+ S_+ = 0``
+and ``W_- S_- = 0``, which is ``grad L(W) = 0``. Hence a stationary ``W``
+whose matrices ``S`` are PSD is a global minimiser of ``L`` at every width.
+
+A fit that is only nearly there still gets a bound. For any feasible
+``M*``, convexity gives ``F(M*) >= F(M) + <S, M* - M>``; with
+``lambda_min`` the smallest eigenvalue over ``S_+`` and ``S_-``,
+``<S, M*> >= lambda_min trace M*``, and ``lam/2 trace M* <= L(W)`` at a
+minimiser (the loss and ``<C, M>`` are non-negative). Together,
+
+    L(W) - min L <= <S, M> + max(0, -lambda_min) * 2 L(W) / lam,
+
+where ``<S, M> = <S_+, M_+> + <S_-, M_->`` equals ``<grad L(W) / 2, W>``.
+:func:`certify` evaluates the right-hand side; it needs the intercept (when
+there is one) at its minimiser for ``W``, so that ``F`` depends on ``M``
+alone.
+
+:func:`certify` works on any objective that exposes the pieces it needs:
+``X``, ``signs``, ``weight_decay``, ``perturbation``, ``astype(dtype)``,
+``value(params)``, ``gradient(params, batch, out)`` and
+``prediction_derivatives(params)`` (:class:`~sklearn_shallow.quadratic.\
+QuadraticObjective` does).
+
+References
+----------
+.. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
+   Neural Networks with Quadratic Activation", ICML 2018.
+"""
+
+import numpy as np
+from scipy.linalg import eigvalsh
+from scipy.sparse.linalg import LinearOperator, eigsh
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "CERTIFICATE_RTOL",
+    "DENSE_CERTIFICATE_MAX_FEATURES",
+    "OptimalityCertificate",
+    "certify",
+]
+
+#: Above this many (augmented) features the certificate uses the matrix-free
+#: Lanczos solver instead of forming ``S`` and calling a dense eigensolver.
+DENSE_CERTIFICATE_MAX_FEATURES = 500
+
+#: Relative gap of ``is_certified_``; see :class:`OptimalityCertificate`.
+CERTIFICATE_RTOL = 1e-4
+
+
+class OptimalityCertificate:
+    """Numbers that show whether a fitted quadratic network is a global minimum.
+
+    Attributes
+    ----------
+    lambda_min : float
+        Smallest eigenvalue of ``S_+ = S0 + C + lam/2 I`` (and of
+        ``S_- = -S0 + C + lam/2 I`` when some output signs are negative).
+    spectral_norm : float
+        Largest absolute eigenvalue of the same matrices, the scale of
+        ``lambda_min``.
+    stationarity : float
+        ``||A W S||_F``, half the norm of the gradient in ``W``: the residual
+        of ``W_+ S_+ = 0`` and ``W_- S_- = 0``.
+    weight_norm : float
+        ``||W||_F``, the scale of ``stationarity``.
+    gap_bound : float
+        Upper bound on ``L(W) - min L`` from convexity (module docstring);
+        ``inf`` when ``lambda_min < 0`` and ``weight_decay = 0``.
+    objective : float
+        ``L(W)``.
+    method : {'dense', 'lanczos'}
+        How the eigenvalues were computed.
+
+    Notes
+    -----
+    The fit is certified when the proven gap is small next to the objective,
+    ``gap_bound <= rtol * objective``: no network of any width, and no PSD
+    matrix ``M``, does better than ``(1 - rtol) L(W)``. ``is_certified_``
+    uses ``rtol = CERTIFICATE_RTOL = 1e-4``; :meth:`certifies` takes
+    another. The bound is first order in the residuals, so it cannot go much
+    below ``1e-9 / weight_decay`` in double precision, although the true gap
+    usually does (it is second order); with ``weight_decay = 0`` it is
+    infinite unless ``lambda_min >= 0``. The scale-free
+    :attr:`relative_lambda_min` and :attr:`relative_stationarity` are
+    reported as well.
+    """
+
+    def __init__(
+        self,
+        lambda_min,
+        spectral_norm,
+        stationarity,
+        weight_norm,
+        gap_bound,
+        objective,
+        method,
+    ):
+        self.lambda_min = lambda_min
+        self.spectral_norm = spectral_norm
+        self.stationarity = stationarity
+        self.weight_norm = weight_norm
+        self.gap_bound = gap_bound
+        self.objective = objective
+        self.method = method
+
+    @property
+    def relative_lambda_min(self):
+        """``lambda_min / spectral_norm`` (0 when ``S = 0``)."""
+        if self.spectral_norm == 0:
+            return 0.0
+        return self.lambda_min / self.spectral_norm
+
+    @property
+    def relative_stationarity(self):
+        """``stationarity / (spectral_norm * weight_norm)`` (0 when either is 0)."""
+        scale = self.spectral_norm * self.weight_norm
+        return 0.0 if scale == 0 else self.stationarity / scale
+
+    @property
+    def relative_gap_bound(self):
+        """``gap_bound / objective``."""
+        if self.objective == 0:
+            return 0.0 if self.gap_bound == 0 else np.inf
+        return self.gap_bound / self.objective
+
+    def certifies(self, rtol=CERTIFICATE_RTOL):
+        """Whether ``gap_bound <= rtol * objective``."""
+        return bool(self.gap_bound <= rtol * self.objective)
+
+    def __repr__(self):
+        return (
+            f"OptimalityCertificate(lambda_min={self.lambda_min:.3g}, "
+            f"spectral_norm={self.spectral_norm:.3g}, "
+            f"stationarity={self.stationarity:.3g}, "
+            f"gap_bound={self.gap_bound:.3g}, objective={self.objective:.6g})"
+        )
+
+
+def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
+    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``."""
+    n_features = X.shape[1]
+    lo, norm = np.inf, 0.0
+    if n_features <= dense_max:
+        S0 = (X * dpred[:, None]).T @ X
+        for s in sign_blocks:
+            S = s * S0 if C is None else s * S0 + C
+            S.flat[:: n_features + 1] += shift
+            ends = eigvalsh(S)[[0, -1]]
+            lo = min(lo, ends[0])
+            norm = max(norm, *np.abs(ends))
+        return float(lo), float(norm), "dense"
+    for s in sign_blocks:
+
+        def matvec(v, s=s):
+            v = np.ravel(v)
+            out = s * (X.T @ (dpred * (X @ v))) + shift * v
+            return out if C is None else out + C @ v
+
+        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=X.dtype)
+        ends = eigsh(
+            op,
+            k=2,
+            which="BE",
+            v0=rng.standard_normal(n_features),
+            return_eigenvectors=False,
+        )
+        lo = min(lo, ends.min())
+        norm = max(norm, *np.abs(ends))
+    return float(lo), float(norm), "lanczos"
+
+
+def _stationarity(objective, params):
+    """``L(W)``, ``<A W S, W>`` and ``A W S`` (half the gradient in ``W``)."""
+    value = objective.value(params)
+    grads = objective.gradient(params, None, out=[np.empty_like(p) for p in params])
+    half_grad = 0.5 * grads[0]
+    # Summed over the sign blocks, <S, M> = <A W S, W> = <grad / 2, W>.
+    return value, float(np.vdot(half_grad, params[0])), half_grad
+
+
+def certify(objective, params, random_state=None, dense_max=None):
+    """Optimality certificate of ``params`` for a quadratic-network objective.
+
+    Computed in float64 whatever the objective's dtype. Up to
+    ``dense_max`` features (default :data:`DENSE_CERTIFICATE_MAX_FEATURES`)
+    ``S0`` is formed and ``scipy.linalg.eigvalsh`` used; above, Lanczos
+    (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator`` whose product
+    costs ``O(n d + d^2)``.
+
+    Parameters
+    ----------
+    objective : QuadraticObjective
+    params : list of ndarray
+        ``[W]`` or ``[W, b]``; ``b`` should minimise the objective for ``W``
+        (the bound ignores the intercept's derivative).
+    random_state : int, RandomState instance or None, default=None
+        Starting vector of the Lanczos iterations.
+    dense_max : int or None, default=None
+
+    Returns
+    -------
+    certificate : OptimalityCertificate
+    """
+    rng = check_random_state(random_state)
+    dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
+    if objective.X.dtype != np.float64:
+        objective = objective.astype(np.float64)
+        params = [p.astype(np.float64) for p in params]
+    value, alignment, half_grad = _stationarity(objective, params)
+    dpred = objective.prediction_derivatives(params)
+    lam = objective.weight_decay
+    lo, norm, method = _spectrum_ends(
+        objective.X,
+        dpred,
+        np.unique(objective.signs),
+        0.5 * lam,
+        objective.perturbation,
+        dense_max,
+        rng,
+    )
+    deficit = max(0.0, -lo)
+    if deficit == 0.0:
+        slack = 0.0
+    elif lam > 0:
+        slack = deficit * 2.0 * value / lam
+    else:
+        slack = np.inf
+    return OptimalityCertificate(
+        lambda_min=lo,
+        spectral_norm=norm,
+        stationarity=float(np.linalg.norm(half_grad)),
+        weight_norm=float(np.linalg.norm(params[0])),
+        gap_bound=max(0.0, alignment + slack),
+        objective=float(value),
+        method=method,
+    )
