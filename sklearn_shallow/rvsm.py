@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseShallowNetwork
 from ._optim import UpdateRule
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
+from .constraints import Constraint
 from .thresholds import PENALTIES, Penalty, get_penalty
 
 
@@ -93,7 +94,7 @@ class _RVSMPart:
     """The algorithm part: a gradient step on ``w``, then ``u = prox(w)``."""
 
     _parameter_constraints = {
-        "penalty": [StrOptions(set(PENALTIES)), Penalty],
+        "penalty": [StrOptions(set(PENALTIES)), Penalty, Constraint],
         "lam": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="neither")],
         "a": [Interval(Real, 0, None, closed="neither")],
@@ -104,8 +105,13 @@ class _RVSMPart:
     _scale_columns = True
 
     def _make_update(self, param_shape):
-        penalty = get_penalty(self.penalty, a=self.a)
-        penalty.check()
+        if isinstance(self.penalty, Constraint):
+            # The prox of a set's indicator is the projection: u is the
+            # projection of w, and lam plays no part.
+            penalty = self.penalty
+        else:
+            penalty = get_penalty(self.penalty, a=self.a)
+        penalty.check(param_shape)
         self.penalty_ = penalty
         return UPDATES[self.method](penalty, self.lam, self.beta)
 
@@ -133,8 +139,11 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         kernels times patches for a convolution).
     activation : str, Activation or (callable, callable), default='relu'
         As in :class:`ProjectedShallowRegressor`.
-    penalty : {'l1', 'l0', 'tl1'} or Penalty, default='l1'
+    penalty : {'l1', 'l0', 'tl1'}, Penalty or Constraint, default='l1'
         The sparsity penalty ``P``; 'tl1' is transformed l1 with shape ``a``.
+        A Constraint object (for instance ``L0Ball(n_nonzero=40)``) is the
+        indicator of its set: ``u`` is then the projection of ``w`` onto it
+        (in the fit's internal units, see Notes) and ``lam`` plays no part.
     lam : float, default=1e-3
         Penalty weight ``lambda >= 0``. The threshold applied to ``w`` is
         ``t = lam / beta``; Theorem 1 asks ``lam / beta < 1/sqrt(d)``.
@@ -201,6 +210,8 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         Sparse kernels ``u``, only with a convolution.
     sparsity_ : float
         Fraction of exactly-zero entries of ``u``.
+    penalty_ : Penalty or Constraint
+        The resolved penalty.
     output_weights_ : ndarray of shape (n_hidden,) or (n_hidden, n_outputs)
     intercept_ : float or ndarray of shape (n_outputs,)
         A float for 1-D y.
@@ -327,7 +338,9 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
     n_hidden : int or None, default=None
         Number of hidden units (None: 20 for a dense layer).
     activation : str, Activation or (callable, callable), default='relu'
-    penalty : {'l1', 'l0', 'tl1'} or Penalty, default='l1'
+    penalty : {'l1', 'l0', 'tl1'}, Penalty or Constraint, default='l1'
+        As in :class:`RVSMRegressor` (a constraint: ``u`` is the projection
+        of ``w`` onto its set).
     lam : float, default=1e-3
         Penalty weight, relative to the mean loss; the threshold is
         ``lam / beta`` on the weights of unit-scale features.

@@ -9,7 +9,13 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_shallow import Convolution, ProjectedShallowRegressor, RVSMRegressor
+from sklearn_shallow import (
+    Convolution,
+    L0Ball,
+    ProjectedShallowRegressor,
+    Rank,
+    RVSMRegressor,
+)
 from sklearn_shallow.datasets import make_sparse_network, oymak_init, sample_network
 from sklearn_shallow.experiments import rvsm_tradeoff
 from sklearn_shallow.metrics import normalized_mse
@@ -274,3 +280,17 @@ def test_bad_data(small, bad):
     X[0, 0] = bad
     with pytest.raises(ValueError, match="Input X contains"):
         RVSMRegressor().fit(X, y)
+
+
+def test_a_constraint_as_the_penalty_projects_u_onto_its_set():
+    # The prox of a set's indicator is the projection: u lies in the set.
+    X, y, truth = make_sparse_network(400, random_state=0)
+    k = truth.n_nonzero_total
+    est = RVSMRegressor(penalty=L0Ball(n_nonzero=k), random_state=0).fit(X, y)
+    assert np.count_nonzero(est.hidden_weights_) <= k
+    assert est.score(X, y) > 0.9
+    # lam plays no part: the same fit at another lam.
+    other = RVSMRegressor(penalty=L0Ball(n_nonzero=k), lam=0.5, random_state=0)
+    np.testing.assert_allclose(other.fit(X, y).predict(X), est.predict(X))
+    low_rank = RVSMRegressor(penalty=Rank(rank=2), random_state=0).fit(X, y)
+    assert np.linalg.matrix_rank(low_rank.hidden_weights_) <= 2
