@@ -87,6 +87,12 @@ class _ProjectedPart:
     def _make_update(self, param_shape):
         constraint = make_constraint(self.constraint, self.tau)
         constraint.check(param_shape)
+        if self.solver == "lbfgs" and not isinstance(constraint, Unconstrained):
+            raise ValueError(
+                f"solver='lbfgs' needs a problem without a constraint; the "
+                f"constraint {constraint!r} is a projection after every step. "
+                "Use solver='fista' (or 'spg', 'pgd')."
+            )
         self.constraint_ = constraint
         project = None if isinstance(constraint, Unconstrained) else constraint.project
         return UpdateRule(project=project, convex=constraint.convex)
@@ -183,12 +189,14 @@ class ProjectedShallowRegressor(
         bounds nothing); with a set that leaves the scale of W free ('l0',
         'l0_row', 'rank', a subspace), 1e-3 on both; 0 with fixed output
         weights.
-    solver : {'fista', 'spg', 'pgd'}, default='fista'
+    solver : {'fista', 'spg', 'pgd', 'lbfgs'}, default='fista'
         Step policy of full-batch fits: accelerated projected gradient with
-        monotone momentum restarts, spectral projected gradient, or the
-        papers' plain projected gradient. With 'fista' and 'spg' the learned
-        output weights and the intercept are solved exactly at every step
-        (variable projection); 'pgd' takes gradient steps on them, as do
+        monotone momentum restarts, spectral projected gradient, the
+        papers' plain projected gradient, or L-BFGS (scipy's; only without
+        a constraint, where the objective is smooth up to ReLU kinks). With
+        'fista', 'spg' and 'lbfgs' the learned output weights and the
+        intercept are solved exactly at every step (variable projection,
+        for the squared loss); 'pgd' takes gradient steps on them, as do
         mini-batch epochs. See the user guide.
     step_size : float or 'auto', default='auto'
         'auto' backtracks on the projected step (always decreases the
@@ -386,9 +394,10 @@ class ProjectedShallowClassifier(
         layers, on the output weights only with a ball ('l1', 'nuclear'),
         1e-3 on both with 'l0', 'l0_row', 'rank' or a subspace, 0 with
         fixed output weights.
-    solver : {'fista', 'spg', 'pgd'}, default='fista'
-        Step policy (all blocks take gradient steps: the output layer is
-        only solved exactly for the squared loss).
+    solver : {'fista', 'spg', 'pgd', 'lbfgs'}, default='fista'
+        Step policy, as in :class:`ProjectedShallowRegressor` (all blocks
+        take gradient steps: the output layer is only solved exactly for
+        the squared loss).
     step_size : float or 'auto', default='auto'
     max_iter : int, default=1000
     tol : float, default=1e-4

@@ -99,6 +99,8 @@ class _RVSMPart:
         "beta": [Interval(Real, 0, None, closed="neither")],
         "a": [Interval(Real, 0, None, closed="neither")],
         "method": [StrOptions(set(UPDATES))],
+        # Every step is followed by a threshold: L-BFGS does not apply.
+        "solver": [StrOptions({"fista", "spg", "pgd"})],
     }
 
     # Thresholds act on the weights of unit-scale features (see _base._Units).

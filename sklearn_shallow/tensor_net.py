@@ -61,7 +61,7 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
     alpha : float, default=0.0
         L2 penalty ``alpha/2 (||W||^2 + ||v||^2)`` (standardised units with
         learned output weights). The paper's descent has none.
-    solver : {'fista', 'spg', 'pgd'}, default='fista'
+    solver : {'fista', 'spg', 'pgd', 'lbfgs'}, default='fista'
         Step policy (see :class:`~sklearn_shallow.ProjectedShallowRegressor`).
         'pgd' is the paper's gradient descent (Algorithm 2), with gradient
         steps on learned output weights and the intercept; 'fista' and 'spg'

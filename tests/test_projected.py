@@ -11,7 +11,12 @@ from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, cross_
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_shallow import Convolution, L1Ball, ProjectedShallowRegressor
+from sklearn_shallow import (
+    Convolution,
+    L1Ball,
+    ProjectedShallowRegressor,
+    RVSMRegressor,
+)
 from sklearn_shallow.datasets import (
     make_conv_network,
     make_sparse_network,
@@ -325,3 +330,26 @@ def test_unfitted_predict_raises():
 
     with pytest.raises(NotFittedError):
         ProjectedShallowRegressor().predict(GOOD_X)
+
+
+def test_lbfgs_solver_without_constraint_and_a_clear_error_with_one():
+    # Without a constraint L-BFGS is one more step policy: on a convex
+    # problem (linear activation, fixed output weights) it reaches the
+    # least-squares optimum that FISTA reaches.
+    X, y, _ = make_sparse_network(300, n_features=10, n_hidden=3, random_state=0)
+    kw = dict(
+        activation="linear",
+        n_hidden=3,
+        output_weights="ones",
+        fit_intercept=False,
+        tol=1e-10,
+        max_iter=5000,
+        random_state=0,
+    )
+    lbfgs = ProjectedShallowRegressor(solver="lbfgs", **kw).fit(X, y)
+    w, *_ = np.linalg.lstsq(X, y, rcond=None)
+    np.testing.assert_allclose(lbfgs.predict(X), X @ w, rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="solver='lbfgs' needs a problem without"):
+        ProjectedShallowRegressor(solver="lbfgs", constraint="l1", tau=1.0).fit(X, y)
+    with pytest.raises(ValueError, match="solver"):
+        RVSMRegressor(solver="lbfgs").fit(X, y)
