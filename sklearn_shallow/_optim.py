@@ -943,6 +943,7 @@ class _Loop:
 
         fun(theta0)
         G0 = last["G"] if last["G"] > 0 else 1.0
+        accepted = {"theta": last["theta"]}  # the last iterate of finite value
         m = self.n_iter_no_change
         outcome = {"converged": False, "message": None}
 
@@ -954,6 +955,18 @@ class _Loop:
             theta = intermediate_result.x
             if not np.array_equal(theta, last["theta"]):
                 fun(theta)  # the accepted point, with its solved blocks
+            if not np.isfinite(last["f"]):
+                # scipy's update broke down (a curvature pair at underflow):
+                # end at the last finite iterate.
+                fun(accepted["theta"])
+                stationarity = last["G"] / G0
+                stop(
+                    stationarity <= max(self.tol, 1e3 * self.eps),
+                    "L-BFGS stepped to a point where the objective is not "
+                    "finite; stopped at the last finite iterate, where the "
+                    f"gradient is {stationarity:.3g} of its first value",
+                )
+            accepted["theta"] = last["theta"]
             iteration = len(self.loss_curve) + 1
             loss = update.record(last["f"], x)
             self.loss_curve.append(loss)
@@ -973,6 +986,8 @@ class _Loop:
                 return
             if last["f"] == 0.0:
                 stop(True, "the loss is zero")
+            if last["G"] == 0.0:
+                stop(True, "the gradient is zero")
             settled = len(self.loss_curve) > m and self.loss_curve[
                 -m - 1
             ] - loss <= self.tol * abs(first)
@@ -1008,8 +1023,11 @@ class _Loop:
                 "gtol": 0.0,
             },
         )
-        if not np.array_equal(result.x, last["theta"]):
-            fun(result.x)
+        final = result.x if np.all(np.isfinite(result.x)) else accepted["theta"]
+        if not np.array_equal(final, last["theta"]):
+            fun(final)
+        if not np.isfinite(last["f"]):
+            fun(accepted["theta"])
         if not self.loss_curve:
             self.loss_curve.append(update.record(last["f"], x))
         iteration = len(self.loss_curve)

@@ -327,11 +327,11 @@ def test_random_initialisations_reach_the_same_objective():
 
 
 def test_gd_reaches_the_objective_of_lbfgs():
+    # Both solvers run until the certificate proves the gap tol.
     X, y, _ = planted_quadratic(60, 8, 2, 0.1, 0)
-    lbfgs = QuadraticNetRegressor(weight_decay=1e-2, random_state=0).fit(X, y)
-    gd = QuadraticNetRegressor(
-        weight_decay=1e-2, solver="gd", max_iter=3000, random_state=0
-    ).fit(X, y)
+    kw = dict(weight_decay=1e-2, stop="certified", random_state=0)
+    lbfgs = QuadraticNetRegressor(**kw).fit(X, y)
+    gd = QuadraticNetRegressor(**kw, solver="gd", max_iter=3000).fit(X, y)
     assert gd.is_certified_ and lbfgs.is_certified_
     assert gd.loss_ == pytest.approx(lbfgs.loss_, rel=1e-4)
 
@@ -369,12 +369,31 @@ def test_classifier_separates_a_planted_quadratic_boundary():
     X, _, signal = planted_quadratic(2800, 10, 3, 0.0, 0)
     labels = np.where(signal > np.median(signal), "far", "near")
     X_train, y_train, X_test, y_test = X[:800], labels[:800], X[800:], labels[800:]
-    clf = QuadraticNetClassifier(random_state=0).fit(X_train, y_train)
+    clf = QuadraticNetClassifier(stop="certified", random_state=0)
+    clf.fit(X_train, y_train)
     linear = LogisticRegression().fit(X_train, y_train)
     accuracy = clf.score(X_test, y_test)
     assert accuracy >= 0.95
     assert accuracy >= linear.score(X_test, y_test) + 0.3
     assert clf.is_certified_
+
+
+def test_stationary_stop_ends_sooner_at_the_same_accuracy():
+    # The default stop ends at the loop's stationarity test; 'certified'
+    # waits for the certificate. The certificate of the default fit is still
+    # computed, for the weights it returns.
+    X, _, signal = planted_quadratic(2800, 10, 3, 0.0, 0)
+    labels = np.where(signal > np.median(signal), "far", "near")
+    X_train, y_train, X_test, y_test = X[:800], labels[:800], X[800:], labels[800:]
+    fast = QuadraticNetClassifier(random_state=0).fit(X_train, y_train)
+    slow = QuadraticNetClassifier(stop="certified", random_state=0)
+    slow.fit(X_train, y_train)
+    assert fast.n_iter_ < 0.6 * slow.n_iter_, (fast.n_iter_, slow.n_iter_)  # 286, 520
+    assert fast.score(X_test, y_test) >= slow.score(X_test, y_test) - 0.005
+    assert fast.loss_ <= slow.loss_ * (1 + 1e-2)
+    # The reported bound holds: the certified optimum is at most that far below.
+    assert fast.loss_ - slow.loss_ <= fast.certificate_.gap_bound + 1e-12
+    assert fast.is_certified_ == fast.certificate_.certifies()
 
 
 @pytest.mark.parametrize("column", [0, 1, 2])
@@ -577,6 +596,7 @@ def test_loss_is_the_objective_of_the_standardised_targets(fit_intercept):
         hidden_bias=True,
         fit_intercept=fit_intercept,
         weight_decay=1e-2,
+        stop="certified",
         random_state=0,
     ).fit(X, y, sample_weight=sw)
     m = np.average(y, weights=sw) if fit_intercept else 0.0
@@ -595,7 +615,8 @@ def test_loss_is_the_objective_of_the_standardised_targets(fit_intercept):
 
 def test_warm_start_carries_over_to_other_units_of_y():
     X, y, _ = planted_quadratic(60, 15, 3, 0.1, 0)
-    est = QuadraticNetRegressor(fit_intercept=True, random_state=0).fit(X, y)
+    est = QuadraticNetRegressor(fit_intercept=True, stop="certified", random_state=0)
+    est.fit(X, y)
     first = est.loss_
     # The same standardised problem: the warm start is already certified.
     est.set_params(warm_start=True, random_state=1).fit(X, 1e4 * y - 7.0)
@@ -611,7 +632,9 @@ def test_constant_or_zero_targets_keep_a_unit_scale(fit_intercept):
     X, _, _ = planted_quadratic(50, 4, 2, 0.1, 0)
     value = 3.7 if fit_intercept else 0.0
     y = np.full(50, value)
-    est = QuadraticNetRegressor(fit_intercept=fit_intercept, random_state=0)
+    est = QuadraticNetRegressor(
+        fit_intercept=fit_intercept, stop="certified", random_state=0
+    )
     est.fit(X, y)
     assert np.all(np.isfinite(est.hidden_weights_))
     assert_allclose(est.predict(X), value, atol=1e-6)
@@ -652,7 +675,8 @@ def test_float32_input_stays_float32_and_agrees_with_float64():
 
 def test_warm_start_resumes_from_the_certified_fit():
     X, y, _ = planted_quadratic(60, 15, 3, 0.1, 0)
-    est = QuadraticNetRegressor(perturbation=1e-3, random_state=0).fit(X, y)
+    est = QuadraticNetRegressor(perturbation=1e-3, stop="certified", random_state=0)
+    est.fit(X, y)
     C = est.perturbation_matrix_.copy()
     first = est.loss_
     est.set_params(warm_start=True, random_state=1).fit(X, y)
@@ -711,6 +735,7 @@ X_SMALL, Y_SMALL, _ = planted_quadratic(20, 3, 1, 0.1, 0)
         ({"n_hidden": 0}, Y_SMALL, "'n_hidden' parameter"),
         ({"perturbation": -0.1}, Y_SMALL, "'perturbation' parameter"),
         ({"solver": "adam"}, Y_SMALL, "'solver' parameter"),
+        ({"stop": "early"}, Y_SMALL, "'stop' parameter"),
         (
             {"loss": "log_loss"},
             Y_SMALL,
