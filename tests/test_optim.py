@@ -20,9 +20,11 @@ from sklearn_shallow import (
 from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
 from sklearn_shallow._optim import UpdateRule, descend
+from sklearn_shallow._updates import RVSMUpdate
 from sklearn_shallow.activations import Linear, Tanh
 from sklearn_shallow.architectures import Dense
 from sklearn_shallow.datasets import make_sparse_network, oymak_init
+from sklearn_shallow.thresholds import L1Penalty
 
 
 @pytest.fixture(scope="module")
@@ -447,8 +449,14 @@ def test_lbfgs_error_names_the_constraint_and_the_penalty(planted):
     X, y, _ = planted
     with pytest.raises(ValueError, match=r"constraint L1Ball\(radius=2.0\).*'fista'"):
         ProjectedShallowRegressor(solver="lbfgs", constraint="l1", tau=2.0).fit(X, y)
-    with pytest.raises(ValueError, match=r"penalty L1.*RVSMUpdate.*'fista'"):
+    # The estimator refuses it in its parameter validation; the loop itself
+    # names the penalty of the update rule.
+    with pytest.raises(ValueError, match="'solver' parameter of RVSMRegressor"):
         RVSMRegressor(solver="lbfgs").fit(X, y)
+    _, objective = _linear_net_objective(X, y, 2, False, 0.0)
+    rule = RVSMUpdate(L1Penalty(), 1e-3, 0.1)
+    with pytest.raises(ValueError, match=r"penalty L1.*RVSMUpdate.*'fista'"):
+        descend(objective, [np.ones((2, X.shape[1]))], rule, solver="lbfgs")
 
 
 def test_lbfgs_refuses_mini_batches():
