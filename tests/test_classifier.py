@@ -15,8 +15,10 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
+from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
@@ -250,3 +252,29 @@ def test_constraint_object_and_tensor_start_for_two_classes():
     ).fit(X, y)
     assert np.count_nonzero(clf.hidden_weights_) == 12
     assert clf.score(X, y) > 0.8  # 10 % of the labels are flipped
+
+
+def test_tfidf_pipeline_classifies_text_on_sparse_X():
+    rng = np.random.default_rng(0)
+    topics = {
+        "sports": ["ball", "goal", "team", "match", "score", "coach"],
+        "cooking": ["salt", "oven", "bake", "flour", "sugar", "pan"],
+    }
+    common = ["the", "a", "today", "very", "good", "new", "old"]
+    docs, labels = [], []
+    for i in range(300):
+        label = "sports" if i % 2 else "cooking"
+        words = list(rng.choice(topics[label], 2)) + list(rng.choice(common, 5))
+        docs.append(" ".join(rng.permutation(words)))
+        labels.append(label)
+    seen = []
+
+    class Spy(ProjectedShallowClassifier):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(sparse.issparse(X))
+            return super().fit(X, y, sample_weight)
+
+    clf = make_pipeline(TfidfVectorizer(), Spy(random_state=0))
+    score = cross_val_score(clf, docs, labels, cv=3).mean()
+    assert score > 0.95
+    assert all(seen)  # the estimator received the sparse matrix itself
