@@ -212,6 +212,20 @@ class _Units:
             column_scale = rms.astype(X.dtype)
         return cls(shift, scale, column_scale, scaled)
 
+    def same_as(self, other):
+        """Whether ``other`` maps to and from the same internal units."""
+        pairs = [
+            (self.y_shift, other.y_shift),
+            (self.y_scale, other.y_scale),
+            (self.column_scale, other.column_scale),
+        ]
+        for a, b in pairs:
+            if (a is None) != (b is None):
+                return False
+            if a is not None and (np.shape(a) != np.shape(b) or np.any(a != b)):
+                return False
+        return self.scaled == other.scaled
+
     def y_in(self, y):
         y_int = ((y - self.y_shift) / self.y_scale).astype(y.dtype, copy=False)
         if self.scaled and y_int.dtype == np.float64:
@@ -550,9 +564,14 @@ class BaseShallowNetwork(BaseEstimator):
             self.intercept_ = np.array(intercept, dtype=X.dtype).reshape(n_outputs)
         self.n_outputs_ = 1 if n_outputs is None else n_outputs
         self.loss_ = loss
-        self.n_iter_ = result.n_iter
+        # A warm start continues the history, as MLP's does.
+        previous = self._warm_started and hasattr(self, "loss_curve_")
+        self.n_iter_ = result.n_iter + (self.n_iter_ if previous else 0)
         # In the fit's internal units (standardised y), whatever the units of y.
-        self.loss_curve_ = result.loss_curve
+        self.loss_curve_ = (list(self.loss_curve_) if previous else []) + list(
+            result.loss_curve
+        )
+        self._loop_state = (result.state, self._units)
         self.validation_scores_ = (
             result.validation_scores if self.early_stopping else None
         )
@@ -644,7 +663,9 @@ class BaseShallowNetwork(BaseEstimator):
             alpha_output=self.alpha_output_,
         )
         params, warm = self._warm_up(objective, params, rng)
-        result = self._descend(objective, params, update, rng, validate)
+        result = self._descend(
+            objective, params, update, rng, validate, state=self._resume_state()
+        )
         if warm is not None:
             # One history for the whole fit: the warm-up, then the fit.
             result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)
@@ -673,7 +694,25 @@ class BaseShallowNetwork(BaseEstimator):
 
         return callback
 
-    def _descend(self, objective, params, update, rng, validate, callback=True):
+    def _resume_state(self):
+        """The loop state a warm start resumes from, or None.
+
+        The state (last step size, RVSM's ``u``, ADMM's ``z``) is in the
+        internal units of the fit that left it; it is only reused when this
+        fit's units are the same (the same data), else the rule starts its
+        variables afresh from the parameters.
+        """
+        previous = getattr(self, "_loop_state", None)
+        if not self._warm_started or previous is None:
+            return None
+        state, units = previous
+        if not self._units.same_as(units):
+            return {"mu": state.get("mu")}
+        return state
+
+    def _descend(
+        self, objective, params, update, rng, validate, callback=True, state=None
+    ):
         """Run the loop with the estimator's settings (``callback=False``:
         without the user's callback, as in a warm-up)."""
         return descend(
@@ -690,6 +729,7 @@ class BaseShallowNetwork(BaseEstimator):
             callback=self._user_callback() if callback else None,
             verbose=self.verbose,
             names=self._model.names,
+            state=state,
         )
 
     def _decision(self, X):

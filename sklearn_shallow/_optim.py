@@ -189,8 +189,16 @@ class UpdateRule:
         self.project = project
         self.convex = convex
 
-    def start(self, params):
-        """Called once before the first step."""
+    def start(self, params, state=None):
+        """Called once before the first step.
+
+        ``state`` is what :meth:`get_state` returned at the end of a previous
+        fit (a warm start), or None.
+        """
+
+    def get_state(self):
+        """The rule's own variables, to resume from in a warm start."""
+        return {}
 
     def extra_value(self, params):
         """Smooth term added to the data loss (0 for plain PGD)."""
@@ -249,6 +257,7 @@ class DescentResult:
         step_size,
         message="",
         stationarity=None,
+        state=None,
     ):
         self.params = params  # what the model predicts with
         self.raw_params = raw_params  # the loop's own variables (warm starts)
@@ -260,6 +269,9 @@ class DescentResult:
         self.step_size = step_size
         self.message = message
         self.stationarity = stationarity
+        # What a warm start resumes from besides the parameters: the last
+        # step size and the update rule's own variables.
+        self.state = state
 
 
 def _inner(a, b, blocks):
@@ -374,6 +386,7 @@ def descend(
     callback=None,
     verbose=0,
     names=None,
+    state=None,
 ):
     """Minimise ``objective`` from ``params`` with ``update``.
 
@@ -413,6 +426,11 @@ def descend(
     verbose : int
     names : list of str
         Names of the parameter blocks, for the callback.
+    state : dict or None
+        ``result.state`` of a previous descent to resume from (a warm
+        start): its last step size starts the step search, and the update
+        rule resumes its own variables (RVSM's ``u``, ADMM's ``z``).
+        Momentum restarts: a warm start may change the problem.
 
     Returns
     -------
@@ -435,6 +453,7 @@ def descend(
         callback,
         verbose,
         names,
+        state,
     )
     if solver == "fista" and not update.accelerable:
         solver = "pgd"
@@ -471,12 +490,18 @@ class _Loop:
         callback,
         verbose,
         names,
+        state=None,
     ):
         self.objective = objective
         self.update = update
         self.fixed = step_size != "auto"
         self.step_size = step_size
         self.mu = float(step_size) if self.fixed else INITIAL_STEP
+        state = state or {}
+        last_mu = state.get("mu")
+        if not self.fixed and last_mu is not None and math.isfinite(last_mu):
+            self.mu = float(last_mu)
+        self.update_state = state.get("update")
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -567,6 +592,7 @@ class _Loop:
             step_size=self.mu,
             message=message,
             stationarity=stationarity,
+            state={"mu": self.mu, "update": self.update.get_state()},
         )
 
     # ---- full batch --------------------------------------------------------
@@ -669,7 +695,7 @@ class _Loop:
         objective, update, free = self.objective, self.update, self.free
         ev = _Evaluator(objective, update, objective.batches()[0])
         x = self.x
-        update.start(x)
+        update.start(x, self.update_state)
         cand = [np.empty_like(p) for p in x]
         y = [np.empty_like(p) for p in x]
         g_x = [np.empty_like(p) for p in x]
@@ -913,7 +939,7 @@ class _Loop:
         objective, update, free = self.objective, self.update, self.free
         batch = objective.batches()[0]
         x = self.x
-        update.start(x)
+        update.start(x, self.update_state)
         grads = [np.empty_like(p) for p in x]
         self.mu = math.nan  # no step size of its own (module docstring)
         f = objective.value(x, batch)
@@ -1074,7 +1100,7 @@ class _Loop:
         x = self.x
         cand = [np.empty_like(p) for p in x]
         grads = [np.empty_like(p) for p in x]
-        update.start(x)
+        update.start(x, self.update_state)
         batches = objective.batches()
         best_loss = np.inf
         no_change = 0

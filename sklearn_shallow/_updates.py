@@ -30,8 +30,15 @@ class RVSMUpdate(UpdateRule):
     def _threshold(self, w):
         return self.penalty.prox(w, self.lam / self.beta)
 
-    def start(self, params):
-        self.u = self._threshold(params[0])
+    def start(self, params, state=None):
+        u = None if state is None else state.get("u")
+        if u is not None and u.shape == params[0].shape:
+            self.u = u.astype(params[0].dtype, copy=True)
+        else:
+            self.u = self._threshold(params[0])
+
+    def get_state(self):
+        return {"u": self.u.copy()}
 
     def _gap(self, params):
         return params[0] - self.u
@@ -67,9 +74,16 @@ class ADMMUpdate(RVSMUpdate):
 
     accelerable = False
 
-    def start(self, params):
-        self.z = np.zeros_like(params[0])
-        super().start(params)
+    def start(self, params, state=None):
+        z = None if state is None else state.get("z")
+        if z is not None and z.shape == params[0].shape:
+            self.z = z.astype(params[0].dtype, copy=True)
+        else:
+            self.z = np.zeros_like(params[0])
+        super().start(params, state)
+
+    def get_state(self):
+        return {**super().get_state(), "z": self.z.copy()}
 
     def extra_value(self, params):
         return super().extra_value(params) + float(np.vdot(self.z, self._gap(params)))

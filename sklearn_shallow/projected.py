@@ -113,6 +113,14 @@ class _ProjectedPart:
         # the penalty is smaller.
         return ALPHA_SCALE_FREE, ALPHA_SCALE_FREE
 
+    def _initial_params(self, X, y, sw, shape, rng):
+        params = super()._initial_params(X, y, sw, shape, rng)
+        if self._warm_started:
+            # The previous solution, moved into this fit's set (tau or the
+            # constraint may have changed: a path).
+            params[0] = self.constraint_.project(params[0])
+        return params
+
     def _initial_hidden(self, X, y, sw, shape, rng):
         W0 = super()._initial_hidden(X, y, sw, shape, rng)
         if self._dense_start():

@@ -278,12 +278,14 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
         learn = "output" in model.names
         fixed_by_user = not learn and not isinstance(self.output_weights, str)
         previous = getattr(self, "_raw_params", None)
+        self._warm_started = False
         if self.warm_start and previous is not None:
             expected = [shape] + [(model.n_hidden,)] * learn
             expected += [(1,)] * model.fit_intercept
             if [p.shape for p in previous] == expected:
                 if not learn and not fixed_by_user:
                     model.fixed_output = self.output_weights_.astype(X.dtype)
+                self._warm_started = True
                 return [p.astype(X.dtype, copy=True) for p in previous]
         W, v = self._initial_weights(X, y, sw, rng)
         if fixed_by_user:

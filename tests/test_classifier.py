@@ -216,10 +216,12 @@ def test_warm_start_continues_from_the_previous_fit():
     clf = ProjectedShallowClassifier(random_state=0).fit(X, y)
     again = clone(clf).set_params(warm_start=True)
     again.fit(X, y)
-    first = again.loss_curve_[-1]
+    first, n_first = again.loss_curve_[-1], again.n_iter_
     again.fit(X, y)
-    # From the converged point the second fit starts at the same objective.
-    assert again.loss_curve_[0] <= first * (1 + 1e-6)
+    # From the converged point the second fit starts at the same objective,
+    # and the history continues.
+    assert len(again.loss_curve_) == again.n_iter_ > n_first
+    assert again.loss_curve_[n_first] <= first * (1 + 1e-6)
     assert again.loss_curve_[-1] <= first
     assert_allclose(again.predict_proba(X), clf.predict_proba(X), atol=1e-2)
 

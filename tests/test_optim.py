@@ -182,14 +182,18 @@ def test_warm_start_continues_from_previous_fit(planted):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
         first = est.loss_curve_[-1]
+        n_first = est.n_iter_
         est.set_params(max_iter=1)
         est.fit(X, y)
-    assert est.loss_curve_[0] <= first
+    # The history continues (as MLP's does): one more iteration, from where
+    # the first fit ended, with the step size it had found.
+    assert est.n_iter_ == n_first + 1 == len(est.loss_curve_)
+    assert est.loss_curve_[-1] <= first
     cold = _paper_net(max_iter=1, tol=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         cold.fit(X, y)
-    assert est.loss_curve_[0] < 0.5 * cold.loss_curve_[0]
+    assert est.loss_curve_[-1] < 0.5 * cold.loss_curve_[0]
 
 
 def test_integer_sample_weights_equal_repeated_rows(planted):

@@ -1,10 +1,12 @@
 """RVSMRegressor: Dinh & Xin (2020) claims, sklearn use, errors."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -294,3 +296,30 @@ def test_a_constraint_as_the_penalty_projects_u_onto_its_set():
     np.testing.assert_allclose(other.fit(X, y).predict(X), est.predict(X))
     low_rank = RVSMRegressor(penalty=Rank(rank=2), random_state=0).fit(X, y)
     assert np.linalg.matrix_rank(low_rank.hidden_weights_) <= 2
+
+
+@pytest.mark.parametrize("method", ["rvsm", "admm"])
+def test_warm_start_resumes_the_splitting_state_exactly(method):
+    # Fixed steps, plain gradient steps: 7 + 5 iterations in two warm-started
+    # fits are the 12 iterations of one fit, because u (and ADMM's
+    # multiplier z) resume where they were. Resetting z, as before, changes
+    # the iterates.
+    X, y, _ = make_sparse_network(300, random_state=0)
+    kw = dict(
+        method=method,
+        penalty="l0",
+        lam=1e-3,
+        solver="pgd",
+        step_size=0.05,
+        tol=0.0,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        cold = RVSMRegressor(max_iter=12, **kw).fit(X, y)
+        warm = RVSMRegressor(max_iter=7, warm_start=True, **kw).fit(X, y)
+        warm.set_params(max_iter=5).fit(X, y)
+    assert warm.n_iter_ == 12
+    np.testing.assert_allclose(warm.loss_curve_, cold.loss_curve_, rtol=1e-12)
+    np.testing.assert_allclose(warm.dense_weights_, cold.dense_weights_, rtol=1e-12)
+    np.testing.assert_array_equal(warm.hidden_weights_ == 0, cold.hidden_weights_ == 0)
