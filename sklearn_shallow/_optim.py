@@ -502,6 +502,16 @@ class _Loop:
         if not self.fixed and last_mu is not None and math.isfinite(last_mu):
             self.mu = float(last_mu)
         self.update_state = state.get("update")
+        # The scales the stopping rule measures against (the first objective
+        # value and gradient mapping of the cold fit): a warm start that
+        # begins near a stationary point must not be asked to shrink its own,
+        # already small, gradient by another factor tol.
+        self.reference = (state.get("f0"), state.get("G0"))
+        # A warm start resumes a fit whose gradient was checked at its own
+        # start; its point may now sit on a kink of every unit (weights
+        # thresholded to zero), where central differences cannot judge it.
+        self.check_start = not state
+        self.f0 = self.G0 = None
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
@@ -520,6 +530,13 @@ class _Loop:
         self.eps = float(np.finfo(self.x[0].dtype).eps)
 
     # ---- shared pieces ---------------------------------------------------
+    def _first(self, f):
+        """The objective scale of the stopping rule: this fit's first value,
+        or the cold fit's when resuming (whichever is larger)."""
+        previous = self.reference[0]
+        self.f0 = f if previous is None else max(f, previous)
+        return self.f0
+
     def _slack(self, f):
         # Rounding room in the sufficient-decrease tests.
         return (1e3 * self.eps) * abs(f) if self.eps < 1e-10 else 10 * self.eps * abs(f)
@@ -592,7 +609,12 @@ class _Loop:
             step_size=self.mu,
             message=message,
             stationarity=stationarity,
-            state={"mu": self.mu, "update": self.update.get_state()},
+            state={
+                "mu": self.mu,
+                "update": self.update.get_state(),
+                "f0": self.f0,
+                "G0": self.G0,
+            },
         )
 
     # ---- full batch --------------------------------------------------------
@@ -707,15 +729,16 @@ class _Loop:
             raise DivergenceError(
                 f"The loss at the initial point is not finite ({f_x})."
             )
-        first = f_x
+        first = self._first(f_x)
         # Iteration 1 takes the gradient at x (the check leaves the cache cold).
-        self._check_slope(ev.batch, x)
+        if self.check_start:
+            self._check_slope(ev.batch, x)
         have_prev = False  # x_prev (and g_prev for spg) hold the last iterate
         t_k = 1.0  # FISTA's momentum sequence
         recent = [f_x]
         mu_max = mu_accepted = 0.0
         ema, averaged = None, np.inf
-        G0 = None
+        G0 = self.reference[1]
         stationarity = None
         converged, message = False, ""
         iteration = 0
@@ -762,6 +785,7 @@ class _Loop:
                 G = math.hypot(G, extra)
             if G0 is None:
                 G0 = G if G > 0 else 1.0
+            self.G0 = G0
             stationarity = G / G0
 
             restart = point is not x and (not ok or f_c > f_x)
@@ -945,8 +969,9 @@ class _Loop:
         f = objective.value(x, batch)
         if not np.isfinite(f):
             raise DivergenceError(f"The loss at the initial point is not finite ({f}).")
-        first = f
-        self._check_slope(batch, x)
+        first = self._first(f)
+        if self.check_start:
+            self._check_slope(batch, x)
         # The last point evaluated: its vector, value and gradient norm.
         last = {"theta": None, "f": f, "G": None}
         theta0 = _pack(x, free)
@@ -968,7 +993,8 @@ class _Loop:
             return last["f"], gvec.copy()
 
         fun(theta0)
-        G0 = last["G"] if last["G"] > 0 else 1.0
+        G0 = self.reference[1] or (last["G"] if last["G"] > 0 else 1.0)
+        self.G0 = G0
         accepted = {"theta": last["theta"]}  # the last iterate of finite value
         m = self.n_iter_no_change
         outcome = {"converged": False, "message": None}
@@ -1114,12 +1140,13 @@ class _Loop:
             for batch in batches:
                 f = objective.value(x, batch) + update.extra_value(x)
                 if first is None:
-                    first = f
+                    first = self._first(f)
                     if not np.isfinite(f):
                         raise DivergenceError(
                             f"The loss at the initial point is not finite ({f})."
                         )
-                    self._check_slope(batch, x)
+                    if self.check_start:
+                        self._check_slope(batch, x)
                 objective.gradient(x, batch, out=grads)
                 update.add_extra_gradient(x, grads)
                 _check_gradient(grads, epoch)
