@@ -1,0 +1,187 @@
+"""Regularisation paths and the cross-validated estimators (issue 12).
+
+Checked against independent answers: on a convex problem the warm-started
+path equals cold fits; lam_max is the smallest weight that zeroes every
+weight; on Oymak's planted sparse network the cross-validated radius is
+near the planted network's l1 norm and the chosen RVSM penalty gives its
+sparsity.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.base import clone
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_shallow import ProjectedShallowRegressor, RVSMRegressor
+from sklearn_shallow.cv import (
+    ProjectedShallowClassifierCV,
+    ProjectedShallowRegressorCV,
+    RVSMClassifierCV,
+    RVSMRegressorCV,
+)
+from sklearn_shallow.datasets import make_sparse_network, oymak_init, sample_network
+from sklearn_shallow.metrics import normalized_mse
+from sklearn_shallow.paths import lam_grid, projected_path, rvsm_path, tau_grid
+
+
+def test_convex_path_equals_cold_fits():
+    # Linear activation, fixed output weights, an l1 ball: a convex problem
+    # with one minimum value, reached from any start.
+    X, y, truth = make_sparse_network(300, n_features=20, n_hidden=3, random_state=0)
+    est = ProjectedShallowRegressor(
+        activation="linear",
+        n_hidden=3,
+        output_weights="ones",
+        fit_intercept=False,
+        constraint="l1",
+        tol=1e-12,
+        max_iter=20000,
+        init="random",
+        random_state=0,
+    )
+    taus = truth.l1_norm * np.array([0.1, 0.3, 0.6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        path = projected_path(X, y, taus, estimator=est)
+        cold = [clone(est).set_params(tau=t).fit(X, y) for t in taus]
+        cold_losses = [c.loss_curve_[-1] for c in cold]
+        cold_preds = [c.predict(X) for c in cold]
+    assert_allclose(path.values, taus)
+    assert_allclose(path.losses, cold_losses, rtol=1e-6)
+    for model, pred in zip(path.models, cold_preds):
+        # The minimiser in W is not unique, its predictions are (the squared
+        # loss is strictly convex in them).
+        error = np.linalg.norm(model.predict(X) - pred) / np.linalg.norm(pred)
+        assert error < 1e-6
+
+
+def test_l0_path_keeps_each_count_and_runs_sparse_to_dense():
+    X, y, truth = make_sparse_network(1000, random_state=0)
+    est = ProjectedShallowRegressor(
+        constraint="l0",
+        output_weights="ones",
+        fit_intercept=False,
+        init=oymak_init(truth, "good", random_state=0),
+        random_state=0,
+    )
+    taus = [80, 160, 400]
+    path = projected_path(X, y, taus, estimator=est)
+    counts = [np.count_nonzero(m.hidden_weights_) for m in path.models]
+    assert counts == taus
+    # Each model is an ordinary estimator: refitting it starts cold.
+    assert not path.models[0].warm_start
+    # The sparse solution at the true count is found and stays a solution of
+    # the larger sets: the later fits need few iterations.
+    X_test, y_test = sample_network(truth, 500, random_state=1)
+    assert normalized_mse(y_test, path.models[1].predict(X_test)) < 1e-4
+    assert path.n_iter[2] < path.n_iter[0]
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l0", "tl1"])
+def test_lam_max_is_the_smallest_weight_that_zeroes_every_weight(penalty):
+    X, y, _ = make_sparse_network(200, random_state=0)
+    est = RVSMRegressor(penalty=penalty, random_state=0)
+    lams = lam_grid(est, X, y, n_lams=3, eps=0.01)
+    assert lams[0] > lams[1] > lams[2]
+    assert_allclose(lams[2] / lams[0], 0.01)
+    # The unpenalised fit's weights, thresholded at lam_max / beta: all zero;
+    # slightly below: not all zero.
+    reference = RVSMRegressor(penalty=penalty, lam=0.0, random_state=0).fit(X, y)
+    w = reference._units.hidden_in(reference._raw_params[0])
+    t = lams[0] / est.beta
+    assert not np.any(reference.penalty_.prox(w, t * (1 + 1e-9)))
+    assert np.any(reference.penalty_.prox(w, t * (1 - 1e-6)))
+
+
+def test_default_grids():
+    X, y, truth = make_sparse_network(300, random_state=0)
+    l0 = tau_grid(ProjectedShallowRegressor(constraint="l0"), X, y, n_taus=5, eps=0.1)
+    assert l0[0] == 160 and l0[-1] == 1600 and np.all(np.diff(l0) > 0)
+    rank = tau_grid(ProjectedShallowRegressor(constraint="rank"), X, y, n_taus=4)
+    assert list(rank) == [1, 7, 14, 20]
+    est = ProjectedShallowRegressor(constraint="l1", random_state=0)
+    l1 = tau_grid(est, X, y, n_taus=3, eps=0.5)
+    free = ProjectedShallowRegressor(random_state=0).fit(X, y)
+    assert_allclose(l1[-1], np.abs(free.hidden_weights_).sum(), rtol=1e-12)
+    assert_allclose(l1[0], 0.5 * l1[-1])
+    with pytest.raises(ValueError, match="constraint as one of the names"):
+        tau_grid(ProjectedShallowRegressor(), X, y)
+
+
+def _oymak(seed):
+    X, y, truth = make_sparse_network(1000, random_state=seed)
+    X_test, y_test = sample_network(truth, 1000, random_state=1000 + seed)
+    kw = dict(
+        output_weights="ones",
+        fit_intercept=False,
+        init=oymak_init(truth, "good", random_state=seed),
+        random_state=seed,
+    )
+    return X, y, X_test, y_test, truth, kw
+
+
+def test_cv_picks_a_radius_near_the_planted_norm_no_worse_than_grid_search():
+    X, y, X_test, y_test, truth, kw = _oymak(0)
+    cv = ProjectedShallowRegressorCV(constraint="l1", **kw).fit(X, y)
+    assert abs(cv.tau_ / truth.l1_norm - 1) < 0.25
+    grid = GridSearchCV(
+        ProjectedShallowRegressor(constraint="l1", **kw), {"tau": list(cv.taus_)}
+    ).fit(X, y)
+    ours = normalized_mse(y_test, cv.predict(X_test))
+    theirs = normalized_mse(y_test, grid.predict(X_test))
+    assert ours <= theirs * (1 + 1e-6), (ours, theirs)
+    assert cv.score_path_.shape == (10, 5) and cv.path_n_iter_.shape == (10, 5)
+    assert cv.hidden_weights_.shape == (20, 80)
+
+
+def test_rvsm_cv_recovers_the_planted_sparsity():
+    X, y, X_test, y_test, truth, kw = _oymak(0)
+    cv = RVSMRegressorCV(penalty="l0", **kw).fit(X, y)
+    assert abs(cv.sparsity_ - 0.9) < 0.05, cv.sparsity_
+    assert normalized_mse(y_test, cv.predict(X_test)) < 0.05
+    assert np.all(np.diff(cv.lams_) < 0)
+
+
+def test_classifier_cv_and_lam_path_from_large_to_small():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = RVSMClassifierCV(n_lams=4, cv=3, random_state=0).fit(X, y)
+    assert clf.lam_ in clf.lams_ and clf.score(X, y) > 0.9
+    assert clf.score_path_.max() <= 1.0
+    path = rvsm_path(X, y, [1e-4, 1e-1], estimator=clf._template())
+    assert_allclose(path.values, [1e-1, 1e-4])
+    assert path.models[0].sparsity_ >= path.models[1].sparsity_
+    proj = ProjectedShallowClassifierCV(
+        constraint="l0", n_taus=3, cv=3, random_state=0
+    ).fit(X, y)
+    assert np.count_nonzero(proj.hidden_weights_) == proj.tau_
+
+
+def test_a_failed_cv_fit_leaves_the_estimator_as_it_was():
+    X, y, *_ = make_sparse_network(100, random_state=0)
+    cv = ProjectedShallowRegressorCV(n_taus=2, cv=2, random_state=0).fit(X, y)
+    tau = cv.tau_
+    with pytest.raises(ValueError):
+        cv.set_params(taus=[-1.0]).fit(X, y)
+    assert cv.tau_ == tau
+
+
+@parametrize_with_checks(
+    [
+        ProjectedShallowRegressorCV(n_taus=2, cv=2, max_iter=50, random_state=0),
+        ProjectedShallowClassifierCV(n_taus=2, cv=2, max_iter=50, random_state=0),
+        RVSMRegressorCV(n_lams=2, cv=2, max_iter=50, random_state=0),
+        RVSMClassifierCV(n_lams=2, cv=2, max_iter=50, random_state=0),
+    ]
+)
+def test_cv_estimators_pass_the_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
