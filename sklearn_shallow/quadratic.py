@@ -585,8 +585,10 @@ class _BaseQuadraticNet(BaseEstimator):
             if isinstance(value, str) and value == "deprecated":
                 continue
             current = getattr(self, new)
+            # (A subclass whose __init__ hides the new name cannot set it.)
+            default = defaults.get(new, current)
             if not (isinstance(current, str) or np.isscalar(current)) or (
-                current != defaults[new]
+                current != default
             ):
                 raise ValueError(
                     f"Both {new}={current!r} and the deprecated {old}={value!r} "
