@@ -62,6 +62,7 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
+import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -72,7 +73,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -223,7 +224,7 @@ def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
     warn_constant_fit(
         "its hidden weights are (numerically) zero",
         float(pred[0]),
-        f"weight_decay={estimator.weight_decay} is too large for this data: "
+        f"alpha={estimator._alpha} is too large for this data: "
         "zero weights are then the optimum. Lower it.",
         stacklevel=5,
     )
@@ -410,6 +411,9 @@ def _minimise_intercept(objective, params, max_steps=50):
 #: a quadratic net may use: its objective is smooth, so L-BFGS applies.
 SOLVERS = ("lbfgs", "pgd")
 
+#: Parameters renamed in version 0.1: (old, new).
+RENAMED = (("weight_decay", "alpha"), ("output_signs", "output_weights"))
+
 #: When a fit may end: see the ``stop`` parameter.
 STOPS = ("stationary", "certified")
 
@@ -537,12 +541,12 @@ class _BaseQuadraticNet(BaseEstimator):
 
     _parameter_constraints = {
         "n_hidden": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
         "perturbation": [Interval(Real, 0, None, closed="left"), "array-like"],
-        "output_signs": [StrOptions({"balanced"}), "array-like", None],
+        "output_weights": [StrOptions({"ones", "balanced"}), "array-like"],
         "hidden_bias": ["boolean"],
         "fit_intercept": ["boolean"],
-        "solver": [StrOptions(set(SOLVERS) | {"gd"})],
+        "solver": [StrOptions(set(SOLVERS) | {"gd"}, deprecated={"gd"})],
         "stop": [StrOptions(set(STOPS))],
         "step_size": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -550,13 +554,72 @@ class _BaseQuadraticNet(BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        # Renamed in 0.1 (issue 11, item 6); removed in 0.2.
+        "weight_decay": [
+            Interval(Real, 0, None, closed="left"),
+            Hidden(StrOptions({"deprecated"})),
+        ],
+        "output_signs": [
+            StrOptions({"balanced"}),
+            "array-like",
+            None,
+            Hidden(StrOptions({"deprecated"})),
+        ],
     }
+
+    def _resolve_renamed(self):
+        """Read the renamed parameters, from their old names when given.
+
+        Sets ``_alpha``, ``_output_weights`` and ``_solver`` for this fit.
+        An old name that is set warns (FutureWarning) and is used; an old
+        name set together with its new name (away from its default) is an
+        error.
+        """
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(type(self).__init__).parameters.items()
+        }
+        resolved = {"alpha": self.alpha, "output_weights": self.output_weights}
+        for old, new in RENAMED:
+            value = getattr(self, old)
+            if isinstance(value, str) and value == "deprecated":
+                continue
+            current = getattr(self, new)
+            # (A subclass whose __init__ hides the new name cannot set it.)
+            default = defaults.get(new, current)
+            if not (isinstance(current, str) or np.isscalar(current)) or (
+                current != default
+            ):
+                raise ValueError(
+                    f"Both {new}={current!r} and the deprecated {old}={value!r} "
+                    f"are set; set only {new}."
+                )
+            warnings.warn(
+                f"'{old}' was renamed '{new}' in version 0.1 and will be removed "
+                f"in 0.2: use {new}=... instead.",
+                FutureWarning,
+                stacklevel=5,
+            )
+            # The old default None (every sign +1) is 'ones' now.
+            resolved[new] = "ones" if value is None else value
+        solver = self.solver
+        if solver == "gd":
+            warnings.warn(
+                "solver='gd' was renamed 'pgd' in version 0.1 and will be removed "
+                "in 0.2: use solver='pgd' instead.",
+                FutureWarning,
+                stacklevel=5,
+            )
+            solver = "pgd"
+        self._alpha = resolved["alpha"]
+        self._output_weights = resolved["output_weights"]
+        self._solver = solver
 
     def _resolve_signs(self, n_features, n_samples):
         """Output signs ``a``, which also fix the width."""
-        signs = self.output_signs
+        signs = self._output_weights
         auto = self.n_hidden == "auto"
-        if signs is None:
+        if isinstance(signs, str) and signs == "ones":
             k = auto_width(n_features, n_samples) if auto else self.n_hidden
             return np.ones(k)
         if isinstance(signs, str):  # 'balanced'
@@ -568,14 +631,14 @@ class _BaseQuadraticNet(BaseEstimator):
         a = np.asarray(signs, dtype=float)
         if a.ndim != 1 or a.size == 0 or not np.all(np.isin(a, (-1.0, 1.0))):
             raise ValueError(
-                "output_signs must be None, 'balanced' or a 1-d array of -1 and "
-                f"+1 entries; got {signs!r}."
+                "output_weights must be 'ones', 'balanced' or a 1-d array of -1 "
+                f"and +1 entries; got {signs!r}."
             )
         if not auto and a.size != self.n_hidden:
             raise ValueError(
-                f"output_signs has {a.size} entries but n_hidden={self.n_hidden}; "
+                f"output_weights has {a.size} entries but n_hidden={self.n_hidden}; "
                 "give one sign per hidden unit, or n_hidden='auto' to take the "
-                "width from output_signs."
+                "width from output_weights."
             )
         return a
 
@@ -660,6 +723,7 @@ class _BaseQuadraticNet(BaseEstimator):
         units of ``y`` (:func:`_unstandardise`); the logistic loss sees its
         labels as they are.
         """
+        self._resolve_renamed()
         X, sample_weight, signs = self._prepare(X, sample_weight)
         standardise = loss.name == "squared_error"
         C = self._perturbation(X.shape[1], X.dtype, rng)
@@ -681,7 +745,7 @@ class _BaseQuadraticNet(BaseEstimator):
                     y_fit,
                     loss,
                     signs,
-                    self.weight_decay,
+                    self._alpha,
                     C,
                     self.fit_intercept,
                     sample_weight,
@@ -699,8 +763,19 @@ class _BaseQuadraticNet(BaseEstimator):
         self._params = [f.fitted_params for f in fits]
         self.perturbation_matrix_ = C
         self.n_hidden_ = int(signs.shape[0])
-        self.output_signs_ = signs
+        self.output_weights_ = signs
         return fits
+
+    @property
+    def output_signs_(self):
+        """The fitted ``output_weights_`` under its name before 0.1."""
+        warnings.warn(
+            "'output_signs_' was renamed 'output_weights_' in version 0.1 and "
+            "will be removed in 0.2.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.output_weights_
 
     def _fit_one(self, objective, params, rng):
         """Minimise one objective from ``params``.
@@ -708,7 +783,7 @@ class _BaseQuadraticNet(BaseEstimator):
         Returns the final parameters (intercept at its minimiser), the loop's
         :class:`~sklearn_shallow._optim.DescentResult` and the certificate.
         """
-        solver = "pgd" if self.solver == "gd" else self.solver
+        solver = self._solver
         certified_only = self.stop == "certified"
         stop = _CertifiedStop(objective, self.tol, rng)
         result = _descend(
@@ -756,7 +831,7 @@ class _BaseQuadraticNet(BaseEstimator):
     def _store(self, fits, stack):
         """Set the fitted attributes; ``stack`` adds a leading network axis."""
         parts = [self._split(f.params) for f in fits]
-        signs = self.output_signs_
+        signs = self.output_weights_
         forms = [h.T @ (signs[:, None] * h) for h, _, _ in parts]
         certificates = [f.certificate for f in fits]
 
@@ -779,7 +854,7 @@ class _BaseQuadraticNet(BaseEstimator):
         """Network outputs, one column per stored network when stacked."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        signs = self.output_signs_
+        signs = self.output_weights_
         if np.ndim(self.intercept_) == 0:
             return _network_output(
                 X, self.hidden_weights_, self.hidden_bias_, signs, self.intercept_
@@ -815,9 +890,9 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
         hidden bias as a feature and ``n`` the samples of positive weight.
         The second case is covered by the theory only with a positive
-        ``perturbation``. With ``output_signs='balanced'`` each sign gets
+        ``perturbation``. With ``output_weights='balanced'`` each sign gets
         this width.
-    weight_decay : float, default=1e-3
+    alpha : float, default=1e-3
         ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
         trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
         control of Du and Lee's section 4. Hidden biases are decayed too.
@@ -832,18 +907,24 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
         With ``loss='squared_error'``, ``C`` too acts in standardised units
         (``s C`` in the units of ``y``).
-    output_signs : None, 'balanced' or array-like of shape (n_hidden,), \
-            default=None
-        Fixed output weights ``a_j``. None: all +1 (Du and Lee's network, a
+    output_weights : 'ones', 'balanced' or array-like of shape (n_hidden,), \
+            default='ones'
+        Fixed output weights ``a_j``. 'ones': all +1 (Du and Lee's network, a
         PSD quadratic form). 'balanced': half +1, half -1 (indefinite forms;
         every quadratic form once each half has ``d`` units). An array of -1
         and +1 entries is used as given, and sets the width when
         ``n_hidden='auto'``.
-    hidden_bias : bool, default=False
+    hidden_bias : bool, default=True
         Give each hidden unit a bias, ``(w_j . x + c_j)^2``, by appending a
-        constant feature; the model then has linear terms as well.
-    fit_intercept : bool, default=False
-        Fit an unpenalised output bias ``b``.
+        constant feature; the model then has linear terms as well. False
+        (with ``fit_intercept=False``) is Du and Lee's network ``||W x||^2``.
+        The default was False before version 0.1: on scikit-learn's diabetes
+        data (5-fold, after StandardScaler) the model scored R^2 = -0.04
+        without biases and intercept, 0.02 with the intercept alone and 0.48
+        with both.
+    fit_intercept : bool, default=True
+        Fit an unpenalised output bias ``b`` (the default was False before
+        version 0.1; see ``hidden_bias``).
     loss : {'squared_error', 'log_loss'}, default='squared_error'
         'log_loss' is ``log(1 + exp(-y f(x)))`` for targets in {-1, +1}:
         the paper's general convex loss, with ``predict`` returning the raw
@@ -851,7 +932,8 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     solver : {'lbfgs', 'pgd'}, default='lbfgs'
         Step policy of the package's descent loop: 'lbfgs', limited-memory
         BFGS (scipy's L-BFGS-B on the packed weights); 'pgd', full-batch
-        gradient steps with a backtracking or fixed step.
+        gradient steps with a backtracking or fixed step. 'gd', the name of
+        'pgd' before 0.1, still works until 0.2, with a FutureWarning.
     step_size : 'auto' or float, default='auto'
         Step of 'pgd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
     max_iter : int, default=1000
@@ -882,6 +964,16 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     verbose : int, default=0
         Print the objective after every iteration (of the standardised
         problem with ``loss='squared_error'``).
+    weight_decay : float, default="deprecated"
+        The old name of ``alpha``.
+
+        .. deprecated:: 0.1
+           Renamed ``alpha`` in 0.1; the old name is removed in 0.2.
+    output_signs : None, 'balanced' or array-like, default="deprecated"
+        The old name of ``output_weights`` (None meant 'ones').
+
+        .. deprecated:: 0.1
+           Renamed ``output_weights`` in 0.1; the old name is removed in 0.2.
 
     Attributes
     ----------
@@ -899,7 +991,9 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         of ``y``).
     n_hidden_ : int
         Resolved width.
-    output_signs_ : ndarray of shape (`n_hidden_`,)
+    output_weights_ : ndarray of shape (`n_hidden_`,)
+        The signs ``a_j`` (named ``output_signs_`` before 0.1; that name
+        still reads it, with a FutureWarning, until 0.2).
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
         The matrix ``C`` of the objective the solver minimised (of the
         standardised problem with ``loss='squared_error'``); ``n_aug`` is
@@ -959,7 +1053,7 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     ``tol`` and to ``3e-7`` or better with ``tol=0`` (run to working
     precision). ``loss='log_loss'`` fits its {-1, +1} targets as they are.
 
-    The certified gap cannot fall much below ``1e-9 / weight_decay`` (relative)
+    The certified gap cannot fall much below ``1e-9 / alpha`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
     steps refine the point, which sharpens the certificate. Threads follow
@@ -969,10 +1063,10 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     ``threadpoolctl.threadpool_limits(1)`` can still be faster
     (benchmarks/bench_quadratic.py).
 
-    The default network cannot represent a linear function, so
+    With all output weights +1 the quadratic part is PSD, so
     scikit-learn's generic regression check is told to expect a poor score;
-    ``output_signs='balanced', hidden_bias=True`` gives every quadratic
-    polynomial.
+    ``output_weights='balanced'`` (with the hidden biases) gives every
+    quadratic polynomial.
 
     References
     ----------
@@ -986,7 +1080,9 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((200, 5))
     >>> y = (X[:, 0] + X[:, 1]) ** 2 + (X[:, 2] - X[:, 3]) ** 2
-    >>> est = QuadraticNetRegressor(stop="certified", random_state=0).fit(X, y)
+    >>> est = QuadraticNetRegressor(
+    ...     fit_intercept=False, hidden_bias=False, stop="certified", random_state=0
+    ... ).fit(X, y)
     >>> est.n_hidden_, est.is_certified_
     (5, True)
     >>> np.round(np.linalg.eigvalsh(est.quadratic_form_)[-2:], 2)
@@ -1001,11 +1097,11 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     def __init__(
         self,
         n_hidden="auto",
-        weight_decay=1e-3,
+        alpha=1e-3,
         perturbation=0.0,
-        output_signs=None,
-        hidden_bias=False,
-        fit_intercept=False,
+        output_weights="ones",
+        hidden_bias=True,
+        fit_intercept=True,
         loss="squared_error",
         solver="lbfgs",
         step_size="auto",
@@ -1015,11 +1111,13 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         random_state=None,
         warm_start=False,
         verbose=0,
+        weight_decay="deprecated",
+        output_signs="deprecated",
     ):
         self.n_hidden = n_hidden
-        self.weight_decay = weight_decay
+        self.alpha = alpha
         self.perturbation = perturbation
-        self.output_signs = output_signs
+        self.output_weights = output_weights
         self.hidden_bias = hidden_bias
         self.fit_intercept = fit_intercept
         self.loss = loss
@@ -1031,6 +1129,8 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.weight_decay = weight_decay
+        self.output_signs = output_signs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1106,9 +1206,9 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
         hidden bias as a feature and ``n`` the samples of positive weight.
         The second case is covered by the theory only with a positive
-        ``perturbation``. With ``output_signs='balanced'`` each sign gets
+        ``perturbation``. With ``output_weights='balanced'`` each sign gets
         this width.
-    weight_decay : float, default=1e-3
+    alpha : float, default=1e-3
         ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
         trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
         control of Du and Lee's section 4. Hidden biases are decayed too.
@@ -1117,9 +1217,9 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
         at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
         ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
-    output_signs : None, 'balanced' or array-like of shape (n_hidden,), \
+    output_weights : 'ones', 'balanced' or array-like of shape (n_hidden,), \
             default='balanced'
-        Fixed output weights ``a_j``. None: all +1 (Du and Lee's network, a
+        Fixed output weights ``a_j``. 'ones': all +1 (Du and Lee's network, a
         PSD quadratic form). 'balanced': half +1, half -1 (indefinite forms;
         every quadratic form once each half has ``d`` units). An array of -1
         and +1 entries is used as given, and sets the width when
@@ -1132,7 +1232,8 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     solver : {'lbfgs', 'pgd'}, default='lbfgs'
         Step policy of the package's descent loop: 'lbfgs', limited-memory
         BFGS (scipy's L-BFGS-B on the packed weights); 'pgd', full-batch
-        gradient steps with a backtracking or fixed step.
+        gradient steps with a backtracking or fixed step. 'gd', the name of
+        'pgd' before 0.1, still works until 0.2, with a FutureWarning.
     step_size : 'auto' or float, default='auto'
         Step of 'pgd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
     max_iter : int, default=1000
@@ -1160,6 +1261,16 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         the shapes agree.
     verbose : int, default=0
         Print the objective after every iteration.
+    weight_decay : float, default="deprecated"
+        The old name of ``alpha``.
+
+        .. deprecated:: 0.1
+           Renamed ``alpha`` in 0.1; the old name is removed in 0.2.
+    output_signs : None, 'balanced' or array-like, default="deprecated"
+        The old name of ``output_weights`` (None meant 'ones').
+
+        .. deprecated:: 0.1
+           Renamed ``output_weights`` in 0.1; the old name is removed in 0.2.
 
     Attributes
     ----------
@@ -1175,7 +1286,9 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         ``W^T A W``.
     n_hidden_ : int
         Resolved width.
-    output_signs_ : ndarray of shape (`n_hidden_`,)
+    output_weights_ : ndarray of shape (`n_hidden_`,)
+        The signs ``a_j`` (named ``output_signs_`` before 0.1; that name
+        still reads it, with a FutureWarning, until 0.2).
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
         The matrix ``C``; ``n_aug`` is ``n_features`` plus one with a hidden
         bias.
@@ -1198,10 +1311,10 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     The gradient, the certificate, the stopping rule and the threading are
     those of :class:`QuadraticNetRegressor` (see its Notes).
 
-    The defaults differ from the regressor's: a PSD form without biases,
-    ``||W x||^2 + b``, can only put ``classes_[0]`` inside an ellipsoid centred at
-    the origin. Balanced signs and hidden biases give every quadratic
-    boundary; the certificate covers them (module docstring).
+    The output weights default to 'balanced', unlike the regressor's: with
+    all signs +1 the boundary ``f(x) = 0`` can only put ``classes_[0]``
+    inside an ellipsoid. Balanced signs and hidden biases give every
+    quadratic boundary; the certificate covers them (module docstring).
 
     References
     ----------
@@ -1223,9 +1336,9 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     def __init__(
         self,
         n_hidden="auto",
-        weight_decay=1e-3,
+        alpha=1e-3,
         perturbation=0.0,
-        output_signs="balanced",
+        output_weights="balanced",
         hidden_bias=True,
         fit_intercept=True,
         solver="lbfgs",
@@ -1236,11 +1349,13 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         random_state=None,
         warm_start=False,
         verbose=0,
+        weight_decay="deprecated",
+        output_signs="deprecated",
     ):
         self.n_hidden = n_hidden
-        self.weight_decay = weight_decay
+        self.alpha = alpha
         self.perturbation = perturbation
-        self.output_signs = output_signs
+        self.output_weights = output_weights
         self.hidden_bias = hidden_bias
         self.fit_intercept = fit_intercept
         self.solver = solver
@@ -1251,6 +1366,8 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.weight_decay = weight_decay
+        self.output_signs = output_signs
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
