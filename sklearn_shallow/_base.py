@@ -663,9 +663,10 @@ class BaseShallowNetwork(BaseEstimator):
             alpha_output=self.alpha_output_,
         )
         params, warm = self._warm_up(objective, params, rng)
-        result = self._descend(
-            objective, params, update, rng, validate, state=self._resume_state()
-        )
+        # After a warm-up the fit resumes its scales and step size (the start
+        # was checked there; the projected point may sit on kinks).
+        state = self._resume_state() if warm is None else warm.state
+        result = self._descend(objective, params, update, rng, validate, state=state)
         if warm is not None:
             # One history for the whole fit: the warm-up, then the fit.
             result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)

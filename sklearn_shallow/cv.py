@@ -22,6 +22,8 @@ from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 from .paths import (
     _ASCENDING,
@@ -112,6 +114,18 @@ class _PathCV:
 
     def _fit_path(self, X, y, sample_weight):
         template = self._template()
+        classifier = is_classifier(self)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=[np.float64, np.float32],
+            accept_sparse=template._sparse_formats(),
+            multi_output=not classifier,
+            y_numeric=not classifier,
+        )
+        if classifier:
+            check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=float)
         values = self._values(template, X, y, sample_weight)
@@ -158,7 +172,7 @@ class _PathCV:
         if cold.loss_curve_[-1] < model.loss_curve_[-1]:
             model = cold
         # The refitted model's attributes become this estimator's.
-        params = set(self.get_params(deep=False))
+        params = set(model.get_params(deep=False)) | set(self.get_params(deep=False))
         for key, value in vars(model).items():
             if key not in params:
                 setattr(self, key, value)
