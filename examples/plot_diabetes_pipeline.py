@@ -14,7 +14,7 @@ Two settings differ from the planted experiments. The output layer and an
 intercept are learned (the defaults, ``output_weights="learn"`` and
 ``fit_intercept=True``), and the target is standardised as well, with
 :class:`~sklearn.compose.TransformedTargetRegressor`: the penalties
-``lam`` and ``weight_decay`` are weighed against the squared error, so
+``lam`` and ``alpha`` are weighed against the squared error, so
 their useful values depend on the scale of ``y``. With the raw target
 (variance about 6000) a weight decay of 0.1 is negligible and the quadratic
 network's optimality certificate is slow to reach.
@@ -66,10 +66,10 @@ models = {
     ),
     "quadratic net": scaled(
         QuadraticNetRegressor(
-            output_signs="balanced",
+            output_weights="balanced",
             hidden_bias=True,
             fit_intercept=True,
-            weight_decay=0.1,
+            alpha=0.1,
             random_state=0,
         )
     ),

@@ -32,6 +32,9 @@ import numpy as np
 
 from sklearn_shallow import QuadraticNetRegressor
 
+# The paper's network (no intercept, no hidden bias), fitted until certified.
+paper = dict(fit_intercept=False, hidden_bias=False, stop="certified")
+
 n_features, n_planted = 15, 3
 rng = np.random.default_rng(0)
 W_star = rng.standard_normal((n_planted, n_features)) / np.sqrt(n_features)
@@ -58,7 +61,9 @@ X, y = sample(300, noise=0.1, seed=1)
 widths = np.arange(1, n_features + 1)
 gap, objective, certified = [], [], []
 for k in widths:
-    est = QuadraticNetRegressor(n_hidden=int(k), weight_decay=1e-2, random_state=0)
+    est = QuadraticNetRegressor(
+        n_hidden=int(k), alpha=1e-2, random_state=0, **paper
+    )
     est.fit(X, y)
     gap.append(est.certificate_.relative_gap_bound)
     objective.append(est.loss_)
@@ -86,7 +91,9 @@ X_test, y_test = sample(2000, noise=0.0, seed=3)
 decays = np.logspace(-4.5, 0.5, 11)  # in standardised units of y
 test_error, rank = [], []
 for lam in decays:
-    est = QuadraticNetRegressor(weight_decay=lam, random_state=0).fit(X_small, y_small)
+    est = QuadraticNetRegressor(alpha=lam, random_state=0, **paper).fit(
+        X_small, y_small
+    )
     residual = est.predict(X_test) - y_test
     test_error.append(np.mean(residual**2) / np.var(y_test))
     eigenvalues = np.linalg.eigvalsh(est.quadratic_form_)
