@@ -61,9 +61,7 @@ X, y = sample(300, noise=0.1, seed=1)
 widths = np.arange(1, n_features + 1)
 gap, objective, certified = [], [], []
 for k in widths:
-    est = QuadraticNetRegressor(
-        n_hidden=int(k), alpha=1e-2, random_state=0, **paper
-    )
+    est = QuadraticNetRegressor(n_hidden=int(k), alpha=1e-2, random_state=0, **paper)
     est.fit(X, y)
     gap.append(est.certificate_.relative_gap_bound)
     objective.append(est.loss_)

@@ -10,11 +10,11 @@ import numpy as np
 
 from ..metrics import normalized_mse
 from ..quadratic import QuadraticNetRegressor
+from ._common import Experiment, figure, quiet_convergence, save, tick
 
 # The paper's network f(x) = sum_j a_j (w_j . x)^2: no intercept, no hidden
 # bias; fits stop at the certificate, whose verdict the experiment reports.
 _PAPER = dict(fit_intercept=False, hidden_bias=False, stop="certified")
-from ._common import Experiment, figure, quiet_convergence, save, tick
 
 CLAIM = (
     "Theorems 3.1-3.2: once the width k reaches d (or k(k+1)/2 > n with a "
