@@ -8,6 +8,9 @@ ProjectedShallowRegressor, ProjectedShallowClassifier
 RVSMRegressor, RVSMClassifier
     Sparse networks by relaxed variable splitting with l0, l1 and
     transformed-l1 thresholding, and ADMM (Dinh & Xin 2020).
+ProjectedShallowRegressorCV, ..., RVSMClassifierCV
+    The same with ``tau`` or ``lam`` chosen by cross-validation along
+    warm-started paths (:mod:`sklearn_shallow.paths`).
 QuadraticNetRegressor, QuadraticNetClassifier
     Quadratic-activation networks with weight decay and a certificate of
     global optimality (Du & Lee 2018).
@@ -28,6 +31,12 @@ from .constraints import (
     Rank,
     Subspace,
     Unconstrained,
+)
+from .cv import (
+    ProjectedShallowClassifierCV,
+    ProjectedShallowRegressorCV,
+    RVSMClassifierCV,
+    RVSMRegressorCV,
 )
 from .projected import ProjectedShallowClassifier, ProjectedShallowRegressor
 from .quadratic import (
@@ -54,11 +63,15 @@ __all__ = [
     "NuclearBall",
     "OptimalityCertificate",
     "ProjectedShallowClassifier",
+    "ProjectedShallowClassifierCV",
     "ProjectedShallowRegressor",
+    "ProjectedShallowRegressorCV",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
     "RVSMClassifier",
+    "RVSMClassifierCV",
     "RVSMRegressor",
+    "RVSMRegressorCV",
     "Rank",
     "Subspace",
     "TensorInitOneHidden",

@@ -499,6 +499,7 @@ class BaseShallowNetwork(BaseEstimator):
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
+        self.__dict__.pop("_partial_state", None)
         # Warnings point at the caller of fit (stacklevel 3: this method, the
         # _fit_context wrapper, the caller).
         if not result.converged:
@@ -516,8 +517,9 @@ class BaseShallowNetwork(BaseEstimator):
             )
         return self
 
-    def _fit(self, X, y, sample_weight):
-        X, y, n_outputs, loss, task_weight = self._check_targets(X, y)
+    def _prepare(self, X, y, sample_weight, **target_options):
+        """Validated data, encoded targets and weights; the model's parts."""
+        X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -529,7 +531,10 @@ class BaseShallowNetwork(BaseEstimator):
             )
         if sample_weight is not None and sample_weight.sum() <= 0:
             raise ValueError("sample_weight must have a positive sum.")
-        rng = check_random_state(self.random_state)
+        return X, y, sample_weight, n_outputs, loss
+
+    def _set_up(self, X, y, sample_weight, n_outputs, loss):
+        """Resolve the model and the internal units of a new fit."""
         self._loss = loss
         self._model = self._resolve_model(X.shape[1], X.dtype, n_outputs)
         model = self._model
@@ -545,30 +550,45 @@ class BaseShallowNetwork(BaseEstimator):
             labels=loss.encodes_labels,
             robust=getattr(loss, "robust_scale", False),
         )
-        shape = model.architecture.param_shape(X.shape[1], self.n_hidden)
+        return model.architecture.param_shape(X.shape[1], self.n_hidden)
+
+    def _fit(self, X, y, sample_weight):
+        # A fit starts over: later partial_fit calls start from its result.
+        X, y, sample_weight, n_outputs, loss = self._prepare(X, y, sample_weight)
+        rng = check_random_state(self.random_state)
+        shape = self._set_up(X, y, sample_weight, n_outputs, loss)
+        model = self._model
         # One thread policy for the whole fit, the tensor start included.
         with blas_threads(X.shape[0] * X.shape[1] * model.n_hidden):
             result, X_fit, y_fit, sw_fit = self._fit_params(
                 X, y, sample_weight, shape, rng
             )
             constant = _constant_fit(model, result.params, X_fit, y_fit, sw_fit)
+        continued = self._warm_started and hasattr(self, "loss_curve_")
+        self._store(result, X.shape[1], continued)
+        return result, constant
+
+    def _store(self, result, n_features, continued):
+        """Write the fitted attributes (``continued``: extend the history)."""
+        model, loss = self._model, self._loss
+        n_outputs = model.n_outputs
+        dtype = result.params[0].dtype
         self._params = result.params
         self._raw_params = result.raw_params
         hidden, output, intercept = model.split(result.params)
         arch = model.architecture
-        self.hidden_weights_ = arch.to_dense(hidden, X.shape[1])
+        self.hidden_weights_ = arch.to_dense(hidden, n_features)
         self.output_weights_ = np.array(output, copy=True)
         if model.n_outputs is None:
             self.intercept_ = float(intercept)
         else:
-            self.intercept_ = np.array(intercept, dtype=X.dtype).reshape(n_outputs)
+            self.intercept_ = np.array(intercept, dtype=dtype).reshape(n_outputs)
         self.n_outputs_ = 1 if n_outputs is None else n_outputs
         self.loss_ = loss
-        # A warm start continues the history, as MLP's does.
-        previous = self._warm_started and hasattr(self, "loss_curve_")
-        self.n_iter_ = result.n_iter + (self.n_iter_ if previous else 0)
+        # A warm start (and partial_fit) continues the history, as MLP's does.
+        self.n_iter_ = result.n_iter + (self.n_iter_ if continued else 0)
         # In the fit's internal units (standardised y), whatever the units of y.
-        self.loss_curve_ = (list(self.loss_curve_) if previous else []) + list(
+        self.loss_curve_ = (list(self.loss_curve_) if continued else []) + list(
             result.loss_curve
         )
         self._loop_state = (result.state, self._units)
@@ -583,7 +603,88 @@ class BaseShallowNetwork(BaseEstimator):
         if isinstance(arch, Convolution):
             self.kernels_ = hidden.copy()
         self._store_extra(result)
-        return result, constant
+
+    # ---- partial_fit -----------------------------------------------------
+    def _partial_fit(self, X, y, sample_weight, **target_options):
+        """One pass of mini-batch steps over ``(X, y)``, resuming the state.
+
+        The first call sets the model up (and the internal units, from this
+        first chunk: later chunks are fitted in the same units); every call
+        runs one epoch of plain steps on mini-batches of ``batch_size`` (200
+        when None), the constraint or the threshold after each step, and
+        keeps the loop's state (step size, RVSM's ``u``, ADMM's ``z``) for
+        the next call. Early stopping and the exact output layer do not
+        apply.
+        """
+        first = not hasattr(self, "_partial_state")
+        X, y, sample_weight, n_outputs, loss = self._prepare(
+            X, y, sample_weight, reset=first, **target_options
+        )
+        if first:
+            self._partial_rng = check_random_state(self.random_state)
+            shape = self._set_up(X, y, sample_weight, n_outputs, loss)
+        else:
+            shape = self._raw_params[0].shape
+        update = self._make_update(shape)
+        if first:
+            self._resolve_alpha()
+            self._warm_started = False
+            self._partial_start = True
+            try:
+                params = self._initial_params(
+                    X, y, sample_weight, shape, self._partial_rng
+                )
+            finally:
+                self._partial_start = False
+            state = None
+        else:
+            params = self._raw_params
+            state = self._partial_state
+        model, units, names = self._model, self._units, self._model.names
+        params = units.params_in(params, names)
+        y_int = units.y_in(y)
+        batch = min(self.batch_size or 200, X.shape[0])
+        objective = Objective(
+            self._internal_model(),
+            loss,
+            X,
+            y_int,
+            sample_weight,
+            batch,
+            exact_linear=False,
+            alpha=self.alpha_,
+            alpha_output=self.alpha_output_,
+        )
+        with blas_threads(X.shape[0] * X.shape[1] * model.n_hidden):
+            result = descend(
+                objective,
+                params,
+                update,
+                solver="pgd",
+                step_size=self.step_size,
+                max_iter=1,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                rng=self._partial_rng,
+                callback=self._user_callback(),
+                verbose=self.verbose,
+                names=names,
+                state=state,
+            )
+        result.params = units.params_out(result.params, names)
+        result.raw_params = units.params_out(result.raw_params, names)
+        self._partial_state = result.state
+        self._store(result, X.shape[1], continued=not first)
+        self.validation_scores_ = self.best_validation_score_ = None
+        return self
+
+    def _resolve_alpha(self):
+        if self.alpha == "auto":
+            self.alpha_, self.alpha_output_ = self._auto_alpha()
+        else:
+            self.alpha_ = self.alpha_output_ = float(self.alpha)
+        if "output" not in self._model.names:
+            self.alpha_output_ = 0.0
 
     def _internal_model(self):
         """The fit's model in internal units (see :class:`_Units`)."""
@@ -607,12 +708,7 @@ class BaseShallowNetwork(BaseEstimator):
         ``(X, y, sample_weight)`` the loop saw.
         """
         update = self._make_update(shape)
-        if self.alpha == "auto":
-            self.alpha_, self.alpha_output_ = self._auto_alpha()
-        else:
-            self.alpha_ = self.alpha_output_ = float(self.alpha)
-        if "output" not in self._model.names:
-            self.alpha_output_ = 0.0
+        self._resolve_alpha()
         params = self._initial_params(X, y, sample_weight, shape, rng)
         units, names = self._units, self._model.names
         internal = self._internal_model()

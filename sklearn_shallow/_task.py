@@ -18,7 +18,7 @@ into predictions:
 """
 
 import numpy as np
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_sample_weight
@@ -26,6 +26,18 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
+
+
+def _keep_on_failure(estimator, method, *args, **kwargs):
+    """Run ``method``; when it fails, leave ``estimator`` as it was."""
+    state = estimator.__dict__.copy()
+    try:
+        return method(*args, **kwargs)
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
+
 
 #: The losses a regressor's ``loss`` parameter names.
 REGRESSION_LOSSES = ("squared_error", "huber")
@@ -37,11 +49,12 @@ class ShallowRegressorMixin(RegressorMixin):
     #: Whether 2-D y (several outputs) is accepted.
     _multi_output = True
 
-    def _validate_xy(self, X, y):
+    def _validate_xy(self, X, y, reset=True):
         X, y = validate_data(
             self,
             X,
             y,
+            reset=reset,
             dtype=[np.float64, np.float32],
             y_numeric=True,
             multi_output=self._multi_output,
@@ -49,10 +62,38 @@ class ShallowRegressorMixin(RegressorMixin):
         )
         return X, y.astype(X.dtype, copy=False)
 
-    def _check_targets(self, X, y):
-        X, y = self._validate_xy(X, y)
+    def _check_targets(self, X, y, reset=True):
+        X, y = self._validate_xy(X, y, reset)
         n_outputs = None if y.ndim == 1 else y.shape[1]
+        if not reset and n_outputs != self._model.n_outputs:
+            raise ValueError(
+                f"y has {1 if n_outputs is None else n_outputs} outputs "
+                f"(shape {y.shape}); the model has {self.n_outputs_}."
+            )
         return X, y, n_outputs, self._resolve_loss(), None
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One pass of mini-batch steps over ``(X, y)``, continuing the model.
+
+        The first call sets up the model and the internal units of y (from
+        this first chunk); each call runs one epoch of plain gradient steps
+        on mini-batches of ``batch_size`` (200 when None), each followed by
+        the constraint or the threshold, and keeps the loop's state for the
+        next call. ``n_iter_`` counts the calls and ``loss_curve_`` their
+        epoch losses.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        return _keep_on_failure(self, self._partial_fit, X, y, sample_weight)
 
     def _resolve_loss(self):
         return LOSSES[getattr(self, "loss", "squared_error")]()
@@ -85,16 +126,29 @@ class ShallowRegressorMixin(RegressorMixin):
 class ShallowClassifierMixin(ClassifierMixin):
     """Classification front end: labels through ``classes_``, probabilities."""
 
-    def _check_targets(self, X, y):
+    def _check_targets(self, X, y, reset=True, classes=None):
         X, y = validate_data(
             self,
             X,
             y,
+            reset=reset,
             dtype=[np.float64, np.float32],
             accept_sparse=self._sparse_formats(),
         )
         check_classification_targets(y)
-        classes, codes = np.unique(y, return_inverse=True)
+        if not reset or classes is not None:
+            # partial_fit: the classes are fixed by the first call.
+            classes = self.classes_ if not reset else np.unique(classes)
+            unknown = np.setdiff1d(y, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in "
+                    f"classes {classes.tolist()} (given at the first call to "
+                    "partial_fit)."
+                )
+            codes = np.searchsorted(classes, y)
+        else:
+            classes, codes = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of at least two classes; "
@@ -137,6 +191,35 @@ class ShallowClassifierMixin(ClassifierMixin):
     def _validation_score(self, y_val, decision, sample_weight):
         hit = self._codes(y_val) == self._codes(decision)
         return float(np.average(hit, weights=sample_weight))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One pass of mini-batch steps over ``(X, y)``, continuing the model.
+
+        As the regressors' ``partial_fit``. ``classes`` (every label the
+        stream will contain) must be given at the first call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Required at the first call, ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        if not hasattr(self, "_partial_state"):
+            if classes is None:
+                raise ValueError(
+                    "classes must be given at the first call to partial_fit."
+                )
+            return _keep_on_failure(
+                self, self._partial_fit, X, y, sample_weight, classes=classes
+            )
+        return _keep_on_failure(self, self._partial_fit, X, y, sample_weight)
 
     def decision_function(self, X):
         """Network outputs: log-odds of ``classes_[1]``, or class scores.

@@ -185,6 +185,16 @@ class _PathCV:
     def __sklearn_tags__(self):
         return self._template().__sklearn_tags__()
 
+    @property
+    def partial_fit(self):
+        # Choosing tau or lam needs all the data at once (as for LassoCV);
+        # hasattr(estimator, "partial_fit") is False.
+        raise AttributeError(
+            f"{type(self).__name__} has no partial_fit: it chooses its "
+            f"parameter by cross-validation on all the data. Stream into the "
+            f"plain {self._base.__name__} at the chosen value instead."
+        )
+
 
 class _TauCV(_PathCV):
     _param = "tau"

@@ -123,7 +123,7 @@ class _ProjectedPart:
 
     def _initial_hidden(self, X, y, sw, shape, rng):
         W0 = super()._initial_hidden(X, y, sw, shape, rng)
-        if self._dense_start():
+        if self._dense_start() and not getattr(self, "_partial_start", False):
             return W0  # projected after the warm-up
         # Start inside C, so that every iterate is feasible.
         return self.constraint_.project(W0)

@@ -19,7 +19,11 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_shallow import ProjectedShallowRegressor, RVSMRegressor
+from sklearn_shallow import (
+    ProjectedShallowClassifier,
+    ProjectedShallowRegressor,
+    RVSMRegressor,
+)
 from sklearn_shallow.cv import (
     ProjectedShallowClassifierCV,
     ProjectedShallowRegressorCV,
@@ -185,3 +189,60 @@ def test_cv_estimators_pass_the_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+# ---- partial_fit ---------------------------------------------------------------
+
+
+def _stream_problem():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4000, 10))
+    W = rng.standard_normal((5, 10)) / np.sqrt(10)
+    y = np.maximum(X @ W.T, 0) @ rng.standard_normal(5)
+    y += 0.05 * rng.standard_normal(4000)
+    return X[:3000], y[:3000], X[3000:], y[3000:]
+
+
+def test_partial_fit_over_chunks_reaches_the_full_batch_test_loss():
+    X, y, X_test, y_test = _stream_problem()
+    full = ProjectedShallowRegressor(random_state=0).fit(X, y)
+    full_mse = np.mean((full.predict(X_test) - y_test) ** 2)
+    # One backtracked step per chunk of 500 (batch_size=500), 100 passes
+    # over the six chunks.
+    stream = ProjectedShallowRegressor(batch_size=500, random_state=0)
+    for _ in range(100):
+        for start in range(0, 3000, 500):
+            stream.partial_fit(X[start : start + 500], y[start : start + 500])
+    stream_mse = np.mean((stream.predict(X_test) - y_test) ** 2)
+    assert stream_mse < 1.1 * full_mse, (stream_mse, full_mse)
+    assert stream.n_iter_ == 600 == len(stream.loss_curve_)
+
+
+def test_partial_fit_keeps_the_constraint_classes_and_state():
+    X, y, *_ = _stream_problem()
+    est = ProjectedShallowRegressor(constraint="l0", tau=12, random_state=0)
+    for start in range(0, 3000, 1000):
+        est.partial_fit(X[start : start + 1000], y[start : start + 1000])
+        assert np.count_nonzero(est.hidden_weights_) <= 12
+    labels = np.where(y > np.median(y), "high", "low")
+    clf = ProjectedShallowClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be given"):
+        clf.partial_fit(X[:100], labels[:100])
+    clf.partial_fit(X[:100], labels[:100], classes=["high", "low", "none"])
+    assert list(clf.classes_) == ["high", "low", "none"]
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.partial_fit(X[:10], np.array(["other"] * 10))
+    for start in range(0, 3000, 500):
+        clf.partial_fit(X[start : start + 500], labels[start : start + 500])
+    assert clf.score(X, labels) > 0.85
+    # ADMM's multiplier carries over between calls: two calls on the same
+    # chunk equal one fit of two epochs with the same batches only if z is
+    # kept; here: the state exists and is used.
+    admm = RVSMRegressor(method="admm", batch_size=1000, random_state=0)
+    admm.partial_fit(X[:1000], y[:1000])
+    z = admm._partial_state["update"]["z"].copy()
+    admm.partial_fit(X[:1000], y[:1000])
+    assert np.any(admm._partial_state["update"]["z"] != z)
+    # A fit starts over.
+    admm.fit(X[:1000], y[:1000])
+    assert not hasattr(admm, "_partial_state")
