@@ -616,7 +616,8 @@ class BaseShallowNetwork(BaseEstimator):
         the next call. Early stopping and the exact output layer do not
         apply.
         """
-        first = not hasattr(self, "_partial_state")
+        # After fit, partial_fit continues the fitted model (as MLP's does).
+        first = not hasattr(self, "_raw_params")
         X, y, sample_weight, n_outputs, loss = self._prepare(
             X, y, sample_weight, reset=first, **target_options
         )
@@ -639,7 +640,9 @@ class BaseShallowNetwork(BaseEstimator):
             state = None
         else:
             params = self._raw_params
-            state = self._partial_state
+            state = getattr(self, "_partial_state", None)
+            if not hasattr(self, "_partial_rng"):
+                self._partial_rng = check_random_state(self.random_state)
         model, units, names = self._model, self._units, self._model.names
         params = units.params_in(params, names)
         y_int = units.y_in(y)

@@ -211,7 +211,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         -------
         self : object
         """
-        if not hasattr(self, "_partial_state"):
+        if not hasattr(self, "classes_"):
             if classes is None:
                 raise ValueError(
                     "classes must be given at the first call to partial_fit."

@@ -243,6 +243,10 @@ def test_partial_fit_keeps_the_constraint_classes_and_state():
     z = admm._partial_state["update"]["z"].copy()
     admm.partial_fit(X[:1000], y[:1000])
     assert np.any(admm._partial_state["update"]["z"] != z)
-    # A fit starts over.
+    # A fit starts over; partial_fit then continues the fitted model.
     admm.fit(X[:1000], y[:1000])
     assert not hasattr(admm, "_partial_state")
+    weights = admm.dense_weights_.copy()
+    admm.partial_fit(X[1000:2000], y[1000:2000])
+    assert admm.dense_weights_.shape == weights.shape
+    assert np.linalg.norm(admm.dense_weights_ - weights) < np.linalg.norm(weights)
