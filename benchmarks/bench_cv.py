@@ -1,0 +1,143 @@
+"""The CV estimators against GridSearchCV on the same grid (issue 12).
+
+For each problem: the chosen value, the wall time and the held-out error of
+``ProjectedShallowRegressorCV`` / ``RVSMRegressorCV`` and of
+``GridSearchCV`` over the same grid (5 folds, the same estimator settings,
+n_jobs=1 for both), and the iterations of all the fits. Problems:
+
+* Oymak's planted sparse network (n=1000, output weights 1, no intercept),
+  from the good start of Oymak's Fig. 1 and from a random start; the
+  planted l1 norm and sparsity beside the choice;
+* scikit-learn's diabetes data (StandardScaler), with the CV estimators'
+  5-fold R^2 (an outer cross-validation) beside MLPRegressor(20) and
+  HistGradientBoostingRegressor.
+
+Run: ``python benchmarks/bench_cv.py [--quick]``.
+"""
+
+import argparse
+import time
+import warnings
+
+from sklearn.datasets import load_diabetes
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_shallow import (
+    ProjectedShallowRegressor,
+    ProjectedShallowRegressorCV,
+    RVSMRegressor,
+    RVSMRegressorCV,
+)
+from sklearn_shallow.datasets import make_sparse_network, oymak_init, sample_network
+from sklearn_shallow.metrics import normalized_mse
+
+
+def compare(label, cv_est, plain, param, X, y, X_test, y_test, truth_value):
+    start = time.perf_counter()
+    cv_est.fit(X, y)
+    t_cv = time.perf_counter() - start
+    values = getattr(cv_est, param + "s_")
+    grid = GridSearchCV(plain, {param: list(values)})
+    start = time.perf_counter()
+    grid.fit(X, y)
+    t_grid = time.perf_counter() - start
+    chosen = getattr(cv_est, param + "_")
+    err_cv = normalized_mse(y_test, cv_est.predict(X_test))
+    err_grid = normalized_mse(y_test, grid.predict(X_test))
+    iters_cv = int(cv_est.path_n_iter_.sum())
+    print(
+        f"{label:34s} {chosen:10.4g} {grid.best_params_[param]:10.4g} "
+        f"{truth_value:>8s} {err_cv:9.2e} {err_grid:9.2e} {t_cv:7.1f} "
+        f"{t_grid:7.1f} {t_grid / t_cv:6.2f} {iters_cv:7d}"
+    )
+
+
+def planted(seeds):
+    print(
+        f"{'problem':34s} {'CV chose':>10s} {'GS chose':>10s} {'truth':>8s} "
+        f"{'CV NMSE':>9s} {'GS NMSE':>9s} {'CV s':>7s} {'GS s':>7s} "
+        f"{'GS/CV':>6s} {'CV its':>7s}"
+    )
+    for seed in seeds:
+        X, y, truth = make_sparse_network(1000, random_state=seed)
+        X_test, y_test = sample_network(truth, 1000, random_state=1000 + seed)
+        for start in ("good", "random"):
+            init = oymak_init(truth, start, random_state=seed)
+            kw = dict(
+                output_weights="ones",
+                fit_intercept=False,
+                init=init,
+                random_state=seed,
+            )
+            compare(
+                f"l1, {start} start, seed {seed}",
+                ProjectedShallowRegressorCV(constraint="l1", **kw),
+                ProjectedShallowRegressor(constraint="l1", **kw),
+                "tau",
+                X,
+                y,
+                X_test,
+                y_test,
+                f"{truth.l1_norm:.4g}",
+            )
+            compare(
+                f"l0, {start} start, seed {seed}",
+                ProjectedShallowRegressorCV(constraint="l0", **kw),
+                ProjectedShallowRegressor(constraint="l0", **kw),
+                "tau",
+                X,
+                y,
+                X_test,
+                y_test,
+                f"{truth.n_nonzero_total}",
+            )
+            cv = RVSMRegressorCV(penalty="l0", **kw)
+            compare(
+                f"RVSM l0 lam, {start} start, seed {seed}",
+                cv,
+                RVSMRegressor(penalty="l0", **kw),
+                "lam",
+                X,
+                y,
+                X_test,
+                y_test,
+                "",
+            )
+            print(f"{'':34s} RVSM sparsity {cv.sparsity_:.3f} (planted 0.900)")
+
+
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    models = {
+        "ProjectedShallowRegressorCV l1": ProjectedShallowRegressorCV(random_state=0),
+        "RVSMRegressorCV l1": RVSMRegressorCV(random_state=0),
+        "ProjectedShallowRegressor": ProjectedShallowRegressor(random_state=0),
+        "MLPRegressor(20)": MLPRegressor((20,), max_iter=2000, random_state=0),
+        "HistGradientBoosting": HistGradientBoostingRegressor(random_state=0),
+    }
+    print(f"\n{'diabetes, 5-fold R^2':34s} {'mean':>7s} {'std':>6s} {'s':>7s}")
+    for label, est in models.items():
+        start = time.perf_counter()
+        scores = cross_val_score(make_pipeline(StandardScaler(), est), X, y, cv=5)
+        print(
+            f"{label:34s} {scores.mean():7.4f} {scores.std():6.4f} "
+            f"{time.perf_counter() - start:7.1f}"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one seed")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    planted([0] if args.quick else [0, 1])
+    diabetes()
+
+
+if __name__ == "__main__":
+    main()
