@@ -5,7 +5,7 @@ or :func:`~sklearn_shallow.paths.lam_grid`), runs one warm-started path per
 cross-validation fold (folds in parallel with joblib, so under joblib's Dask
 backend too), scores every fit of the path on its held-out fold, picks the
 value with the best mean score (the smallest ``tau``, the largest ``lam``,
-among ties), and refits on all the data at that value. The fitted estimator
+among ties up to rounding), and refits on all the data at that value. The fitted estimator
 is then the plain estimator at the chosen value, with its attributes, plus
 the path's.
 
@@ -49,6 +49,11 @@ _CV_CONSTRAINTS = {
     "n_jobs": [Integral, None],
     "eps": [Interval(Real, 0, 1, closed="right")],
 }
+
+
+#: Mean held-out scores this close to the best (relative to it, or absolute
+#: below 1) count as ties, won by the simplest model.
+TIE = 1e-6
 
 
 def _without(estimator_class, name):
@@ -149,7 +154,11 @@ class _PathCV:
         n_iter = np.column_stack([r[1] for r in results])
         values = self._ordered(values)
         mean = scores.mean(axis=1)
-        best = int(np.flatnonzero(mean == np.nanmax(mean))[0])
+        # Values whose mean score is the best up to rounding (a path that
+        # keeps one solution over several values scores them the same) are
+        # ties; the first is the simplest model (values are ordered so).
+        top = np.nanmax(mean)
+        best = int(np.flatnonzero(mean >= top - TIE * max(1.0, abs(top)))[0])
         chosen = values[best]
         # The refit follows the path on all the data up to the chosen value
         # (the folds scored path solutions, which a cold fit at that value
