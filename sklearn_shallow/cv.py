@@ -5,9 +5,9 @@ or :func:`~sklearn_shallow.paths.lam_grid`), runs one warm-started path per
 cross-validation fold (folds in parallel with joblib, so under joblib's Dask
 backend too), scores every fit of the path on its held-out fold, picks the
 value with the best mean score (the smallest ``tau``, the largest ``lam``,
-among ties up to rounding), and refits on all the data at that value. The fitted estimator
-is then the plain estimator at the chosen value, with its attributes, plus
-the path's.
+among ties up to rounding), and refits on all the data at that value. The
+fitted estimator is then the plain estimator at the chosen value, with its
+attributes, plus the path's.
 
 The estimators take every parameter of the estimator they cross-validate,
 except the one they choose.
