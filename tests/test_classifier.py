@@ -24,6 +24,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_shallow import (
+    Convolution,
     L0Ball,
     ProjectedShallowClassifier,
     RVSMClassifier,
@@ -280,3 +281,21 @@ def test_tfidf_pipeline_classifies_text_on_sparse_X():
     score = cross_val_score(clf, docs, labels, cv=3).mean()
     assert score > 0.95
     assert all(seen)  # the estimator received the sparse matrix itself
+
+
+@pytest.mark.parametrize("cls", CLASSIFIERS)
+def test_convolution_classifier_learns_a_planted_kernel(cls):
+    # Labels from a planted convolutional network (one kernel of width 5,
+    # stride 5 on 30 features, 6 patches): a shared-kernel classifier with 4
+    # kernels learns them (with one kernel some starts end in a poor local
+    # minimum, for the regressor too: measured 0.66-0.99 over seeds 0-2;
+    # with 4 kernels 0.98-0.99).
+    rng = np.random.default_rng(0)
+    kernel = rng.standard_normal(5)
+    X = rng.standard_normal((1500, 30))
+    score = np.maximum(X.reshape(1500, 6, 5) @ kernel, 0).sum(axis=1)
+    y = (score > np.median(score)).astype(int)
+    arch = Convolution(kernel_size=5, stride=5, n_kernels=4)
+    clf = cls(architecture=arch, random_state=0).fit(X[:1000], y[:1000])
+    assert clf.kernels_.shape == (4, 5)
+    assert clf.score(X[1000:], y[1000:]) > 0.9
