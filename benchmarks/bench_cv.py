@@ -117,7 +117,9 @@ def diabetes():
         "ProjectedShallowRegressorCV l1": ProjectedShallowRegressorCV(random_state=0),
         "RVSMRegressorCV l1": RVSMRegressorCV(random_state=0),
         "ProjectedShallowRegressor": ProjectedShallowRegressor(random_state=0),
-        "MLPRegressor(20)": MLPRegressor((20,), max_iter=2000, random_state=0),
+        "MLPRegressor(20)": MLPRegressor(
+            hidden_layer_sizes=(20,), max_iter=2000, random_state=0
+        ),
         "HistGradientBoosting": HistGradientBoostingRegressor(random_state=0),
     }
     print(f"\n{'diabetes, 5-fold R^2':34s} {'mean':>7s} {'std':>6s} {'s':>7s}")
