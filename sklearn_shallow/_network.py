@@ -146,6 +146,12 @@ class Objective:
     exactly at every :meth:`value` call and written into the parameter list
     passed to it; their gradient is zero and their indices are listed in
     ``solved_blocks`` (see the module docstring).
+
+    The objective is the weighted loss plus ``alpha/2 ||hidden||^2`` (and
+    ``alpha_output/2 ||output||^2`` for learned output weights that are
+    gradient variables) plus the terms of ``regularisers``: parts of
+    :mod:`sklearn_shallow.regularisers` with ``value(hidden)`` and
+    ``add_gradient(hidden, out)``, summed in the order given.
     """
 
     def __init__(
@@ -159,9 +165,12 @@ class Objective:
         exact_linear=False,
         alpha=0.0,
         alpha_output=None,
+        regularisers=(),
     ):
         self.model = model
         self.loss = loss
+        # The arguments as given, for astype().
+        self._data = (X, y, sample_weight, batch_size, exact_linear)
         self.Xp = model.architecture.prepare(X)
         self.y = y
         self.sw = sample_weight
@@ -186,6 +195,9 @@ class Objective:
         # L2 weights of the hidden layer and of learned output weights.
         self.alpha = float(alpha)
         self.alpha_output = self.alpha if alpha_output is None else float(alpha_output)
+        self.regularisers = tuple(regularisers)
+        # The batch of the last value() call, whose loss derivatives are kept.
+        self._evaluated = None
         self._B = (
             np.empty((m, model.n_hidden), dtype=dtype)
             if self.exact and "output" in names
@@ -193,6 +205,40 @@ class Objective:
         )
         self._H = None
         self._G = None
+
+    def astype(self, dtype):
+        """The same objective computed in ``dtype`` (a new one, in the
+        original row order).
+
+        The model and the regularisers are shared: their arrays keep their
+        dtype and enter the products exactly. The certificate of a float32
+        fit uses this to work in float64.
+        """
+        X, y, sample_weight, batch_size, exact_linear = self._data
+        return Objective(
+            self.model,
+            self.loss,
+            X.astype(dtype, copy=False),
+            y.astype(dtype, copy=False),
+            None if sample_weight is None else sample_weight.astype(dtype, copy=False),
+            batch_size,
+            exact_linear,
+            self.alpha,
+            self.alpha_output,
+            self.regularisers,
+        )
+
+    def loss_derivatives(self):
+        """``w_i dl/dpred_i`` on the batch of the last :meth:`value` call.
+
+        The weighted derivatives of the loss in the predictions (``w`` the
+        normalised sample weights), a new array of shape ``(batch,)`` or
+        ``(batch, n_outputs)``; :meth:`gradient` does not change them.
+        """
+        if self._evaluated is None:
+            raise RuntimeError("loss_derivatives() needs a value() call first.")
+        m = self._evaluated.stop - self._evaluated.start
+        return self._dpred[:m].copy()
 
     def reset_ridge(self):
         """Fix the output layer's ridge again at the next solve (after a
@@ -230,6 +276,7 @@ class Objective:
             np.take(swo, perm, out=sws)
         self.Xp, self.y, self.sw = Xs, ys, sws
         self._cache = None
+        self._evaluated = None
 
     def _weights(self, batch):
         if self.sw is None:
@@ -260,7 +307,11 @@ class Objective:
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
-        return loss + penalty + self._l2(params)
+        self._evaluated = batch
+        total = loss + penalty + self._l2(params)
+        for regulariser in self.regularisers:
+            total += regulariser.value(params[0])
+        return total
 
     def _l2(self, params):
         """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
@@ -384,6 +435,8 @@ class Objective:
             out[0] /= self.model.column_scale
         if self.alpha:
             out[0] += self.alpha * params[0]
+        for regulariser in self.regularisers:
+            regulariser.add_gradient(params[0], out[0])
         if self.alpha_output and "output" in names and not self.exact:
             out[names.index("output")] += self.alpha_output * output
         # The A buffer now holds D: the next gradient needs a fresh forward.
