@@ -29,6 +29,8 @@ from scipy import sparse
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from ._accel import fused_backward, fused_kind
+from .activations import Quadratic
+from .architectures import Dense
 
 #: Ridge added to the Gram matrix of the hidden outputs, relative to its mean
 #: diagonal at the first solve (then held fixed, so that the reduced objective
@@ -187,6 +189,20 @@ class Objective:
         fixed = model.fixed_output
         # Multiplying by output weights that are all 1 is exact: skip the pass.
         self._unit_output = fixed is not None and bool(np.all(fixed == 1))
+        # z^2 with fixed output signs on a dense layer (quadratic networks):
+        # D = 2 o_j z dpred is (z dpred) times the exact factor 2 o_j, which
+        # moves out of the product onto the rows of the hidden gradient. One
+        # pass over the (batch, n_hidden) buffer instead of three, the same
+        # bits as the general path (scaling by +-2 is exact).
+        self._row_factor = None
+        if (
+            type(model.activation) is Quadratic
+            and isinstance(model.architecture, Dense)
+            and model.n_outputs is None
+            and fixed is not None
+            and bool(np.all(np.abs(fixed) == 1))
+        ):
+            self._row_factor = (2 * fixed)[:, None].astype(dtype)
         names = model.names
         linear = [i for i, n in enumerate(names) if n in ("output", "intercept")]
         self.exact = bool(exact_linear) and m == self.n_samples and bool(linear)
@@ -407,7 +423,9 @@ class Objective:
         # sends np.sign (relu, leaky_relu) to a loop 4-7x slower.
         activation = self.model.activation
         kind = fused_kind(activation)
-        if self.model.n_outputs is not None:
+        if self._row_factor is not None:
+            D = np.multiply(Z, dpred[:, None], out=A)
+        elif self.model.n_outputs is not None:
             # Several outputs: D = sigma'(Z) * (dpred @ o^T).
             if self._G is None:
                 self._G = np.empty_like(self._A)
@@ -431,6 +449,8 @@ class Objective:
                 slope=getattr(activation, "slope", None),
             )
         self.model.architecture.backprop(Xb, D, out=out[0])
+        if self._row_factor is not None:
+            out[0] *= self._row_factor
         if self.model.column_scale is not None:
             out[0] /= self.model.column_scale
         if self.alpha:

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
-from sklearn_shallow.activations import get_activation
+from sklearn_shallow.activations import Quadratic, get_activation
 from sklearn_shallow.architectures import Dense
 from sklearn_shallow.regularisers import Perturbation
 
@@ -138,3 +138,27 @@ def test_astype_gives_the_same_objective_in_another_dtype():
     v32 = objective.value(single, objective.batches()[0])
     v64 = double.value([p.copy() for p in params], double.batches()[0])
     assert v32 == pytest.approx(v64, rel=1e-5)
+
+
+class _SameQuadratic(Quadratic):
+    """``z^2`` under another type: the objective's general backward pass."""
+
+
+@pytest.mark.parametrize("signs", [[1.0, 1.0, 1.0], [1.0, -1.0, -1.0]])
+@pytest.mark.parametrize("loss", [SquaredLoss(), LogisticLoss()])
+def test_signed_square_backward_pass_gives_the_general_bits(signs, loss):
+    # The quadratic net's shortcut (2 o_j moved onto the gradient's rows) is
+    # exact: the same bits as sigma'(Z) * o * dpred followed by the product.
+    output = np.array(signs)
+    model, X, y, sw, params = dense_problem("quadratic", output, True, loss)
+    general = ShallowModel(_SameQuadratic(), Dense(), *X.shape[1:], 3, output, True)
+    grads = []
+    for m in (model, general):
+        objective = Objective(m, loss, X, y, sw, alpha=0.1)
+        p = [a.copy() for a in params]
+        objective.value(p, objective.batches()[0])
+        grads.append(objective.gradient(p, objective.batches()[0], [0 * a for a in p]))
+    assert Objective(model, loss, X, y)._row_factor is not None
+    assert Objective(general, loss, X, y)._row_factor is None
+    for a, b in zip(*grads):
+        assert_array_equal(a, b)
