@@ -29,6 +29,8 @@ from scipy import sparse
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
 from ._accel import fused_backward, fused_kind
+from .activations import Quadratic
+from .architectures import Dense
 
 #: Ridge added to the Gram matrix of the hidden outputs, relative to its mean
 #: diagonal at the first solve (then held fixed, so that the reduced objective
@@ -146,6 +148,12 @@ class Objective:
     exactly at every :meth:`value` call and written into the parameter list
     passed to it; their gradient is zero and their indices are listed in
     ``solved_blocks`` (see the module docstring).
+
+    The objective is the weighted loss plus ``alpha/2 ||hidden||^2`` (and
+    ``alpha_output/2 ||output||^2`` for learned output weights that are
+    gradient variables) plus the terms of ``regularisers``: parts of
+    :mod:`sklearn_shallow.regularisers` with ``value(hidden)`` and
+    ``add_gradient(hidden, out)``, summed in the order given.
     """
 
     def __init__(
@@ -159,9 +167,12 @@ class Objective:
         exact_linear=False,
         alpha=0.0,
         alpha_output=None,
+        regularisers=(),
     ):
         self.model = model
         self.loss = loss
+        # The arguments as given, for astype().
+        self._data = (X, y, sample_weight, batch_size, exact_linear)
         self.Xp = model.architecture.prepare(X)
         self.y = y
         self.sw = sample_weight
@@ -178,6 +189,20 @@ class Objective:
         fixed = model.fixed_output
         # Multiplying by output weights that are all 1 is exact: skip the pass.
         self._unit_output = fixed is not None and bool(np.all(fixed == 1))
+        # z^2 with fixed output signs on a dense layer (quadratic networks):
+        # D = 2 o_j z dpred is (z dpred) times the exact factor 2 o_j, which
+        # moves out of the product onto the rows of the hidden gradient. One
+        # pass over the (batch, n_hidden) buffer instead of three, the same
+        # bits as the general path (scaling by +-2 is exact).
+        self._row_factor = None
+        if (
+            type(model.activation) is Quadratic
+            and isinstance(model.architecture, Dense)
+            and model.n_outputs is None
+            and fixed is not None
+            and bool(np.all(np.abs(fixed) == 1))
+        ):
+            self._row_factor = (2 * fixed)[:, None].astype(dtype)
         names = model.names
         linear = [i for i, n in enumerate(names) if n in ("output", "intercept")]
         self.exact = bool(exact_linear) and m == self.n_samples and bool(linear)
@@ -186,6 +211,9 @@ class Objective:
         # L2 weights of the hidden layer and of learned output weights.
         self.alpha = float(alpha)
         self.alpha_output = self.alpha if alpha_output is None else float(alpha_output)
+        self.regularisers = tuple(regularisers)
+        # The batch of the last value() call, whose loss derivatives are kept.
+        self._evaluated = None
         self._B = (
             np.empty((m, model.n_hidden), dtype=dtype)
             if self.exact and "output" in names
@@ -193,6 +221,40 @@ class Objective:
         )
         self._H = None
         self._G = None
+
+    def astype(self, dtype):
+        """The same objective computed in ``dtype`` (a new one, in the
+        original row order).
+
+        The model and the regularisers are shared: their arrays keep their
+        dtype and enter the products exactly. The certificate of a float32
+        fit uses this to work in float64.
+        """
+        X, y, sample_weight, batch_size, exact_linear = self._data
+        return Objective(
+            self.model,
+            self.loss,
+            X.astype(dtype, copy=False),
+            y.astype(dtype, copy=False),
+            None if sample_weight is None else sample_weight.astype(dtype, copy=False),
+            batch_size,
+            exact_linear,
+            self.alpha,
+            self.alpha_output,
+            self.regularisers,
+        )
+
+    def loss_derivatives(self):
+        """``w_i dl/dpred_i`` on the batch of the last :meth:`value` call.
+
+        The weighted derivatives of the loss in the predictions (``w`` the
+        normalised sample weights), a new array of shape ``(batch,)`` or
+        ``(batch, n_outputs)``; :meth:`gradient` does not change them.
+        """
+        if self._evaluated is None:
+            raise RuntimeError("loss_derivatives() needs a value() call first.")
+        m = self._evaluated.stop - self._evaluated.start
+        return self._dpred[:m].copy()
 
     def reset_ridge(self):
         """Fix the output layer's ridge again at the next solve (after a
@@ -230,6 +292,7 @@ class Objective:
             np.take(swo, perm, out=sws)
         self.Xp, self.y, self.sw = Xs, ys, sws
         self._cache = None
+        self._evaluated = None
 
     def _weights(self, batch):
         if self.sw is None:
@@ -260,7 +323,11 @@ class Objective:
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
-        return loss + penalty + self._l2(params)
+        self._evaluated = batch
+        total = loss + penalty + self._l2(params)
+        for regulariser in self.regularisers:
+            total += regulariser.value(params[0])
+        return total
 
     def _l2(self, params):
         """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
@@ -356,7 +423,9 @@ class Objective:
         # sends np.sign (relu, leaky_relu) to a loop 4-7x slower.
         activation = self.model.activation
         kind = fused_kind(activation)
-        if self.model.n_outputs is not None:
+        if self._row_factor is not None:
+            D = np.multiply(Z, dpred[:, None], out=A)
+        elif self.model.n_outputs is not None:
             # Several outputs: D = sigma'(Z) * (dpred @ o^T).
             if self._G is None:
                 self._G = np.empty_like(self._A)
@@ -380,10 +449,14 @@ class Objective:
                 slope=getattr(activation, "slope", None),
             )
         self.model.architecture.backprop(Xb, D, out=out[0])
+        if self._row_factor is not None:
+            out[0] *= self._row_factor
         if self.model.column_scale is not None:
             out[0] /= self.model.column_scale
         if self.alpha:
             out[0] += self.alpha * params[0]
+        for regulariser in self.regularisers:
+            regulariser.add_gradient(params[0], out[0])
         if self.alpha_output and "output" in names and not self.exact:
             out[names.index("output")] += self.alpha_output * output
         # The A buffer now holds D: the next gradient needs a fresh forward.

@@ -31,11 +31,13 @@ where ``<S, M> = <S_+, M_+> + <S_-, M_->`` equals ``<grad L(W) / 2, W>``.
 there is one) at its minimiser for ``W``, so that ``F`` depends on ``M``
 alone.
 
-:func:`certify` works on any objective that exposes the pieces it needs:
-``X``, ``signs``, ``weight_decay``, ``perturbation``, ``astype(dtype)``,
-``value(params)``, ``gradient(params, batch, out)`` and
-``prediction_derivatives(params)`` (:class:`~sklearn_shallow.quadratic.\
-QuadraticObjective` does).
+:func:`certify` reads everything from the package's shared
+:class:`~sklearn_shallow._network.Objective` (built for quadratic networks
+by :func:`~sklearn_shallow.quadratic.quadratic_objective`): the inputs
+``Xp`` (with the column of ones of hidden biases), the signs (the model's
+fixed output weights), ``lam`` (its ``alpha``), ``C`` (the sum of the
+``gram_form()`` of its regularisers) and the weighted loss derivatives
+``s_i l'_i`` of a value call (``loss_derivatives()``).
 
 References
 ----------
@@ -47,6 +49,8 @@ import numpy as np
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import check_random_state
+
+from .activations import Quadratic
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -81,7 +85,7 @@ class OptimalityCertificate:
         ``||W||_F``, the scale of ``stationarity``.
     gap_bound : float
         Upper bound on ``L(W) - min L`` from convexity (module docstring);
-        ``inf`` when ``lambda_min < 0`` and ``weight_decay = 0``.
+        ``inf`` when ``lambda_min < 0`` and ``alpha = 0``.
     objective : float
         ``L(W)``.
     method : {'dense', 'lanczos'}
@@ -94,8 +98,8 @@ class OptimalityCertificate:
     matrix ``M``, does better than ``(1 - rtol) L(W)``. ``is_certified_``
     uses ``rtol = CERTIFICATE_RTOL = 1e-4``; :meth:`certifies` takes
     another. The bound is first order in the residuals, so it cannot go much
-    below ``1e-9 / weight_decay`` in double precision, although the true gap
-    usually does (it is second order); with ``weight_decay = 0`` it is
+    below ``1e-9 / alpha`` in double precision, although the true gap
+    usually does (it is second order); with ``alpha = 0`` it is
     infinite unless ``lambda_min >= 0``. The scale-free
     :attr:`relative_lambda_min` and :attr:`relative_stationarity` are
     reported as well.
@@ -185,13 +189,66 @@ def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
     return float(lo), float(norm), "lanczos"
 
 
+def _full_batch(objective):
+    """The objective's one batch; a certificate is about the full objective."""
+    batches = objective.batches()
+    if len(batches) != 1:
+        raise ValueError(
+            f"certify needs a full-batch objective; this one has {len(batches)} "
+            "mini-batches (batch_size must be None)."
+        )
+    return batches[0]
+
+
 def _stationarity(objective, params):
-    """``L(W)``, ``<A W S, W>`` and ``A W S`` (half the gradient in ``W``)."""
-    value = objective.value(params)
-    grads = objective.gradient(params, None, out=[np.empty_like(p) for p in params])
+    """``L(W)``, ``<A W S, W>`` and ``A W S`` (half the gradient in ``W``).
+
+    ``params`` is a list the objective may write its solved blocks into.
+    """
+    batch = _full_batch(objective)
+    value = objective.value(params, batch)
+    grads = objective.gradient(params, batch, out=[np.empty_like(p) for p in params])
     half_grad = 0.5 * grads[0]
     # Summed over the sign blocks, <S, M> = <A W S, W> = <grad / 2, W>.
     return value, float(np.vdot(half_grad, params[0])), half_grad
+
+
+def _parts(objective):
+    """Signs ``a`` and the matrix ``C`` (or None) of a quadratic network's
+    objective; a ``ValueError`` names what does not fit Du and Lee's form."""
+    model = objective.model
+    problems = []
+    if not isinstance(model.activation, Quadratic):
+        problems.append(f"activation {type(model.activation).__name__} (not z^2)")
+    if model.fixed_output is None:
+        problems.append("learned output weights (not fixed signs)")
+    elif not np.all(np.isin(model.fixed_output, (-1.0, 1.0))):
+        problems.append("output weights other than -1 and +1")
+    if model.n_outputs is not None:
+        problems.append(f"n_outputs={model.n_outputs} (not one output)")
+    if model.column_scale is not None:
+        problems.append("scaled columns")
+    forms = []
+    for part in objective.regularisers:
+        form = getattr(part, "gram_form", None)
+        if form is None:
+            problems.append(
+                f"regulariser {type(part).__name__} (no gram_form(): not "
+                "linear in W^T W)"
+            )
+        else:
+            forms.append(form())
+    if problems:
+        raise ValueError(
+            "certify needs Du and Lee's objective (quadratic activation, fixed "
+            "output signs, regularisers linear in W^T W); this one has "
+            + "; ".join(problems)
+            + "."
+        )
+    C = None
+    for form in forms:
+        C = np.array(form, dtype=np.float64) if C is None else C + form
+    return np.asarray(model.fixed_output, dtype=np.float64), C
 
 
 def certify(objective, params, random_state=None, dense_max=None):
@@ -205,10 +262,16 @@ def certify(objective, params, random_state=None, dense_max=None):
 
     Parameters
     ----------
-    objective : QuadraticObjective
+    objective : Objective
+        Du and Lee's objective on the shared core
+        (:func:`~sklearn_shallow.quadratic.quadratic_objective`): quadratic
+        activation, fixed output signs, one batch, regularisers with a
+        ``gram_form()``.
     params : list of ndarray
-        ``[W]`` or ``[W, b]``; ``b`` should minimise the objective for ``W``
-        (the bound ignores the intercept's derivative).
+        ``[W]`` or ``[W, b]`` (not modified); ``b`` should minimise the
+        objective for ``W`` (the bound ignores the intercept's derivative).
+        An objective that solves the intercept itself (the squared loss)
+        replaces it by its minimiser.
     random_state : int, RandomState instance or None, default=None
         Starting vector of the Lanczos iterations.
     dense_max : int or None, default=None
@@ -219,18 +282,20 @@ def certify(objective, params, random_state=None, dense_max=None):
     """
     rng = check_random_state(random_state)
     dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
-    if objective.X.dtype != np.float64:
+    signs, C = _parts(objective)
+    if objective.Xp.dtype != np.float64:
         objective = objective.astype(np.float64)
-        params = [p.astype(np.float64) for p in params]
+    # A copy: the objective may write the solved intercept into it.
+    params = [np.array(p, dtype=np.float64) for p in params]
     value, alignment, half_grad = _stationarity(objective, params)
-    dpred = objective.prediction_derivatives(params)
-    lam = objective.weight_decay
+    dpred = objective.loss_derivatives()
+    lam = objective.alpha
     lo, norm, method = _spectrum_ends(
-        objective.X,
+        objective.Xp,
         dpred,
-        np.unique(objective.signs),
+        np.unique(signs),
         0.5 * lam,
-        objective.perturbation,
+        C,
         dense_max,
         rng,
     )

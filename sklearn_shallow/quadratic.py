@@ -42,9 +42,18 @@ eigenvalue of ``S_+`` and ``S_-``, because ``F(M*) >= F(M) + <S, M* - M>``
 ``lam/2 trace M* <= min L <= L(W)`` (the loss and ``<C, M>`` are
 non-negative).
 
-An intercept ``b`` is not penalised; it is set to its exact minimiser for
-the final ``W`` before the certificate is computed (one Newton step for the
-squared loss), so that ``F`` may be read as a function of ``M`` alone.
+An intercept ``b`` is not penalised; it is at its exact minimiser for the
+final ``W`` when the certificate is computed, so that ``F`` may be read as a
+function of ``M`` alone. For the squared loss the shared objective solves it
+at every evaluation (the weighted mean residual); for the logistic loss it
+is a gradient variable of the descent, and damped Newton steps move it to
+its minimiser before each certificate.
+
+The objective is the package's shared one
+(:class:`~sklearn_shallow._network.Objective`, built by
+:func:`quadratic_objective`): the quadratic activation, the signs as fixed
+output weights, weight decay as its ``alpha`` and ``<C, W^T W>`` as a
+regulariser part (:class:`~sklearn_shallow.regularisers.Perturbation`).
 
 For the squared loss, :class:`QuadraticNetRegressor` applies all of the
 above to standardised targets ``y_s = (y - m) / s`` (``m = 0`` without an
@@ -81,9 +90,12 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._loss import LOSSES, LogisticLoss
+from ._loss import LOSSES, LogisticLoss, SquaredLoss
+from ._network import Objective, ShallowModel
 from ._optim import UpdateRule, descend, rows_that_can_vary, warn_constant_fit
 from ._threads import blas_threads
+from .activations import get_activation
+from .architectures import Dense
 
 # The certificate lives in its own module; its names stay importable from
 # here (``from sklearn_shallow.quadratic import certify``).
@@ -94,6 +106,7 @@ from .certificate import (
     _stationarity,
     certify,
 )
+from .regularisers import Perturbation
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -101,9 +114,9 @@ __all__ = [
     "OptimalityCertificate",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
-    "QuadraticObjective",
     "auto_width",
     "certify",
+    "quadratic_objective",
 ]
 
 #: Iterations between two certificate checks of the stopping rule.
@@ -111,13 +124,6 @@ CHECK_EVERY = 10
 
 #: Most gradient-only steps after a solver stalls short of ``tol``.
 REFINE_STEPS = 200
-
-# Second derivative of each loss in the prediction, for the intercept's
-# Newton steps.
-_CURVATURES = {
-    "squared_error": lambda pred, y: np.ones_like(pred),
-    "log_loss": LogisticLoss.curvature,
-}
 
 
 def auto_width(n_features, n_samples):
@@ -230,13 +236,26 @@ def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
     )
 
 
-class QuadraticObjective:
-    """Value and gradient of the regularised objective of a quadratic network.
+def quadratic_objective(
+    X,
+    y,
+    loss,
+    signs,
+    alpha,
+    perturbation=None,
+    fit_intercept=False,
+    sample_weight=None,
+):
+    """Du and Lee's objective on the package's shared core.
 
-    Implements the objective protocol of :func:`~sklearn_shallow._optim.descend`
-    (``batches``, ``reorder``, ``value``, ``gradient``) with a single full
-    batch: the landscape results and the certificate are statements about the
-    full objective.
+    The network is a :class:`~sklearn_shallow._network.ShallowModel` with the
+    quadratic activation, a dense layer and the signs as fixed output
+    weights; the objective is the shared
+    :class:`~sklearn_shallow._network.Objective` with weight decay ``alpha``
+    and the perturbation as a regulariser part
+    (:class:`~sklearn_shallow.regularisers.Perturbation`). It has one batch:
+    the landscape results and the certificate are statements about the full
+    objective.
 
     Parameters
     ----------
@@ -247,146 +266,77 @@ class QuadraticObjective:
     loss : SquaredLoss or LogisticLoss
     signs : ndarray of shape (n_hidden,)
         Fixed output weights ``a_j`` in {-1, +1}.
-    weight_decay : float
+    alpha : float
         ``lam``.
     perturbation : ndarray of shape (n_features, n_features) or None
         The PSD matrix ``C``.
     fit_intercept : bool
     sample_weight : ndarray of shape (n_samples,) or None
 
+    Returns
+    -------
+    objective : Objective
+        Its parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). For
+        the squared loss every ``value`` call sets ``b`` to its exact
+        minimiser for ``W`` (the weighted mean residual) in the list it is
+        given, and ``b`` gets no gradient step; for other losses ``b`` is a
+        gradient variable.
+
     Notes
     -----
-    The parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). With
-    ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
+    With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
 
-        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,
+        grad_W L = ((2 Z * a * l')^T X) + lam W + 2 W C,
 
     two matrix products of cost ``O(n k d)``; the ``d x d`` matrix ``S0``
     is never formed.
     """
-
-    def __init__(
-        self,
+    model = ShallowModel(
+        get_activation("quadratic"),
+        Dense(),
+        X.shape[1],
+        signs.shape[0],
+        np.asarray(signs, dtype=X.dtype),
+        fit_intercept,
+    )
+    return Objective(
+        model,
+        loss,
         X,
         y,
-        loss,
-        signs,
-        weight_decay,
-        perturbation=None,
-        fit_intercept=False,
-        sample_weight=None,
-    ):
-        self.X = X
-        self.y = y
-        self.loss = loss
-        self.signs = np.asarray(signs, dtype=X.dtype)
-        self.weight_decay = float(weight_decay)
-        self.perturbation = perturbation
-        self.fit_intercept = fit_intercept
-        self.sample_weight = sample_weight
-        n_samples = X.shape[0]
-        n_hidden = self.signs.shape[0]
-        if sample_weight is None:
-            # An array, not the scalar 1/n, so that unit weights give
-            # bit-identical sums.
-            self.weight = np.full(n_samples, 1.0 / n_samples, dtype=X.dtype)
-        else:
-            self.weight = (sample_weight / sample_weight.sum()).astype(X.dtype)
-        self.names = ["hidden"] + (["intercept"] if fit_intercept else [])
-        self._Z = np.empty((n_samples, n_hidden), dtype=X.dtype)
-        self._Q = np.empty((n_samples, n_hidden), dtype=X.dtype)
-        self._pred = np.empty(n_samples, dtype=X.dtype)
-        self._dpred = np.empty(n_samples, dtype=X.dtype)
-        self._WC = None
-        self._cache = None
-
-    def astype(self, dtype):
-        """The same objective computed in ``dtype``."""
-        sw = self.sample_weight
-        return QuadraticObjective(
-            self.X.astype(dtype, copy=False),
-            self.y.astype(dtype, copy=False),
-            self.loss,
-            self.signs,
-            self.weight_decay,
-            None
-            if self.perturbation is None
-            else self.perturbation.astype(dtype, copy=False),
-            self.fit_intercept,
-            None if sw is None else sw.astype(dtype, copy=False),
-        )
-
-    def batches(self):
-        """A single batch holding every sample."""
-        return [slice(0, self.X.shape[0])]
-
-    def reorder(self, rng):
-        """Nothing to do: with one batch the order does not matter."""
-
-    def value(self, params, batch=None):
-        """Objective at ``params``; caches what :meth:`gradient` needs."""
-        W = params[0]
-        Z = np.matmul(self.X, W.T, out=self._Z)
-        Q = np.square(Z, out=self._Q)
-        pred = np.matmul(Q, self.signs, out=self._pred)
-        if self.fit_intercept:
-            pred += params[1][0]
-        data = self.loss.value_and_dpred(pred, self.y, self.weight, out=self._dpred)
-        penalty = 0.5 * self.weight_decay * float(np.vdot(W, W))
-        if self.perturbation is not None:
-            self._WC = W @ self.perturbation
-            penalty += float(np.vdot(self._WC, W))
-        self._cache = params
-        return data + penalty
-
-    def gradient(self, params, batch, out):
-        """Gradient at ``params``, written into ``out`` (a list like ``params``).
-
-        Reuses the forward pass of the last :meth:`value` call made with the
-        same ``params`` list (compared by identity).
-        """
-        if self._cache is not params:
-            self.value(params)
-        W = params[0]
-        D = np.multiply(self._Z, self._dpred[:, None], out=self._Q)
-        G = np.matmul(D.T, self.X, out=out[0])
-        G *= 2.0 * self.signs[:, None]
-        G += self.weight_decay * W
-        if self.perturbation is not None:
-            G += 2.0 * self._WC
-        if self.fit_intercept:
-            out[1][0] = self._dpred.sum()
-        self._cache = None
-        return out
-
-    def predictions(self, params):
-        """Network outputs ``f(x_i)`` at ``params`` (a new array)."""
-        self.value(params)
-        return self._pred.copy()
-
-    def prediction_derivatives(self, params):
-        """``s_i l'(f(x_i), y_i)`` at ``params`` (a new array)."""
-        self.value(params)
-        return self._dpred.copy()
+        sample_weight,
+        exact_linear=isinstance(loss, SquaredLoss),
+        alpha=alpha,
+        regularisers=() if perturbation is None else (Perturbation(perturbation),),
+    )
 
 
 def _minimise_intercept(objective, params, max_steps=50):
     """Return ``params`` with ``b`` replaced by its minimiser for fixed ``W``.
 
-    Damped Newton steps on the one-dimensional convex problem; for the
-    squared loss the first step is exact.
+    The certificate's bound assumes that minimiser. An objective that solves
+    ``b`` itself (the squared loss) sets it in one value call; otherwise
+    damped Newton steps on the one-dimensional convex problem.
     """
-    if not objective.fit_intercept:
+    names = objective.model.names
+    if "intercept" not in names:
         return params
-    loss, y, weight = objective.loss, objective.y, objective.weight
-    curvature = _CURVATURES[loss.name]
-    b = float(params[1][0])
-    q = objective.predictions(params) - b
+    params = [p.copy() for p in params]
+    batch = objective.batches()[0]
+    if objective.exact:
+        objective.value(params, batch)
+        return params
+    i = names.index("intercept")
+    loss, y = objective.loss, objective.y
+    sw = objective.sw
+    weight = 1.0 / y.shape[0] if sw is None else sw / sw.sum()
+    b = float(params[i][0])
+    q = objective.model.decision(params, objective.Xp) - b
     buf = np.empty_like(q)
     f = loss.value_and_dpred(q + b, y, weight, out=buf)
     g = float(buf.sum())
     for _ in range(max_steps):
-        h = float(np.dot(weight, curvature(q + b, y)))
+        h = float(np.sum(weight * loss.curvature(q + b, y)))
         if g == 0.0 or not h > 0.0:
             break
         step, t = g / h, 1.0
@@ -397,13 +347,15 @@ def _minimise_intercept(objective, params, max_steps=50):
                 break
             t *= 0.5
             if t < 1e-12:
-                return [params[0], np.array([b], dtype=params[1].dtype)]
+                params[i][0] = b
+                return params
         g = float(buf.sum())
         done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
         b, f = b_new, f_new
         if done:
             break
-    return [params[0], np.array([b], dtype=params[1].dtype)]
+    params[i][0] = b
+    return params
 
 
 # ---- solvers ---------------------------------------------------------------
@@ -425,7 +377,7 @@ def _descend(objective, params, *, solver, step_size, max_iter, tol, stop, verbo
     callback; the loop's own test uses ``tol`` (0 switches it off, so that
     only the certificate, a stall or ``max_iter`` end the run).
     """
-    names = objective.names
+    names = objective.model.names
 
     def callback(info):
         return stop([info["params"][name] for name in names], info["iteration"])
@@ -455,7 +407,7 @@ class _CertifiedStop:
     def __init__(self, objective, tol, rng):
         self.objective = (
             objective
-            if objective.X.dtype == np.float64
+            if objective.Xp.dtype == np.float64
             else objective.astype(np.float64)
         )
         self.tol = tol
@@ -480,22 +432,29 @@ def _refine(objective, params, stop, max_steps):
     still about ``1e-8`` of its scale. Barzilai-Borwein steps use gradients
     alone and carry on. Returns the visited point with the smallest gradient
     among those whose objective exceeds the start's by at most a relative
-    ``1e-12``.
+    ``1e-12``. Blocks the objective solves itself (the squared loss's
+    intercept) take no step and stay out of the secant.
     """
     grads = [np.empty_like(p) for p in params]
+    batch = objective.batches()[0]
+    solved = set(objective.solved_blocks)
+    free = [i for i in range(len(params)) if i not in solved]
+
+    def inner(u, v):
+        return sum(float(np.vdot(u[i], v[i])) for i in free)
 
     def evaluate(x):
-        value = objective.value(x)
-        objective.gradient(x, None, out=grads)
+        value = objective.value(x, batch)
+        objective.gradient(x, batch, out=grads)
         return value, [g.copy() for g in grads]
 
     x = [p.copy() for p in params]
     f0, g = evaluate(x)
-    norm = math.sqrt(sum(float(np.vdot(a, a)) for a in g))
+    norm = math.sqrt(inner(g, g))
     best, best_norm = x, norm
     if norm == 0.0:
         return best
-    size = math.sqrt(sum(float(np.vdot(a, a)) for a in x))
+    size = math.sqrt(inner(x, x))
     # A first step that moves by 1e-6 of the parameters' norm: close enough
     # for the objective to stay within rounding, long enough for a secant.
     step = 1e-6 * max(size, 1.0) / norm
@@ -504,15 +463,14 @@ def _refine(objective, params, stop, max_steps):
         f, g_new = evaluate(x_new)
         if not np.isfinite(f):
             break
-        s_y = sum(
-            float(np.vdot(a - b, c - e)) for a, b, c, e in zip(x_new, x, g_new, g)
-        )
-        s_s = sum(float(np.vdot(a - b, a - b)) for a, b in zip(x_new, x))
+        dx = [a - b for a, b in zip(x_new, x)]
+        s_y = inner(dx, [a - b for a, b in zip(g_new, g)])
+        s_s = inner(dx, dx)
         if s_y <= 0.0:
             break
         step = s_s / s_y
         x, g = x_new, g_new
-        norm = math.sqrt(sum(float(np.vdot(a, a)) for a in g))
+        norm = math.sqrt(inner(g, g))
         if norm < best_norm and f <= f0 + 1e-12 * abs(f0):
             best, best_norm = x, norm
             if stop(best, iteration):
@@ -700,8 +658,12 @@ class _BaseQuadraticNet(BaseEstimator):
             self._perturbation_direction = direction
         return (delta * direction).astype(dtype)
 
-    def _initial_params(self, shape, dtype, previous, rng):
-        expected = [shape] + ([(1,)] if self.fit_intercept else [])
+    def _initial_params(self, shape, previous, objective, rng):
+        """The previous fit's parameters (a warm start), or random ``W`` and
+        the best constant prediction as ``b`` (the squared loss solves ``b``
+        at the first value call)."""
+        dtype = objective.Xp.dtype
+        expected = objective.model.block_shapes(shape)
         if (
             self.warm_start
             and previous is not None
@@ -712,7 +674,8 @@ class _BaseQuadraticNet(BaseEstimator):
         W = rng.standard_normal(shape) / math.sqrt(shape[0] * shape[1])
         params = [W.astype(dtype)]
         if self.fit_intercept:
-            params.append(np.zeros(1, dtype=dtype))
+            b = objective.loss.baseline(objective.y, objective.sw)
+            params.append(np.array([b], dtype=dtype))
         return params
 
     def _fit_nets(self, X, targets, sample_weight, loss, rng):
@@ -740,7 +703,7 @@ class _BaseQuadraticNet(BaseEstimator):
                     y_fit = ((y.astype(np.float64) - shift) / scale).astype(X.dtype)
                 else:
                     shift, scale, y_fit = 0.0, 1.0, y
-                objective = QuadraticObjective(
+                objective = quadratic_objective(
                     X,
                     y_fit,
                     loss,
@@ -751,9 +714,8 @@ class _BaseQuadraticNet(BaseEstimator):
                     sample_weight,
                 )
                 params = self._initial_params(
-                    (signs.shape[0], X.shape[1]), X.dtype, prev, rng
+                    (signs.shape[0], X.shape[1]), prev, objective, rng
                 )
-                params = _minimise_intercept(objective, params)
                 params, result, certificate = self._fit_one(objective, params, rng)
                 raw = _unstandardise(params, shift, scale, self.fit_intercept)
                 fits.append(_FittedNet(raw, result, certificate, params))

@@ -12,8 +12,12 @@ import pytest
 
 from sklearn_shallow import certificate, quadratic
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
+from sklearn_shallow._network import Objective, ShallowModel
+from sklearn_shallow.activations import get_activation
+from sklearn_shallow.architectures import Dense
 from sklearn_shallow.certificate import OptimalityCertificate, certify
-from sklearn_shallow.quadratic import QuadraticNetRegressor, QuadraticObjective
+from sklearn_shallow.quadratic import QuadraticNetRegressor, quadratic_objective
+from sklearn_shallow.regularisers import Perturbation
 
 # (loss value, its derivative in the prediction)
 LOSS_FORMULAS = {
@@ -55,11 +59,16 @@ def weighted_problem(loss, signs, fit_intercept, perturbation, seed=0):
     a = np.array([1.0, -1.0, 1.0, -1.0]) if signs == "mixed" else np.ones(k)
     C = random_psd(d, 0.3, seed + 1) if perturbation else None
     sw = rng.uniform(0.5, 2.0, size=n)
-    objective = QuadraticObjective(
+    objective = quadratic_objective(
         X, y, LOSS_CLASSES[loss](), a, LAM, C, fit_intercept, sw
     )
     W = rng.standard_normal((k, d)) / 2
     b = 0.3 if fit_intercept else 0.0
+    if fit_intercept and loss == "squared_error":
+        # The objective solves b for the squared loss: its minimiser, the
+        # weighted mean residual.
+        q = np.array([sum(s * (w @ x) ** 2 for s, w in zip(a, W)) for x in X])
+        b = sw @ (y - q) / sw.sum()
     params = [W] + ([np.array([b])] if fit_intercept else [])
     return objective, params, (X, y, a, C, sw / sw.sum(), W, b)
 
@@ -109,7 +118,7 @@ def test_lanczos_certificate_matches_dense(signs):
     a = np.ones(6) if signs == "ones" else np.array([1.0, -1.0] * 3)
     X = rng.standard_normal((n, d))
     y = rng.standard_normal(n) ** 2
-    objective = QuadraticObjective(
+    objective = quadratic_objective(
         X, y, SquaredLoss(), a, 0.05, random_psd(d, 0.01, 2), True
     )
     params = [rng.standard_normal((6, d)) / np.sqrt(d), np.array([0.5])]
@@ -176,3 +185,69 @@ def test_old_import_path_still_works():
     assert quadratic.certify is certify
     assert quadratic.OptimalityCertificate is OptimalityCertificate
     assert quadratic.CERTIFICATE_RTOL == certificate.CERTIFICATE_RTOL
+
+
+def test_certify_leaves_params_unchanged():
+    # The squared loss's objective solves b in value(): certify works on a copy.
+    objective, params, _ = weighted_problem("squared_error", "mixed", True, False)
+    params[1][0] = 5.0
+    before = [p.copy() for p in params]
+    certify(objective, params)
+    for a, b in zip(params, before):
+        np.testing.assert_array_equal(a, b)
+
+
+def _shared_objective(activation, output, regularisers=(), batch_size=None):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((20, 3)), rng.standard_normal(20)
+    model = ShallowModel(get_activation(activation), Dense(), 3, 2, output, False)
+    objective = Objective(
+        model, SquaredLoss(), X, y, batch_size=batch_size, regularisers=regularisers
+    )
+    return objective, [rng.standard_normal((2, 3))]
+
+
+class _NotLinearInGram:
+    def value(self, hidden):
+        return float(np.sum(np.abs(hidden)))
+
+    def add_gradient(self, hidden, out):
+        out += np.sign(hidden)
+        return out
+
+
+@pytest.mark.parametrize(
+    "activation, output, regularisers, match",
+    [
+        ("relu", np.ones(2), (), "activation ReLU \\(not z\\^2\\)"),
+        ("quadratic", None, (), "learned output weights"),
+        ("quadratic", np.array([2.0, 1.0]), (), "other than -1 and \\+1"),
+        ("quadratic", np.ones(2), (_NotLinearInGram(),), "_NotLinearInGram"),
+    ],
+)
+def test_certify_names_what_is_not_du_and_lee_s_objective(
+    activation, output, regularisers, match
+):
+    objective, params = _shared_objective(activation, output, regularisers)
+    with pytest.raises(ValueError, match=match):
+        certify(objective, params)
+
+
+def test_certify_needs_one_batch():
+    objective, params = _shared_objective("quadratic", np.ones(2), batch_size=5)
+    with pytest.raises(ValueError, match="full-batch objective; this one has 4"):
+        certify(objective, params)
+
+
+def test_perturbation_parts_are_summed_into_C():
+    # Two parts C1 + C2 certify like one part C1 + C2.
+    X = np.random.default_rng(3).standard_normal((25, 5))
+    y = np.random.default_rng(4).standard_normal(25)
+    C1, C2 = random_psd(5, 0.2, 5), random_psd(5, 0.1, 6)
+    one = quadratic_objective(X, y, SquaredLoss(), np.ones(4), LAM, C1 + C2, True)
+    two = quadratic_objective(X, y, SquaredLoss(), np.ones(4), LAM, C1, True)
+    two.regularisers += (Perturbation(C2),)
+    params = [np.random.default_rng(7).standard_normal((4, 5)), np.zeros(1)]
+    a, b = certify(one, params), certify(two, params)
+    assert b.lambda_min == pytest.approx(a.lambda_min, rel=1e-12)
+    assert b.gap_bound == pytest.approx(a.gap_bound, rel=1e-10)

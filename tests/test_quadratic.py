@@ -34,9 +34,9 @@ from sklearn_shallow.quadratic import (
     CHECK_EVERY,
     QuadraticNetClassifier,
     QuadraticNetRegressor,
-    QuadraticObjective,
     auto_width,
     certify,
+    quadratic_objective,
 )
 
 #: Du & Lee's network ||W x||^2, the regressor's default before version 0.1.
@@ -155,7 +155,7 @@ def small_problem(loss, signs, fit_intercept, perturbation, weighted, seed=0):
     a = np.array([1.0, -1.0, 1.0, -1.0]) if signs == "mixed" else np.ones(k)
     C = random_psd(d, 0.3, seed + 1) if perturbation else None
     sw = rng.uniform(0.5, 2.0, size=n) if weighted else None
-    objective = QuadraticObjective(
+    objective = quadratic_objective(
         X, y, LOSS_CLASSES[loss](), a, 0.1, C, fit_intercept, sw
     )
     params = [rng.standard_normal((k, d)) / 2]
@@ -202,31 +202,54 @@ def test_logistic_loss_is_finite_for_huge_margins():
     assert_allclose(dpred, [-0.5, 0.0], atol=1e-300)
 
 
+# The shared objective (ShallowModel with the quadratic activation and the
+# signs as fixed output weights, Objective with alpha and the Perturbation
+# part) against Du & Lee's objective written out in numpy.
 @pytest.mark.parametrize("loss, signs, fit_intercept, perturbation", GRID)
 def test_objective_value_matches_formula(loss, signs, fit_intercept, perturbation):
     objective, params, (X, y, a, C, weight) = small_problem(
         loss, signs, fit_intercept, perturbation, weighted=True
     )
+    W = params[0].copy()
+    value = objective.value(params, objective.batches()[0])
     b = params[1][0] if fit_intercept else 0.0
-    expected = objective_by_formula(X, y, loss, a, 0.1, C, params[0], b, weight)
-    assert objective.value(params) == pytest.approx(expected, rel=1e-12)
+    if fit_intercept and loss == "squared_error":
+        # Solved in value(): the weighted mean residual of the quadratic part.
+        q = np.array([sum(s * (w @ x) ** 2 for s, w in zip(a, W)) for x in X])
+        assert b == pytest.approx(weight @ (y - q), rel=1e-12)
+    elif fit_intercept:
+        assert b == 0.3  # a gradient variable, left as given
+    expected = objective_by_formula(X, y, loss, a, 0.1, C, W, b, weight)
+    assert value == pytest.approx(expected, rel=1e-12)
 
 
 @pytest.mark.parametrize("loss, signs, fit_intercept, perturbation", GRID)
 def test_gradient_matches_central_differences(loss, signs, fit_intercept, perturbation):
-    objective, params, _ = small_problem(
+    # For the squared loss with an intercept the value is min_b L(W, b): its
+    # gradient in W is the partial one at the solved b (envelope theorem)
+    # and its derivative in b is zero, which the differences confirm.
+    objective, params, (X, y, a, C, weight) = small_problem(
         loss, signs, fit_intercept, perturbation, weighted=True
     )
-    grads = objective.gradient(params, None, out=[np.empty_like(p) for p in params])
+
+    def formula(params):
+        if fit_intercept and loss == "squared_error":
+            params = [p.copy() for p in params]
+            objective.value(params, objective.batches()[0])  # solves b
+        b = params[1][0] if fit_intercept else 0.0
+        return objective_by_formula(X, y, loss, a, 0.1, C, params[0], b, weight)
+
+    batch = objective.batches()[0]
+    grads = objective.gradient(params, batch, out=[np.empty_like(p) for p in params])
     h = 1e-6
     for block, grad in zip(params, grads):
         numeric = np.empty_like(block)
         for idx in np.ndindex(block.shape):
             saved = block[idx]
             block[idx] = saved + h
-            up = objective.value(params)
+            up = formula(params)
             block[idx] = saved - h
-            down = objective.value(params)
+            down = formula(params)
             block[idx] = saved
             numeric[idx] = (up - down) / (2 * h)
         assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
@@ -239,13 +262,14 @@ def test_gradient_and_lanczos_certificate_never_form_a_d_by_d_matrix():
     n, d, k = 30, 2000, 3
     X = rng.standard_normal((n, d))
     y = rng.standard_normal(n)
-    objective = QuadraticObjective(X, y, SquaredLoss(), np.ones(k), 0.1)
+    objective = quadratic_objective(X, y, SquaredLoss(), np.ones(k), 0.1)
     params = [rng.standard_normal((k, d)) / np.sqrt(d)]
     out = [np.empty_like(params[0])]
+    batch = objective.batches()[0]
     tracemalloc.start()
     try:
-        objective.value(params)
-        objective.gradient(params, None, out=out)
+        objective.value(params, batch)
+        objective.gradient(params, batch, out=out)
         certificate = certify(objective, params, random_state=0)
         _, peak = tracemalloc.get_traced_memory()
     finally:
