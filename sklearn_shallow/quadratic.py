@@ -92,7 +92,13 @@ from sklearn.utils.validation import (
 
 from ._loss import LOSSES, LogisticLoss, SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import UpdateRule, descend, rows_that_can_vary, warn_constant_fit
+from ._optim import (
+    DescentResult,
+    UpdateRule,
+    descend,
+    rows_that_can_vary,
+    warn_constant_fit,
+)
 from ._threads import blas_threads
 from .activations import get_activation
 from .architectures import Dense
@@ -748,16 +754,32 @@ class _BaseQuadraticNet(BaseEstimator):
         solver = self._solver
         certified_only = self.stop == "certified"
         stop = _CertifiedStop(objective, self.tol, rng)
-        result = _descend(
-            objective,
-            params,
-            solver=solver,
-            step_size=self.step_size,
-            max_iter=self.max_iter,
-            tol=0.0 if certified_only else self.tol,
-            stop=stop,
-            verbose=self.verbose,
-        )
+        if stop(params, 0):
+            # A start that is already certified (a warm start on the same
+            # problem) takes no step: the solver's first trial step could
+            # only move it off the optimum it has proved.
+            result = DescentResult(
+                params=[p.copy() for p in params],
+                raw_params=[p.copy() for p in params],
+                n_iter=0,
+                loss_curve=[],
+                validation_scores=[],
+                best_validation_score=None,
+                converged=True,
+                step_size=float("nan"),
+                message="the start is certified",
+            )
+        else:
+            result = _descend(
+                objective,
+                params,
+                solver=solver,
+                step_size=self.step_size,
+                max_iter=self.max_iter,
+                tol=0.0 if certified_only else self.tol,
+                stop=stop,
+                verbose=self.verbose,
+            )
         params = _minimise_intercept(objective, result.params)
         certificate = certify(stop.objective, params, rng)
         # The loop ends at max_iter, at its stopping rule, at the certificate
