@@ -179,10 +179,10 @@ def test_a_failed_cv_fit_leaves_the_estimator_as_it_was():
 
 @parametrize_with_checks(
     [
-        ProjectedShallowRegressorCV(n_taus=2, cv=2, max_iter=50, random_state=0),
-        ProjectedShallowClassifierCV(n_taus=2, cv=2, max_iter=50, random_state=0),
-        RVSMRegressorCV(n_lams=2, cv=2, max_iter=50, random_state=0),
-        RVSMClassifierCV(n_lams=2, cv=2, max_iter=50, random_state=0),
+        ProjectedShallowRegressorCV(n_taus=2, cv=2, max_iter=20, random_state=0),
+        ProjectedShallowClassifierCV(n_taus=2, cv=2, max_iter=20, random_state=0),
+        RVSMRegressorCV(n_lams=2, cv=2, max_iter=20, random_state=0),
+        RVSMClassifierCV(n_lams=2, cv=2, max_iter=20, random_state=0),
     ]
 )
 def test_cv_estimators_pass_the_estimator_checks(estimator, check):

@@ -67,13 +67,23 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
+# The classifiers share the regressors' core, start and loop, which the
+# three seeds below exercise; one draw each keeps the suite's time in budget.
+CLASSIFIERS = (ProjectedShallowClassifier, RVSMClassifier)
+
+
 @pytest.mark.parametrize("global_seed", [0, 1, 2])
 @parametrize_with_checks(
-    [cls() for cls in CLASSES if cls is not TensorInitOneHidden],
+    [cls() for cls in CLASSES if cls not in (TensorInitOneHidden, *CLASSIFIERS)],
     expected_failed_checks=_expected_failed,
 )
 def test_sklearn_compatible_unseeded(estimator, check, global_seed):
     _run_with_global_seed(check, estimator, global_seed)
+
+
+@parametrize_with_checks([cls() for cls in CLASSIFIERS])
+def test_classifiers_unseeded_once(estimator, check):
+    _run_with_global_seed(check, estimator, 0)
 
 
 # The tensor start once made these checks depend on the machine: ten draws.
