@@ -292,17 +292,19 @@ def quadratic_objective(
     -----
     With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
 
-        grad_W L = ((2 Z * a * l')^T X) + lam W + 2 W C,
+        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,    A = diag(a),
 
-    two matrix products of cost ``O(n k d)``; the ``d x d`` matrix ``S0``
-    is never formed.
+    two matrix products of cost ``O(n k d)`` and one pass over ``Z`` (the
+    shared objective's backward pass for ``z^2`` with signs +-1); the
+    ``d x d`` matrix ``S0`` is never formed.
     """
+    signs = np.asarray(signs, dtype=X.dtype)
     model = ShallowModel(
         get_activation("quadratic"),
         Dense(),
         X.shape[1],
         signs.shape[0],
-        np.asarray(signs, dtype=X.dtype),
+        signs,
         fit_intercept,
     )
     return Objective(
