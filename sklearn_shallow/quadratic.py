@@ -1077,7 +1077,8 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
 
     _parameter_constraints = {
         **_BaseQuadraticNet._parameter_constraints,
-        "loss": [StrOptions(set(LOSSES))],
+        # The convex, twice-differentiable losses of Du & Lee's theorems.
+        "loss": [StrOptions({"squared_error", "log_loss"})],
     }
 
     def __init__(

@@ -958,3 +958,10 @@ def test_regressor_defaults_fit_real_data():
     pipe = make_pipeline(StandardScaler(), QuadraticNetRegressor(random_state=0))
     scores = cross_validate(pipe, X, y, cv=5)["test_score"]
     assert scores.mean() > 0.4, scores
+
+
+def test_regressor_refuses_losses_outside_the_theorems():
+    X, y, _ = planted_quadratic(30, 4, 2, 0.1, 0)
+    for loss in ("huber", "multinomial"):
+        with pytest.raises(ValueError, match="'loss' parameter"):
+            QuadraticNetRegressor(loss=loss).fit(X, y)
