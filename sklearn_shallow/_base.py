@@ -134,6 +134,21 @@ def _constant_fit(model, params, X, y, sample_weight):
 _GRID_BITS = 30
 
 
+def _keep_on_failure(estimator, method, *args, **kwargs):
+    """Run ``method``; when it fails, leave ``estimator`` as it was.
+
+    A fit that fails keeps the previous model whole, or the estimator
+    unfitted (NotFittedError, not a half-set AttributeError).
+    """
+    state = estimator.__dict__.copy()
+    try:
+        return method(*args, **kwargs)
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
+
+
 def _weighted_median(values, weight=None):
     """Median over rows of ``values`` (1-D or 2-D) under weights."""
     if weight is None:
@@ -490,16 +505,11 @@ class BaseShallowNetwork(BaseEstimator):
         -------
         self : object
         """
-        # A fit that fails leaves the estimator as it was: the previous model
-        # whole, or unfitted (NotFittedError, not a half-set AttributeError).
-        state = self.__dict__.copy()
-        try:
-            result, constant = self._fit(X, y, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
+        result, constant = _keep_on_failure(self, self._fit, X, y, sample_weight)
+        # A fit starts over: a later partial_fit continues from its result,
+        # with a generator seeded afresh.
         self.__dict__.pop("_partial_state", None)
+        self.__dict__.pop("_partial_rng", None)
         # Warnings point at the caller of fit (stacklevel 3: this method, the
         # _fit_context wrapper, the caller).
         if not result.converged:
@@ -553,7 +563,6 @@ class BaseShallowNetwork(BaseEstimator):
         return model.architecture.param_shape(X.shape[1], self.n_hidden)
 
     def _fit(self, X, y, sample_weight):
-        # A fit starts over: later partial_fit calls start from its result.
         X, y, sample_weight, n_outputs, loss = self._prepare(X, y, sample_weight)
         rng = check_random_state(self.random_state)
         shape = self._set_up(X, y, sample_weight, n_outputs, loss)

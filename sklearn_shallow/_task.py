@@ -25,19 +25,8 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from ._base import _keep_on_failure
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
-
-
-def _keep_on_failure(estimator, method, *args, **kwargs):
-    """Run ``method``; when it fails, leave ``estimator`` as it was."""
-    state = estimator.__dict__.copy()
-    try:
-        return method(*args, **kwargs)
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(state)
-        raise
-
 
 #: The losses a regressor's ``loss`` parameter names.
 REGRESSION_LOSSES = ("squared_error", "huber")

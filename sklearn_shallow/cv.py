@@ -25,9 +25,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from ._base import _keep_on_failure
 from .paths import (
-    _ASCENDING,
     _fit_quietly,
+    _solve_order,
+    _sorted,
     lam_grid,
     projected_path,
     rvsm_path,
@@ -108,14 +110,7 @@ class _PathCV:
         -------
         self : object
         """
-        state = self.__dict__.copy()
-        try:
-            self._fit_path(X, y, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-        return self
+        return _keep_on_failure(self, self._fit_path, X, y, sample_weight)
 
     def _fit_path(self, X, y, sample_weight):
         template = self._template()
@@ -134,7 +129,7 @@ class _PathCV:
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=float)
         values = self._values(template, X, y, sample_weight)
-        cv = check_cv(self.cv, y, classifier=is_classifier(self))
+        cv = check_cv(self.cv, y, classifier=classifier)
         splits = list(cv.split(X, y))
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_scores)(
@@ -152,7 +147,7 @@ class _PathCV:
         )
         scores = np.column_stack([r[0] for r in results])
         n_iter = np.column_stack([r[1] for r in results])
-        values = self._ordered(values)
+        values = _sorted(self._param, values)
         mean = scores.mean(axis=1)
         # Values whose mean score is the best up to rounding (a path that
         # keeps one solution over several values scores them the same) are
@@ -167,10 +162,11 @@ class _PathCV:
         # there; of the two minimisers of the same objective it keeps the
         # one with the lower objective (l1 on the same problem: the cold
         # fit, test NMSE 0.0032 against 0.0036 on the path).
+        order = list(_solve_order(template, self._param, len(values)))
         path = self._path_function(
             X,
             y,
-            self._refit_values(template, values, chosen),
+            values[order[: order.index(best) + 1]],
             estimator=template,
             sample_weight=sample_weight,
         )
@@ -230,16 +226,6 @@ class _TauCV(_PathCV):
             sample_weight=sample_weight,
         )
 
-    @staticmethod
-    def _ordered(values):
-        return np.sort(np.asarray(values))
-
-    @staticmethod
-    def _refit_values(template, values, chosen):
-        if template.constraint in _ASCENDING:
-            return values[values <= chosen]
-        return values[values >= chosen]
-
 
 class _LamCV(_PathCV):
     _param = "lam"
@@ -265,14 +251,6 @@ class _LamCV(_PathCV):
             eps=self.eps,
             sample_weight=sample_weight,
         )
-
-    @staticmethod
-    def _ordered(values):
-        return np.sort(np.asarray(values, dtype=float))[::-1]
-
-    @staticmethod
-    def _refit_values(template, values, chosen):
-        return values[values >= chosen]
 
 
 class ProjectedShallowRegressorCV(_TauCV, ProjectedShallowRegressor):

@@ -47,7 +47,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from .architectures import get_architecture
-from .constraints import Constraint, make_constraint
+from .constraints import Constraint
 from .projected import ProjectedShallowRegressor
 from .rvsm import RVSMRegressor
 
@@ -73,10 +73,28 @@ def _fit_quietly(estimator, X, y, sample_weight):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         estimator.fit(X, y, sample_weight=sample_weight)
+    converged = True
     for w in caught:
-        if not issubclass(w.category, ConvergenceWarning):
+        if issubclass(w.category, ConvergenceWarning):
+            converged = False
+        else:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return not any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    return converged
+
+
+def _sorted(param, values):
+    """The grid as the paths keep it: taus increasing, lams decreasing."""
+    if param == "tau":
+        return np.sort(np.asarray(values))
+    return np.sort(np.asarray(values, dtype=float))[::-1]
+
+
+def _solve_order(estimator, param, n_values):
+    """Indices of the sorted grid in the order a path solves them."""
+    order = np.arange(n_values)
+    if param == "tau" and _constraint_name(estimator) not in _ASCENDING:
+        return order[::-1]
+    return order
 
 
 def tau_grid(estimator, X, y, *, n_taus=10, eps=0.1, sample_weight=None):
@@ -162,13 +180,13 @@ class Path:
         return iter((self.values, self.models, self.losses))
 
 
-def _run_path(estimator, param, values, X, y, sample_weight, order=None):
-    """Fit along ``values`` in ``order`` (indices); results in values' order."""
+def _run_path(estimator, param, values, X, y, sample_weight):
+    """Fit along the sorted ``values`` in the solve order; results in values'
+    order."""
     est = clone(estimator).set_params(warm_start=True)
-    order = range(len(values)) if order is None else order
     slots = [None] * len(values)
     done = 0
-    for index in order:
+    for index in _solve_order(estimator, param, len(values)):
         value = values[index]
         est.set_params(**{param: value})
         ok = _fit_quietly(est, X, y, sample_weight)
@@ -230,19 +248,15 @@ def projected_path(
     """
     if estimator is None:
         estimator = ProjectedShallowRegressor(constraint="l1")
-    name = _constraint_name(estimator)
-    make_constraint(name, 1)  # a known name
+    _constraint_name(estimator)
     if taus is None:
         taus = tau_grid(
             estimator, X, y, n_taus=n_taus, eps=eps, sample_weight=sample_weight
         )
-    taus = np.sort(np.asarray(taus))
+    taus = _sorted("tau", taus)
     if taus.size == 0 or np.any(taus <= 0):
         raise ValueError("taus must be a non-empty array of positive values.")
-    order = np.arange(len(taus))
-    if name not in _ASCENDING:
-        order = order[::-1]
-    return _run_path(estimator, "tau", taus, X, y, sample_weight, order)
+    return _run_path(estimator, "tau", taus, X, y, sample_weight)
 
 
 def lam_grid(estimator, X, y, *, n_lams=10, eps=1e-3, sample_weight=None):
@@ -312,7 +326,7 @@ def rvsm_path(
         lams = lam_grid(
             estimator, X, y, n_lams=n_lams, eps=eps, sample_weight=sample_weight
         )
-    lams = np.sort(np.asarray(lams, dtype=float))[::-1]
+    lams = _sorted("lam", lams)
     if lams.size == 0 or np.any(lams < 0):
         raise ValueError("lams must be a non-empty array of values >= 0.")
     return _run_path(estimator, "lam", lams, X, y, sample_weight)
