@@ -45,6 +45,12 @@ def _parser():
     rep.add_argument(
         "--out", default=".", help="folder for the figure NAME.png (needs matplotlib)"
     )
+    rep.add_argument(
+        "--paper-steps",
+        action="store_true",
+        help="the paper's own step sizes (and schedule) where the experiment "
+        "offers them; see its docstring",
+    )
     rep.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
     return parser
 
@@ -65,13 +71,23 @@ def _reproduce(args, experiments):
         )
         return 2
     exp = experiments[args.name]
+    options = {name: True for name in ("paper_steps",) if getattr(args, name, False)}
+    refused = sorted(set(options) - set(exp.options))
+    if refused:
+        flags = ", ".join("--" + name.replace("_", "-") for name in refused)
+        print(f"Experiment {exp.name!r} does not offer {flags}.", file=sys.stderr)
+        return 2
     print(f"{exp.name}: {exp.paper}")
     print(textwrap.fill("Claim: " + exp.claim, 79))
     print()
     kwargs = dict(exp.tiny) if args.tiny else {"full": args.full}
-    rows = exp.run(progress=Progress(None), **kwargs)
+    rows = exp.run(progress=Progress(None), **kwargs, **options)
     print(format_rows(rows))
     fails = exp.check(rows)
+    if exp.paper_table is not None:
+        print()
+        print("The paper's numbers beside ours:")
+        print(format_rows(exp.paper_table(rows)))
     print()
     print("Claim reproduced." if not fails else "Claim NOT reproduced:")
     for f in fails:

@@ -28,11 +28,21 @@ def test_tiny_run_draws_its_figure(name, tmp_path):
     assert path.stat().st_size > 5_000
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_tiny_run_sets_the_paper_beside_ours(name):
+    exp = EXPERIMENTS[name]
+    assert exp.paper_table is not None, f"{name} has no side-by-side table"
+    table = exp.paper_table(exp.run(**exp.tiny))
+    assert table
+    for row in table:
+        assert {"quantity", "paper", "ours"} <= set(row)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_default_size_reproduces_the_claim(name):
+def test_full_size_reproduces_the_claim(name):
     exp = EXPERIMENTS[name]
-    assert exp.check(exp.run()) == []
+    assert exp.check(exp.run(full=True)) == []
 
 
 def test_check_rejects_a_broken_claim():
@@ -63,6 +73,21 @@ def test_cli_reproduce_tiny(capsys, tmp_path):
     assert code == 0, out
     assert "Claim reproduced." in out
     assert "relu_error" in out
+
+
+def test_cli_refuses_an_option_the_experiment_lacks(capsys):
+    lacking = [n for n in NAMES if "paper_steps" not in EXPERIMENTS[n].options]
+    if not lacking:
+        pytest.skip("every experiment offers --paper-steps")
+    assert main(["reproduce", lacking[0], "--tiny", "--paper-steps"]) == 2
+    assert "does not offer --paper-steps" in capsys.readouterr().err
+
+
+def test_format_rows_takes_the_union_of_keys():
+    text = format_rows([{"a": 1.0, "b": "x"}, {"a": 2.0, "c": 3}])
+    lines = text.splitlines()
+    assert lines[0].split() == ["a", "b", "c"]
+    assert lines[3].split() == ["2", "3"]
 
 
 def test_cli_unknown_experiment(capsys):

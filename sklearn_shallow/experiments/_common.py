@@ -28,6 +28,13 @@ class Experiment:
         ``plot(rows, ax_or_fig_path)`` draws the figure into a PNG path.
     tiny : dict
         Keyword arguments of ``run`` for a seconds-long smoke run.
+    paper_table : callable or None
+        ``paper_table(rows) -> list of dict`` with the keys ``quantity``,
+        ``paper`` and ``ours``: the paper's numbers (or statements) beside the
+        ones measured in ``rows``. Printed by the command line after the table.
+    options : tuple of str
+        Boolean keyword arguments of ``run`` that the command line offers as
+        flags: ``"paper_steps"`` is ``--paper-steps``.
     """
 
     name: str
@@ -37,15 +44,24 @@ class Experiment:
     check: callable
     plot: callable
     tiny: dict = field(default_factory=dict)
+    paper_table: callable = None
+    options: tuple = ()
 
 
 def format_rows(rows, floats="{:.4g}"):
-    """A plain-text table of a list of dicts with the same keys."""
-    keys = list(rows[0])
-    cells = [
-        [floats.format(r[k]) if isinstance(r[k], float) else str(r[k]) for k in keys]
-        for r in rows
-    ]
+    """A plain-text table of a list of dicts.
+
+    The columns are the union of the rows' keys in order of appearance; a row
+    without a key leaves its cell empty (rows of several panels share a table).
+    """
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+
+    def cell(r, k):
+        if k not in r:
+            return ""
+        return floats.format(r[k]) if isinstance(r[k], float) else str(r[k])
+
+    cells = [[cell(r, k) for k in keys] for r in rows]
     widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
     line = "  ".join(k.rjust(w) for k, w in zip(keys, widths))
     out = [line, "-" * len(line)]

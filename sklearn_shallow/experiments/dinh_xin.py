@@ -154,3 +154,5 @@ DINH_XIN = Experiment(
     plot=plot,
     tiny=dict(n_samples=600, max_iter=500),
 )
+
+ENTRIES = (DINH_XIN,)

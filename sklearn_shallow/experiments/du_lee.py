@@ -153,3 +153,5 @@ DU_LEE = Experiment(
         n_trials=1,
     ),
 )
+
+ENTRIES = (DU_LEE,)

@@ -271,3 +271,5 @@ OYMAK_CONV = Experiment(
     plot=plot_conv,
     tiny=dict(n_values=(300,), n_trials=1, max_iter=500),
 )
+
+ENTRIES = (OYMAK_SPARSE, OYMAK_CONV)

@@ -109,3 +109,5 @@ SOLTANOLKOTABI = Experiment(
     plot=plot,
     tiny=dict(n_features=200, n_nonzero=5, n_trials=2),
 )
+
+ENTRIES = (SOLTANOLKOTABI,)

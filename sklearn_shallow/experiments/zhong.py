@@ -229,3 +229,5 @@ ZHONG = Experiment(
         dims=(10,), sizes=(2000,), init_sizes=(2000, 8000), n_trials=1, max_iter=100
     ),
 )
+
+ENTRIES = (ZHONG,)
