@@ -7,12 +7,21 @@ from sklearn_shallow.__main__ import main
 from sklearn_shallow.experiments import EXPERIMENTS, format_rows
 
 NAMES = sorted(EXPERIMENTS)
+_TINY = {}
+
+
+def tiny_rows(name):
+    """One tiny run per experiment, shared by the tests that only read it."""
+    if name not in _TINY:
+        exp = EXPERIMENTS[name]
+        _TINY[name] = exp.run(**exp.tiny)
+    return [dict(r) for r in _TINY[name]]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_tiny_run_gives_a_table_and_a_verdict(name):
     exp = EXPERIMENTS[name]
-    rows = exp.run(**exp.tiny)
+    rows = tiny_rows(name)
     assert rows and all(isinstance(r, dict) for r in rows)
     assert format_rows(rows).count("\n") == len(rows) + 1
     fails = exp.check(rows)
@@ -24,7 +33,7 @@ def test_tiny_run_gives_a_table_and_a_verdict(name):
 def test_tiny_run_draws_its_figure(name, tmp_path):
     pytest.importorskip("matplotlib")
     exp = EXPERIMENTS[name]
-    path = exp.plot(exp.run(**exp.tiny), tmp_path / f"{name}.png")
+    path = exp.plot(tiny_rows(name), tmp_path / f"{name}.png")
     assert path.stat().st_size > 5_000
 
 
@@ -32,7 +41,7 @@ def test_tiny_run_draws_its_figure(name, tmp_path):
 def test_tiny_run_sets_the_paper_beside_ours(name):
     exp = EXPERIMENTS[name]
     assert exp.paper_table is not None, f"{name} has no side-by-side table"
-    table = exp.paper_table(exp.run(**exp.tiny))
+    table = exp.paper_table(tiny_rows(name))
     assert table
     for row in table:
         assert {"quantity", "paper", "ours"} <= set(row)
