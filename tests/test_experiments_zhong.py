@@ -163,7 +163,7 @@ def test_random_w_v_loss_is_in_the_papers_units():
     # curve of (c) multiplies its loss back by mean(y^2), giving the paper's
     # 1/(2n) ||f(X) - y||^2 of the fitted network.
     X, y, _ = zhong._planted(500, 10, seed=0)
-    est = zhong._descend(X, y, 1, 3, stop=False, init="random", output_weights="learn")
+    est = zhong._descend(X, y, 1, 3, init="random", output_weights="learn")
     paper_loss = 0.5 * np.mean((est.predict(X) - y) ** 2)
     assert est.loss_curve_[-1] * np.mean(y**2) == pytest.approx(paper_loss, rel=1e-9)
 
