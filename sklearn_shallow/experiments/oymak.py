@@ -128,7 +128,7 @@ def run_sparse(
     ----------
     full : bool, default=False
         The paper's grids (n = 100..1000 from the good start, 200..2000 from
-        the random one), 2000 iterations, 10 trials (the paper: 20).
+        the random one), 2000 iterations, 20 trials, as the paper.
     n_values : sequence of int, optional
         One grid for both initialisations instead of the defaults.
     n_trials, max_iter : int, optional
@@ -149,7 +149,7 @@ def run_sparse(
         "good": range(100, 1001, 100) if full else (200, 400, 600, 800, 1000),
         "random": range(200, 2001, 200) if full else (400, 1000, 2000),
     }
-    n_trials = n_trials or (10 if full else 3)
+    n_trials = n_trials or (20 if full else 3)
     max_iter = max_iter or (2000 if full else 1500)
     step = _step_label(paper_steps, PAPER_STEP_SPARSE)
     rows = []
@@ -312,11 +312,24 @@ def paper_table_sparse(rows):
     return table
 
 
+def _grid(nrows, ncols, width=4.2, height=3.4):
+    """A non-interactive figure with an ``nrows x ncols`` array of axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False
+    )
+    return fig, axes
+
+
 def plot_sparse(rows, path):
+    """One row of panels per initialisation: test loss, training loss, 1 - corr."""
     inits = sorted({r["init"] for r in rows}, key=["good", "random"].index)
-    fig, axes = figure(3 * len(inits), width=4.0, height=3.4)
-    for i, init in enumerate(inits):
-        test, train, corr = axes[3 * i : 3 * i + 3]
+    fig, axes = _grid(len(inits), 3)
+    for init, (test, train, corr) in zip(inits, axes):
         for c in ("none", "l1", "l0"):
             sel = _curve(rows, init, c)
             n = [r["n"] for r in sel]
@@ -413,7 +426,7 @@ def run_conv(
     Parameters
     ----------
     full : bool, default=False
-        n = 100..1000, 10 trials (the paper: 20), 2000 iterations.
+        n = 100..1000, 20 trials (as the paper), 2000 iterations.
     paper_steps : bool, default=False
         The paper's step 1 (kernel step 1/r) on inputs of unit expected norm.
 
@@ -426,7 +439,7 @@ def run_conv(
     """
     if n_values is None:
         n_values = range(100, 1001, 100) if full else (100, 200, 300, 500)
-    n_trials = n_trials or (10 if full else 3)
+    n_trials = n_trials or (20 if full else 3)
     max_iter = max_iter or (2000 if full else 1000)
     step = _step_label(paper_steps, PAPER_STEP_CONV)
     rows = []
