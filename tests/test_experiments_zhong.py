@@ -184,3 +184,11 @@ def test_tiny_paper_table_sets_the_numbers_side_by_side(tiny):
     )
     assert "never" in table["(c) random (W, v) (II)"]["ours"]
     assert "354-464" in table["(c) earlier measurement at the paper's setting"]["paper"]
+
+
+def test_a_diverging_descent_counts_as_a_failure():
+    # Ten times the planted weights: the fixed step 0.02 blows up, and the
+    # trial is a failure instead of an error that ends the whole grid.
+    X, y, truth = zhong._planted(500, 10, seed=0)
+    est = zhong._descend(X, y, 0, 100, init=10 * truth.hidden_weights)
+    assert est is None

@@ -26,6 +26,7 @@ threshold), at a stationary point, or after ``max_iter = 1000`` iterations.
 
 import numpy as np
 
+from .._optim import DivergenceError
 from ..datasets import make_planted_network
 from ..metrics import recovery_error
 from ..tensor_net import TensorInitOneHidden
@@ -105,7 +106,12 @@ def _descend(X, y, seed, max_iter, truth=None, **start):
         **start,
     )
     with quiet_convergence():
-        return est.fit(X, y)
+        try:
+            return est.fit(X, y)
+        except DivergenceError:
+            # A start far from the truth can blow up under the fixed step:
+            # a failed trial.
+            return None
 
 
 def _recovered(truth, W, v):
@@ -118,12 +124,19 @@ def _recovered(truth, W, v):
 def _grid_cell(d, n, n_trials, max_iter, with_random):
     """Recovery from the tensor start (and random W with true v) in one cell."""
     hits = {"tensor": 0, "random W, true v": 0}
-    init_errors, sign_failures, iterations = [], 0, []
+    init_errors, sign_failures, iterations, diverged = [], 0, [], 0
     for seed in range(n_trials):
         X, y, truth = _planted(n, d, seed)
         est = _descend(X, y, seed, max_iter, truth, init="tensor")
-        hits["tensor"] += _recovered(truth, est.hidden_weights_, est.output_weights_)
-        iterations.append(est.n_iter_)
+        if est is None:
+            diverged += 1
+            # One step of the same fit (same seed, same start) gives the start.
+            est = _descend(X, y, seed, 1, init="tensor")
+        else:
+            hits["tensor"] += _recovered(
+                truth, est.hidden_weights_, est.output_weights_
+            )
+            iterations.append(est.n_iter_)
         # (b): the tensor method's own output, the start of this fit.
         init_errors.append(
             recovery_error(truth.hidden_weights, est.initial_hidden_weights_)
@@ -139,7 +152,7 @@ def _grid_cell(d, n, n_trials, max_iter, with_random):
                 init="random",
                 output_weights=truth.output_weights,
             )
-            hits["random W, true v"] += _recovered(
+            hits["random W, true v"] += est is not None and _recovered(
                 truth, est.hidden_weights_, est.output_weights_
             )
     rows = [
@@ -152,7 +165,8 @@ def _grid_cell(d, n, n_trials, max_iter, with_random):
             "recovery": hits["tensor"] / n_trials,
             "init_error": float(np.mean(init_errors)),
             "sign_failures": int(sign_failures),
-            "iterations": int(np.median(iterations)),
+            "iterations": int(np.median(iterations)) if iterations else -1,
+            "diverged": diverged,
         }
     ]
     if with_random:
@@ -237,7 +251,7 @@ def run(
     sizes = sizes or (PAPER_SIZES if full else (1000, 2000, 4000, 7000, 10000))
     n_trials = n_trials or (PAPER_TRIALS if full else 3)
     random_dims = (
-        random_dims if random_dims is not None else ((10, 50, 100) if full else (10,))
+        random_dims if random_dims is not None else ((10, 30) if full else (10,))
     )
     curve_seeds = curve_seeds or (5 if full else 2)
     rows = []
