@@ -47,6 +47,8 @@ CONVEX_RTOL = 1e-7
 #: Largest true relative gap we count as "the global optimum" (the
 #: certificate proves ``<= 1e-4``; the rest is the convex solve's accuracy).
 GAP_TOL = 2e-4
+#: Units of the planted networks.
+PLANTED = 3
 
 CLAIM = (
     "Theorem 3.1: for k >= d every second-order stationary point of the "
@@ -167,7 +169,7 @@ def _rank(M, rtol=1e-6):
 
 
 def _width_rows(n_features, n_samples, widths, n_draws, n_starts, lam, delta, progress):
-    X, y = _planted(n_samples, n_features, 3, 0.1, seed=0, n_test=0)[:2]
+    X, y = _planted(n_samples, n_features, PLANTED, 0.1, seed=0, n_test=0)[:2]
     rng = np.random.default_rng(1)
     perturbations = [_random_psd(n_features, delta, rng) for _ in range(n_draws)]
     # The convex optima do not depend on the width: one per C, and one
@@ -202,7 +204,7 @@ def _width_rows(n_features, n_samples, widths, n_draws, n_starts, lam, delta, pr
                 "certified": float(np.mean(certified)),
                 "max_gap": float(np.max(gaps)),
                 "min_gap": float(np.min(gaps)),
-                "optimum_rank": _rank(optima[0][2]),
+                "optimum_rank": min(_rank(M) for _, _, M in optima),
                 "excess_unperturbed": float(np.max(excess)),
                 "delta_Wstar2": float(bound_2nd),
             }
@@ -248,7 +250,7 @@ def _decay_rows(n_features, n_samples, decays, n_trials, n_signs, progress):
         }
         for trial in range(n_trials):
             X, y, X_test, y_test, f_test = _planted(
-                n_samples, n_features, 3, 0.5, seed=100 + trial
+                n_samples, n_features, PLANTED, 0.5, seed=100 + trial
             )
             est = QuadraticNetRegressor(
                 n_hidden=n_features, alpha=lam, random_state=trial, **_PAPER
@@ -316,7 +318,8 @@ def run(
         conditions ``k_ge_d`` and ``kk_gt_n``, ``fits`` (perturbation draws
         times starts), ``certified`` (fraction), ``max_gap`` and ``min_gap``
         (relative gap of the fits' objective to the convex optimum's dual
-        bound), ``optimum_rank`` (of the convex optimum),
+        bound), ``optimum_rank`` (of the convex optimum, least over the
+        perturbation draws),
         ``excess_unperturbed`` (largest unperturbed objective minus the
         unperturbed optimum) and ``delta_Wstar2`` (Theorem 3.2's bound on
         it). ``panel='decay'`` rows: ``lam``, the mean over trials of the
@@ -365,8 +368,13 @@ def check(rows):
                 f"width {r['k']}: unperturbed excess {r['excess_unperturbed']:.3g} "
                 f"above delta ||W*||_F^2 = {r['delta_Wstar2']:.3g}"
             )
-        if r["k"] < r["optimum_rank"] and r["certified"] > 0:
-            fails.append(f"width {r['k']} below the optimum's rank certified")
+        # Below the planted rank no network can represent the optimum, whose
+        # rank is at least that (its small extra eigenvalues fit noise, so
+        # widths between the two may pass the certificate's 1e-4).
+        if r["k"] < PLANTED and (r["certified"] > 0 or r["min_gap"] < 1e-3):
+            fails.append(
+                f"width {r['k']} below the planted rank {PLANTED} reaches the optimum"
+            )
     decay = sorted((r for r in rows if r["panel"] == "decay"), key=lambda r: r["lam"])
     if decay:
         for r in decay:
@@ -480,7 +488,7 @@ def paper_table(rows):
                 "paper": "qualitative, no experiment",
                 "ours": f"test MSE {zero['test_mse']:.3g} at lam = {zero['lam']:g}, "
                 f"{best['test_mse']:.3g} at lam = {best['lam']:.2g}; gap "
-                f"{zero['gen_gap']:.3g} -> {decay[-1]['gen_gap']:.3g}",
+                f"{zero['gen_gap']:.3g} -> {best['gen_gap']:.3g}",
             },
         ]
     return table
@@ -508,6 +516,9 @@ def plot(rows, path):
     gaps = [max(r["max_gap"], 1e-12) for r in width]
     ax.semilogy(ks, gaps, "s-", color="tab:purple")
     ax.axhline(1e-4, color="k", ls=":", label="certificate level 1e-4")
+    ax.axhline(
+        CONVEX_RTOL, color="0.5", ls="--", label="accuracy of the convex optimum"
+    )
     ax.set_xlabel("width k")
     ax.set_ylabel("largest (L(W) - min F) / min F")
     ax.set_title("true gap to the convex optimum")
