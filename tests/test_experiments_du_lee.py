@@ -159,6 +159,7 @@ def _broken(rows, panel, select, **changes):
         ("width", lambda r: r["k"] == 6, dict(min_gap=-1e-3), "below the convex"),
         ("width", lambda r: r["k"] == 5, dict(excess_unperturbed=1.0), "delta"),
         ("width", lambda r: r["k"] == 1, dict(certified=1.0), "below the planted"),
+        ("width", lambda r: r["k"] == 6, dict(reference_accuracy=0.1), "known only"),
         ("decay", lambda r: r["lam"] > 0, dict(test_mse=9.0), "beats weight decay 0"),
         ("decay", lambda r: r["lam"] > 0, dict(frob2=99.0), "does not shrink as"),
         ("decay", lambda r: r["lam"] > 0, dict(gen_gap=1e3), "above 2 L R_S"),

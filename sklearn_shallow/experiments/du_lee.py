@@ -176,6 +176,7 @@ def _width_rows(n_features, n_samples, widths, n_draws, n_starts, lam, delta, pr
     # without C (for the second half of Theorem 3.2).
     optima = [convex_optimum(X, y, lam, C) for C in perturbations]
     upper0, lower0, M0 = convex_optimum(X, y, lam)
+    accuracy = max((u - lo) / u for u, lo, _ in [*optima, (upper0, lower0, M0)])
     bound_2nd = delta * np.trace(M0)  # ||C||_F ||W*||_F^2
     tick(progress, "convex optima")
     rows = []
@@ -205,6 +206,7 @@ def _width_rows(n_features, n_samples, widths, n_draws, n_starts, lam, delta, pr
                 "max_gap": float(np.max(gaps)),
                 "min_gap": float(np.min(gaps)),
                 "optimum_rank": min(_rank(M) for _, _, M in optima),
+                "reference_accuracy": float(accuracy),
                 "excess_unperturbed": float(np.max(excess)),
                 "delta_Wstar2": float(bound_2nd),
             }
@@ -319,7 +321,8 @@ def run(
         times starts), ``certified`` (fraction), ``max_gap`` and ``min_gap``
         (relative gap of the fits' objective to the convex optimum's dual
         bound), ``optimum_rank`` (of the convex optimum, least over the
-        perturbation draws),
+        perturbation draws), ``reference_accuracy`` (largest relative
+        distance between the convex optima's upper and lower bounds),
         ``excess_unperturbed`` (largest unperturbed objective minus the
         unperturbed optimum) and ``delta_Wstar2`` (Theorem 3.2's bound on
         it). ``panel='decay'`` rows: ``lam``, the mean over trials of the
@@ -358,6 +361,11 @@ def check(rows):
         if covered and r["max_gap"] > GAP_TOL:
             fails.append(
                 f"width {r['k']}: a fit is {r['max_gap']:.2g} above the convex optimum"
+            )
+        if r["reference_accuracy"] > 100 * CONVEX_RTOL:
+            fails.append(
+                f"width {r['k']}: the convex optimum is known only to "
+                f"{r['reference_accuracy']:.1e}"
             )
         # No fit may beat the convex optimum (a dual bound): a negative gap
         # means the reference or the objective is wrong.
