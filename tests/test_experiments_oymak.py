@@ -39,8 +39,8 @@ def _fit_raw(n, step, constraint="l1", max_iter=300, seed=0):
 def test_paper_step_on_unit_inputs_is_step_over_p_on_ours():
     # ReLU is positively homogeneous: PGD on (x / sqrt(p), W sqrt(p)) with
     # step mu is PGD on (x, W) with step mu / p, the l1 radius scaled along.
-    test, train, _ = oymak._fit_sparse(400, 0, "good", "l1", 300, paper_steps=True)
-    raw_test, raw_train = _fit_raw(400, oymak.PAPER_STEP_SPARSE / 80)
+    test, train, _ = oymak._fit_sparse(300, 0, "good", "l1", 100, paper_steps=True)
+    raw_test, raw_train = _fit_raw(300, oymak.PAPER_STEP_SPARSE / 80, max_iter=100)
     assert test == pytest.approx(raw_test, rel=1e-6)
     assert train == pytest.approx(raw_train, rel=1e-6)
 
