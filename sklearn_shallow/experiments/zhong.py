@@ -25,6 +25,7 @@ threshold), at a stationary point, or after ``max_iter = 1000`` iterations.
 """
 
 import numpy as np
+from scipy.stats import spearmanr
 
 from .._optim import DivergenceError
 from ..datasets import make_planted_network
@@ -339,6 +340,16 @@ def linear_fit(least):
     return float(slope), float(intercept), float(r2)
 
 
+def rank_correlation(least):
+    """Spearman correlation of ``d`` and the least ``n`` (None with fewer
+    than three points)."""
+    points = [(d, n) for d, n in least.items() if n is not None]
+    if len(points) < 3:
+        return None
+    d, n = np.array(points, dtype=float).T
+    return float(spearmanr(d, n).statistic)
+
+
 def check(rows):
     fails = []
     tensor = _panel(rows, "a,b")
@@ -346,19 +357,19 @@ def check(rows):
     sizes = sorted({r["n"] for r in tensor})
     least = least_full_recovery(rows)
     # (a) The least n for full recovery grows with d, about linearly. It is
-    # read on the grid, so allow one grid step of non-monotonicity.
+    # read on a grid from 10 trials, where one unlucky trial moves it by
+    # several grid steps, so the trend is tested by rank correlation and by
+    # the fit of a line, not pair by pair.
     if len(dims) >= 3:
-        step = sizes[1] - sizes[0] if len(sizes) > 1 else 0
         undefined = [d for d, n in least.items() if n is None]
         if len(undefined) > len(dims) // 3:
             fails.append(f"(a) no full recovery on the grid for d = {undefined}")
-        defined = [(d, n) for d, n in least.items() if n is not None]
-        for (d0, n0), (d1, n1) in zip(defined, defined[1:]):
-            if n1 < n0 - step:
-                fails.append(
-                    f"(a) the least n for full recovery falls from {n0} (d={d0}) "
-                    f"to {n1} (d={d1})"
-                )
+        rho = rank_correlation(least)
+        if rho is not None and rho < 0.8:
+            fails.append(
+                f"(a) the least n for full recovery does not grow with d: rank "
+                f"correlation {rho:.2f}"
+            )
         slope, _, r2 = linear_fit(least)
         if slope is not None and not (slope > 0 and r2 >= 0.7):
             fails.append(
@@ -465,7 +476,14 @@ def paper_table(rows):
             "quantity": "(a) least n with 100% recovery, per d",
             "paper": "about proportional to d (read off the figure; no numbers "
             "in the text)",
-            "ours": ", ".join(f"d={d}: {n}" for d, n in least.items()) + f"; {fit}",
+            "ours": ", ".join(f"d={d}: {n}" for d, n in least.items())
+            + f"; {fit}; rank correlation with d {_format(rank_correlation(least))}",
+        },
+        {
+            "quantity": "(a) tensor-start descents that diverged at step 0.02",
+            "paper": "not mentioned",
+            "ours": f"{sum(r.get('diverged', 0) for r in tensor)} of "
+            f"{trials * len(tensor)}",
         },
         {
             "quantity": "(a) random W with true v, recovery rate (vs tensor)",
@@ -511,6 +529,10 @@ def paper_table(rows):
             f"{min(final):.2g}-{max(final):.2g}",
         },
     ]
+
+
+def _format(value):
+    return "undefined" if value is None else f"{value:.2f}"
 
 
 def _cell(tensor, d, n):
@@ -599,12 +621,24 @@ def plot(rows, path):
         1.5,
         "{:.2f}",
     )
+    trials = tensor[0]["trials"]
     for i, j in zip(*np.nonzero(signs > 0)):
         ax_b.add_patch(
-            plt.Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="k", edgecolor="r")
+            plt.Rectangle(
+                (j - 0.5, i - 0.5), 1, 1, facecolor="k", edgecolor="r", zorder=4
+            )
         )
-        ax_b.text(j, i, "signs", ha="center", va="center", fontsize=6, color="r")
-    ax_b.set_title("(b) tensor initialisation alone; black: wrong signs")
+        ax_b.text(
+            j,
+            i,
+            f"{signs[i, j]:.0f}/{trials}",
+            ha="center",
+            va="center",
+            fontsize=6,
+            color="r",
+            zorder=5,
+        )
+    ax_b.set_title("(b) tensor initialisation alone; black: k/trials wrong signs")
     colours = {"tensor": "C0", "random (W, v)": "C3", "random W, true v": "C2"}
     for name in STARTS:
         curve = _panel(rows, "c-curve", name)
