@@ -589,7 +589,7 @@ def paper_table_cnn(rows):
         },
         {
             "quantity": "sparsity of u at equal lam, beta",
-            "paper": "l0 > tl1 > l1 (Table 1: 86.9 / 63.3 / 35.7 %)",
+            "paper": "l0 > tl1 > l1 (Table 1, VGG-16: 86.9 / 63.3 / 35.7 %)",
             "ours": " / ".join(f"{100 * limit[p]['sparsity']:.1f}" for p in PENALTIES)
             + " %",
         },
@@ -606,7 +606,8 @@ def paper_table_cnn(rows):
         out.append(
             {
                 "quantity": f"sparsity at risk <= {r['risk_level']:g} ({r['penalty']})",
-                "paper": "RVSM much sparser than ADMM at the same accuracy",
+                "paper": "RVSM much sparser than ADMM at the same accuracy "
+                "(Sec. 3.3; Table 2, ResNet18: 93.70 vs 47.08 %)",
                 "ours": f"RVSM {100 * r['rvsm_sparsity']:.1f} %, "
                 f"ADMM {100 * r['admm_sparsity']:.1f} %",
             }
