@@ -19,9 +19,11 @@ gradient descent with the fixed step 0.02.
   from three starts: (I) tensor method, output weights fixed; (II) random
   ``W`` and ``v``, both descended; (III) random ``W`` with the true ``v``.
 
-Cost: the descent of (a) stops once the training loss reaches 1e-6 (the
-relative error of ``W`` is then about 1e-3, ten times under the success
-threshold), at a stationary point, or after ``max_iter = 1000`` iterations.
+Cost: a descent of (a) stops as soon as its outcome is known: every unit
+within 1% of the truth (a success: the signs do not change during the
+descent), a loss that has not halved over the last 250 iterations (a
+failure), or ``max_iter = 1000`` iterations. A descent that diverges under
+the fixed step is a failure. The curves of (c) run all their iterations.
 """
 
 import numpy as np
@@ -91,15 +93,16 @@ def _stop_rule(truth):
     return stop
 
 
-def _descend(X, y, seed, max_iter, truth=None, **start):
-    """Gradient descent with the paper's fixed step from the given start;
-    with ``truth``, stopped by :func:`_stop_rule`."""
+def _descend(X, y, seed, max_iter, truth=None, step=STEP, **start):
+    """Gradient descent with a fixed step (the paper's by default) from the
+    given start; with ``truth``, stopped by :func:`_stop_rule`. None when
+    the descent diverges."""
     est = TensorInitOneHidden(
         n_hidden=K,
         activation="squared_relu",
         fit_intercept=False,
         solver="pgd",  # plain gradient descent, as in the paper
-        step_size=STEP,
+        step_size=step,
         max_iter=max_iter,
         tol=0.0,
         callback=None if truth is None else _stop_rule(truth),
@@ -131,8 +134,9 @@ def _grid_cell(d, n, n_trials, max_iter, with_random):
         est = _descend(X, y, seed, max_iter, truth, init="tensor")
         if est is None:
             diverged += 1
-            # One step of the same fit (same seed, same start) gives the start.
-            est = _descend(X, y, seed, 1, init="tensor")
+            # The same fit (same seed, same start) with a step too small to
+            # move or diverge gives the start, for (b).
+            est = _descend(X, y, seed, 1, step=1e-12, init="tensor")
         else:
             hits["tensor"] += _recovered(
                 truth, est.hidden_weights_, est.output_weights_
@@ -198,6 +202,8 @@ def _curves(seed, n, d, n_iter):
     curves = {}
     for name, start in starts.items():
         est = _descend(X, y, seed + 1, n_iter, **start)
+        if est is None:
+            raise RuntimeError(f"(c): the start {name!r} diverged at step {STEP}")
         scale = np.mean(y**2) if name == "random (W, v)" else 1.0
         curves[name] = np.asarray(est.loss_curve_) * scale
     return curves
@@ -242,7 +248,8 @@ def run(
     rows : list of dict
         Panel 'a,b' (tensor start): ``recovery`` rate, mean ``init_error``
         of the tensor step, ``sign_failures`` (trials with wrong signs),
-        median ``iterations``. Panel 'a' (random W, true v): ``recovery``.
+        median ``iterations`` of the descents, ``diverged`` (descents that
+        blew up, failed trials). Panel 'a' (random W, true v): ``recovery``.
         Panel 'c': per start and planted network, ``iterations`` to a loss
         of 1e-6 (-1: never) and ``final_loss``. Panel 'c-curve': the median,
         least and largest loss over the networks every ``curve_every``
