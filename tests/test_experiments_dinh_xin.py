@@ -6,7 +6,10 @@ import pytest
 from sklearn_shallow.experiments import EXPERIMENTS
 from sklearn_shallow.experiments.dinh_xin import (
     PAPER_TABLES,
+    _cnn_estimator,
+    _kernel,
     _sparsity_at_risk,
+    _trajectory,
     cnn_experiment,
     equal_risk_rows,
     make_no_overlap_cnn,
@@ -97,6 +100,24 @@ def test_theorem1_conditions_in_our_units():
 def test_cnn_experiment_refuses_a_beta_outside_theorem1():
     with pytest.raises(ValueError, match="leave Theorem 1"):
         cnn_experiment(n_samples=50, kernel_size=8, betas=(0.5,), max_iter=2)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_trajectory_chunks_are_one_run():
+    # The convergence panel reads w between warm-started chunks: they must
+    # be the iterates of a single run of the same length.
+    k, d = 3, 8
+    X, y, w_star = make_no_overlap_cnn(200, d, k, random_state=0)
+    w0 = np.random.default_rng(1).standard_normal(d)
+    w0 /= np.linalg.norm(w0)
+    est, points = _trajectory(X, y, w_star, w0, "tl1", 1e-3, 0.02, 0.25, [3, 10, 40], k)
+    one = _cnn_estimator(d, k, w0, "tl1", 1e-3, 0.02, "rvsm", 0.25, max_iter=40)
+    one.fit(X, y)
+    w_chunks, _ = _kernel(est, d)
+    w_one, _ = _kernel(one, d)
+    np.testing.assert_allclose(w_chunks, w_one, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(est.loss_curve_, one.loss_curve_, rtol=1e-12)
+    assert [t for t, _, _ in points] == [3, 10, 40]
 
 
 # ---- the CNN experiment at its tiny size ---------------------------------------
