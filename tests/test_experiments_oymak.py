@@ -160,22 +160,3 @@ def test_conv_paper_step_is_mu_over_p_on_ours():
     assert train == pytest.approx(normalized_mse(y, est.predict(X)), rel=1e-6)
     # Stable, and from the good start it reaches the planted kernels.
     assert test < oymak.ZERO_LOSS
-
-
-def test_paper_step_on_the_normalised_loss_is_step_over_var_y_on_ours():
-    # The second scaling: the loss divided by var(y), the step mu on it is
-    # mu / var(y) on ours.
-    test, train, _ = oymak._fit_sparse(
-        300, 0, "good", "l1", 100, paper_steps=True, scaling="targets"
-    )
-    _, y, _ = make_sparse_network(300, random_state=0)
-    raw_test, raw_train = _fit_raw(
-        300, oymak.PAPER_STEP_SPARSE / float(y.var()), max_iter=100
-    )
-    assert test == pytest.approx(raw_test, rel=1e-6)
-    assert train == pytest.approx(raw_train, rel=1e-6)
-
-
-def test_run_sparse_refuses_an_unknown_scaling():
-    with pytest.raises(ValueError, match="scaling must be one of"):
-        oymak.run_sparse(n_values=(100,), n_trials=1, scaling="outputs")
