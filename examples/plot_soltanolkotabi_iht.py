@@ -23,7 +23,10 @@ linear ones of the same ``w*``.
 # ----------------------
 # ``EXPERIMENTS["soltanolkotabi"]`` records ``||w_t - w*||`` after every
 # iteration, averaged over planted vectors (five here, a hundred with
-# ``--full``).
+# ``--full``), and keeps the traces of the first three trials.
+# ``paper_steps=True`` takes Theorem 3.1's steps, ``mu_0 = 2`` and then 1 on
+# the paper's gradient, which is twice the gradient of the package's loss
+# ``1/(2n) sum (relu(w . x) - y)^2``: steps 4, then 2, here.
 import math
 import warnings
 
@@ -36,7 +39,7 @@ from sklearn_shallow.datasets import make_sparse_relu
 from sklearn_shallow.experiments import EXPERIMENTS, format_rows
 
 experiment = EXPERIMENTS["soltanolkotabi"]
-rows = experiment.run(n_trials=5)
+rows = experiment.run(n_trials=5, paper_steps=True)
 print(format_rows(rows))
 print()
 print(experiment.claim)
@@ -92,8 +95,14 @@ curves = {c: iht_errors(math.ceil(c * base), seed=0) for c in constants}
 # ---------------
 fig, (ax_paper, ax_n) = plt.subplots(1, 2, figsize=(10, 4))
 t = [r["iteration"] for r in rows]
-ax_paper.semilogy(t, [r["relu_error"] for r in rows], "o-", label="ReLU samples")
-ax_paper.semilogy(t, [r["linear_error"] for r in rows], "s-", label="linear samples")
+for kind, marker in (("relu", "o"), ("linear", "s")):
+    (mean,) = ax_paper.semilogy(
+        t, [r[f"{kind}_error"] for r in rows], marker + "-", label=f"{kind}: mean"
+    )
+    for k in (1, 2, 3):
+        ax_paper.semilogy(
+            t, [r[f"{kind}_{k}"] for r in rows], color=mean.get_color(), lw=0.7
+        )
 ax_paper.set_title(f"n = 8 s log(d/s) = {math.ceil(8 * base)}")
 for c, errors in curves.items():
     ax_n.semilogy(errors, label=f"c = {c} (n = {math.ceil(c * base)})")

@@ -25,10 +25,13 @@ objective falls from three different starts.
 # %%
 # (a) Recovery rate over ``(d, n)``
 # ---------------------------------
-# A fit counts as a recovery when the relative error of the hidden weights,
-# after matching the units (:func:`~sklearn_shallow.metrics.recovery_error`),
-# is below 1%. Five planted networks per cell; the same fits started at
-# random weights are shown for comparison.
+# As in the paper, a fit counts as a recovery when, after matching the units
+# (:func:`~sklearn_shallow.metrics.recovery_error`), every hidden unit is
+# within a relative error of 1% and every output sign is right. Gradient
+# descent runs with the paper's fixed step 0.02 and stops once the training
+# loss reaches 1e-6. Three planted networks per cell; the same descent
+# started at random hidden weights, given the true output weights, is shown
+# for comparison.
 import warnings
 
 import matplotlib.pyplot as plt
@@ -55,30 +58,54 @@ def planted(n_samples, n_features, seed):
     )
 
 
+def descend(X, y, seed, max_iter, callback=None, **start):
+    """The paper's gradient descent: fixed step 0.02, no intercept."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return TensorInitOneHidden(
+            n_hidden=n_hidden,
+            activation="squared_relu",
+            fit_intercept=False,
+            solver="pgd",
+            step_size=0.02,
+            max_iter=max_iter,
+            tol=0.0,
+            callback=callback,
+            random_state=seed,
+            **start,
+        ).fit(X, y)
+
+
+def reached_target(info):
+    return info["loss"] <= 1e-6
+
+
 dims = (10, 20, 40)
-sizes = (250, 500, 1000, 2000)
-n_trials = 5
-rate = {init: np.zeros((len(dims), len(sizes))) for init in ("tensor", "random")}
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    for i, d in enumerate(dims):
-        for j, n in enumerate(sizes):
-            for seed in range(n_trials):
-                X, y, truth = planted(n, d, seed)
-                for init in rate:
-                    est = TensorInitOneHidden(
-                        n_hidden=n_hidden,
-                        activation="squared_relu",
-                        init=init,
-                        fit_intercept=False,
-                        solver="pgd",  # the paper's algorithm
-                        max_iter=300,
-                        random_state=seed,
-                    ).fit(X, y)
-                    error = recovery_error(truth.hidden_weights, est.hidden_weights_)
-                    rate[init][i, j] += (error < 1e-2) / n_trials
-for init, table in rate.items():
-    print(f"{init} start, recovery rate (rows d = {dims}, columns n = {sizes}):")
+sizes = (1000, 2000, 4000)
+n_trials = 3
+starts = ("tensor", "random W, true v")
+rate = {start: np.zeros((len(dims), len(sizes))) for start in starts}
+for i, d in enumerate(dims):
+    for j, n in enumerate(sizes):
+        for seed in range(n_trials):
+            X, y, truth = planted(n, d, seed)
+            for start in starts:
+                options = (
+                    dict(init="tensor")
+                    if start == "tensor"
+                    else dict(init="random", output_weights=truth.output_weights)
+                )
+                est = descend(X, y, seed, 600, reached_target, **options)
+                error, _, signs_match = recovery_error(
+                    truth.hidden_weights,
+                    est.hidden_weights_,
+                    truth.output_weights,
+                    est.output_weights_,
+                    return_matching=True,
+                )
+                rate[start][i, j] += (error <= 0.01 and signs_match) / n_trials
+for start, table in rate.items():
+    print(f"{start} start, recovery rate (rows d = {dims}, columns n = {sizes}):")
     print(table)
 
 # %%
@@ -104,41 +131,34 @@ for d in init_error:
 # %%
 # (c) The objective from three starts
 # -----------------------------------
-# As in the paper: both layers from the tensor method (output weights then
-# kept fixed); both layers at random (output weights learned); and random
-# hidden weights with the true output weights given. The tensor start is
-# already close, and the loss falls linearly from the first step. The
-# random start with the true signs gets there too, later; without them
-# gradient descent stalls at a spurious point.
-X, y, truth = planted(5000, 10, seed=0)
+# The paper's setting: ``d = 10``, ``n = 10000``, step 0.02. Both layers
+# from the tensor method (output weights then kept fixed); both layers at
+# random (output weights descended too); and random hidden weights with the
+# true output weights given. The tensor start is already close, and the
+# loss falls linearly from the first step. The random start with the true
+# signs gets there later, if at all within the budget; without them the
+# loss is still far from zero when the iterations run out.
+#
+# With descended output weights the estimator works on ``y / rms(y)``; its
+# loss is multiplied back by ``mean(y^2)`` to be in the paper's units.
+X, y, truth = planted(10000, 10, seed=0)
 starts = {
     "tensor method": dict(init="tensor"),
-    "random": dict(init="random", output_weights="learn"),
+    "random (W, v)": dict(init="random", output_weights="learn"),
     "random W, true v": dict(init="random", output_weights=truth.output_weights),
 }
 curves = {}
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    for name, options in starts.items():
-        est = TensorInitOneHidden(
-            n_hidden=n_hidden,
-            activation="squared_relu",
-            fit_intercept=False,
-            solver="pgd",  # the paper's algorithm
-            max_iter=300,
-            tol=0,
-            random_state=1,
-            **options,
-        ).fit(X, y)
-        curves[name] = est.loss_curve_
-        error = recovery_error(truth.hidden_weights, est.hidden_weights_)
-        print(f"{name:>17}: final loss {est.loss_curve_[-1]:.1e}, error {error:.1e}")
+for name, options in starts.items():
+    est = descend(X, y, 1, 800, **options)
+    scale = np.mean(y**2) if name == "random (W, v)" else 1.0
+    curves[name] = np.asarray(est.loss_curve_) * scale
+    print(f"{name:>17}: loss after {est.n_iter_} iterations {curves[name][-1]:.1e}")
 
 # %%
 # The figures
 # -----------
 # (a) as two maps, the tensor start next to the random one; the numbers are
-# the fraction of the five planted networks recovered.
+# the fraction of the three planted networks recovered.
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
 for ax, (init, table) in zip(axes, rate.items()):
     image = ax.imshow(table, vmin=0, vmax=1, cmap="viridis", origin="lower")
@@ -165,7 +185,7 @@ for name, curve in curves.items():
     ax_loss.semilogy(curve, label=name)
 ax_loss.set_xlabel("iteration")
 ax_loss.set_ylabel("training loss")
-ax_loss.set_title("(c) three starts, d = 10, n = 5000")
+ax_loss.set_title("(c) three starts, d = 10, n = 10000, step 0.02")
 ax_loss.legend()
 
 plt.show()
