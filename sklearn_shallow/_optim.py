@@ -639,6 +639,11 @@ class _Loop:
                 G_first = math.sqrt(d2) / self.mu
             if self.fixed:
                 if self.mu * g_max <= self.eps * x_max and g_max > 0:
+                    if self.loss_curve:
+                        # Steps were taken and the gradient has fallen to the
+                        # rounding level of the weights: the loop decides
+                        # whether that is a stationary point.
+                        return data_c, f_c, False, G_first
                     raise StepSearchError(
                         f"step_size={self.step_size} is below the rounding level "
                         f"of the weights (largest |gradient| {g_max:.3g}, largest "

@@ -537,3 +537,26 @@ def test_lbfgs_verbose_prints_without_a_step(capsys):
     descend(objective, start, UpdateRule(), solver="lbfgs", max_iter=2, verbose=2)
     out = capsys.readouterr().out
     assert "Iteration 2, loss =" in out and "step =" not in out
+
+
+def test_fixed_step_stops_as_converged_when_the_fit_becomes_exact():
+    # tol=0 keeps the loop going until the gradient reaches the rounding
+    # level of the weights; that is a stationary point, not a step too small.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 5))
+    w = rng.standard_normal(5)
+    est = ProjectedShallowRegressor(
+        n_hidden=1,
+        activation="linear",
+        output_weights="ones",
+        fit_intercept=False,
+        solver="pgd",
+        step_size=1.0,
+        max_iter=200,
+        tol=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(X, X @ w)
+    assert est.n_iter_ < 200
+    np.testing.assert_allclose(est.hidden_weights_.ravel(), w, rtol=1e-10)
