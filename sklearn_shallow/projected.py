@@ -282,8 +282,12 @@ class ProjectedShallowRegressor(
     vector is learned from ``W = 0`` by iterative hard thresholding
     (``n_hidden=1, init='zero', constraint='l0'``).
 
-    The papers' step sizes (5 and 1) refer to their loss scalings; with this
-    loss they diverge, which is why the step is chosen automatically.
+    Oymak's fixed steps (``mu = 5`` for sparse weights, ``mu = 1`` on the
+    kernels of a CNN) diverge on inputs ``x ~ N(0, I)``; they are stable on
+    inputs of unit expected norm, which for a ReLU network is the step
+    ``step_size = mu / n_features`` on the raw data (the experiment
+    ``reproduce oymak-sparse --paper-steps`` runs them so). The automatic
+    step needs no such translation, which is why it is the default.
 
     References
     ----------

@@ -163,3 +163,15 @@ def test_page_code_runs(page, tmp_path):
     assert proc.returncode == 0, (
         f"the code of {page.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}"
     )
+
+
+def test_reproduce_page_sets_every_experiment_beside_its_paper():
+    # The summary table of "The papers beside ours" has a row per experiment.
+    from sklearn_shallow.experiments import EXPERIMENTS
+
+    text = (DOCS / "reproduce.rst").read_text()
+    table = text.split("The papers beside ours\n", 1)[1].split("\n\n\n", 1)[0]
+    missing = [name for name in EXPERIMENTS if f"* - ``{name}``" not in table]
+    assert not missing
+    for image in re.findall(r"^\.\. image:: (\S+)", text, re.MULTILINE):
+        assert (DOCS / image).is_file(), image
