@@ -59,11 +59,13 @@ it steps on, which is zero exactly at the stationary points of the
 constrained problem. It stops as converged when ``||G|| <= tol * ||G_0||``
 (``G_0`` at the start) and the objective fell by less than ``tol`` times its
 first value over the last ``n_iter_no_change`` iterations, or when the
-objective reaches zero. At ReLU kinks ``G`` need not vanish and the accepted
-steps collapse; the fit then also stops as converged once the step is below
-:data:`COLLAPSE` of the largest, the objective changed by less than ``tol``
-(relative) over ``n_iter_no_change`` iterations and the running mean of the
-accepted gradient-mapping vectors is below :data:`NONSMOOTH_AVERAGE` of
+objective reaches zero; ``tol`` below :data:`ROUNDING` machine epsilons
+counts as that many (``tol=0`` stops at the rounding level). At ReLU kinks
+``G`` need not vanish and the accepted steps collapse; the fit then also
+stops as converged once the step is below :data:`COLLAPSE` of the largest,
+the objective changed by less than ``tol`` (relative) over
+``n_iter_no_change`` iterations and the running mean of the accepted
+gradient-mapping vectors is below :data:`NONSMOOTH_AVERAGE` of
 ``||G_0||`` (the one-sided gradients of a kink average out; those of a slow,
 badly scaled valley do not). When the objective stops changing at rounding
 level elsewhere, or no step decreases it at a point that passes neither
@@ -102,6 +104,9 @@ BB_BOUNDS = (1e-10, 1e10)
 SOLVERS = ("fista", "spg", "pgd", "lbfgs")
 COLLAPSE = 1e-3
 NONSMOOTH_AVERAGE = 0.25  # diabetes stops at 0.04-0.10; a badly scaled X at 0.56+
+#: Multiples of the machine epsilon below which the stationarity and loss-change
+#: tests pass whatever ``tol`` (``tol=0`` then stops at the rounding level).
+ROUNDING = 16
 #: Fractions of the first difference step the start check also tries.
 SLOPE_SHRINKS = (1.0, 1e-2, 1e-4)
 #: Function evaluations L-BFGS may spend per iteration, on average, before
@@ -513,6 +518,7 @@ class _Loop:
         # start; its point may now sit on a kink of every unit (weights
         # thresholded to zero), where central differences cannot judge it.
         self.check_start = not state
+        self.resumed = bool(state)
         self.f0 = self.G0 = None
         self.max_iter = max_iter
         self.tol = tol
@@ -639,10 +645,11 @@ class _Loop:
                 G_first = math.sqrt(d2) / self.mu
             if self.fixed:
                 if self.mu * g_max <= self.eps * x_max and g_max > 0:
-                    if self.loss_curve:
-                        # Steps were taken and the gradient has fallen to the
-                        # rounding level of the weights: the loop decides
-                        # whether that is a stationary point.
+                    if self.loss_curve or self.resumed:
+                        # Steps were taken (in this fit or the one it resumes)
+                        # and the gradient has fallen to the rounding level of
+                        # the weights: the loop decides whether that is a
+                        # stationary point.
                         return data_c, f_c, False, G_first
                     raise StepSearchError(
                         f"step_size={self.step_size} is below the rounding level "
@@ -907,10 +914,13 @@ class _Loop:
                 converged, message = True, "the loss is zero"
                 break
             m = self.n_iter_no_change
+            # tol=0 asks for as stationary as rounding allows: a gradient
+            # mapping and a loss change at the rounding level are that.
+            floor = max(self.tol, ROUNDING * self.eps)
             settled = len(self.loss_curve) > m and self.loss_curve[
                 -m - 1
-            ] - loss <= self.tol * abs(first)
-            if stationarity <= self.tol and settled:
+            ] - loss <= floor * abs(first)
+            if stationarity <= floor and settled:
                 # Plus the loss change: a first gradient mapping inflated by
                 # one badly scaled direction must not end the fit early.
                 converged = True
@@ -1054,10 +1064,11 @@ class _Loop:
                 stop(True, "the loss is zero")
             if last["G"] == 0.0:
                 stop(True, "the gradient is zero")
+            floor = max(self.tol, ROUNDING * self.eps)
             settled = len(self.loss_curve) > m and self.loss_curve[
                 -m - 1
-            ] - loss <= self.tol * abs(first)
-            if stationarity <= self.tol and settled:
+            ] - loss <= floor * abs(first)
+            if stationarity <= floor and settled:
                 stop(
                     True,
                     f"stationary: the gradient fell to {stationarity:.3g} of its "

@@ -539,10 +539,13 @@ def test_lbfgs_verbose_prints_without_a_step(capsys):
     assert "Iteration 2, loss =" in out and "step =" not in out
 
 
-def test_fixed_step_stops_as_converged_when_the_fit_becomes_exact():
+@pytest.mark.parametrize("seed", [0, 10, 24])
+def test_fixed_step_stops_as_converged_when_the_fit_becomes_exact(seed):
     # tol=0 keeps the loop going until the gradient reaches the rounding
-    # level of the weights; that is a stationary point, not a step too small.
-    rng = np.random.default_rng(0)
+    # level; that is a stationary point, not a step too small. (Seeds 10 and
+    # 24 once ran to max_iter at a loss of 1e-31.) A warm start from the exact
+    # fit is stationary too.
+    rng = np.random.default_rng(seed)
     X = rng.standard_normal((50, 5))
     w = rng.standard_normal(5)
     est = ProjectedShallowRegressor(
@@ -558,5 +561,7 @@ def test_fixed_step_stops_as_converged_when_the_fit_becomes_exact():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est.fit(X, X @ w)
-    assert est.n_iter_ < 200
+        assert est.n_iter_ < 200
+        np.testing.assert_allclose(est.hidden_weights_.ravel(), w, rtol=1e-10)
+        est.set_params(warm_start=True).fit(X, X @ w)
     np.testing.assert_allclose(est.hidden_weights_.ravel(), w, rtol=1e-10)

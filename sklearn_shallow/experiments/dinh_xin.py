@@ -444,8 +444,8 @@ def check_cnn(rows):
                 f"{limit[p]['w_error']:.3g})"
             )
     s = {p: limit[p]["sparsity"] for p in PENALTIES}
-    if not s["l0"] >= s["tl1"] >= s["l1"]:
-        fails.append(f"RVSM sparsity not ordered l0 >= tl1 >= l1: {s}")
+    if not s["l0"] > s["tl1"] > s["l1"]:
+        fails.append(f"RVSM sparsity not ordered l0 > tl1 > l1: {s}")
     by_beta = sorted(_panel(rows, "beta"), key=lambda r: r["beta"])
     errors = [r["w_error"] for r in by_beta]
     if any(b <= a for a, b in zip(errors, errors[1:])):

@@ -215,8 +215,12 @@ def check_sparse(rows):
                 )
             if last[c]["test_nmse"] >= last["none"]["test_nmse"]:
                 fails.append(f"good init, {c} not better than unconstrained")
-            # Where the grid can place the switch within the slack, it must.
-            checkable = any(abs(n - PAPER_SWITCH_N) <= SWITCH_SLACK for n in grid)
+            # Where the grid can place the switch within the slack, it must:
+            # a switch at the paper's n shows at the first grid point at or
+            # above it, which must then lie within the slack.
+            checkable = any(
+                PAPER_SWITCH_N <= n <= PAPER_SWITCH_N + SWITCH_SLACK for n in grid
+            )
             if checkable and (
                 switch is None or abs(switch - PAPER_SWITCH_N) > SWITCH_SLACK
             ):

@@ -42,7 +42,10 @@ CLAIM = (
     "initialisation falls as n grows at fixed d; (c) at d = 10, n = 10000, "
     "step 0.02 the loss from the tensor start lies below the loss from "
     "random W with the true v and from random (W, v), the tensor start "
-    "reaches 1e-6 first, and random (W, v) does not get there."
+    "reaches 1e-6 first, and random (W, v) does not get there (in our run "
+    "its W takes a step about 50 times smaller than the paper's, since the "
+    "estimator learns v on y / rms(y), so this last part is a property of "
+    "our run more than a test of the paper's)."
 )
 
 K = 5
@@ -284,9 +287,12 @@ def run(
             )
         tick(progress, f"(c) network {seed}")
     for name, runs in curves.items():
-        losses = np.array(runs)  # (networks, iterations); no early stop here
-        for it in range(0, losses.shape[1] + 1, curve_every):
-            at = losses[:, max(it - 1, 0)]  # loss after `it` iterations
+        # (networks, iterations). A descent that stops early (its loss at
+        # zero or its gradient at the rounding level) keeps its last loss.
+        length = max(len(r) for r in runs)
+        losses = np.array([np.pad(r, (0, length - len(r)), mode="edge") for r in runs])
+        for it in range(curve_every, length + 1, curve_every):
+            at = losses[:, it - 1]  # loss after `it` iterations
             rows.append(
                 {
                     "panel": "c-curve",
@@ -371,6 +377,12 @@ def check(rows):
         undefined = [d for d, n in least.items() if n is None]
         if len(undefined) > len(dims) // 3:
             fails.append(f"(a) no full recovery on the grid for d = {undefined}")
+        defined = len(dims) - len(undefined)
+        if defined < 3:
+            fails.append(
+                f"(a) cannot be tested: full recovery at only {defined} values of "
+                "d (a trend needs three); use a larger grid"
+            )
         rho = rank_correlation(least)
         if rho is not None and rho < 0.8:
             fails.append(
