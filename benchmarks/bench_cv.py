@@ -89,28 +89,22 @@ def planted(seeds):
                 init=init,
                 random_state=seed,
             )
-            compare(
-                f"l1, {start} start, seed {seed}",
-                ProjectedShallowRegressorCV(constraint="l1", **kw),
-                ProjectedShallowRegressor(constraint="l1", **kw),
-                "tau",
-                X,
-                y,
-                X_test,
-                y_test,
-                f"{truth.l1_norm:.4g}",
-            )
-            compare(
-                f"l0, {start} start, seed {seed}",
-                ProjectedShallowRegressorCV(constraint="l0", **kw),
-                ProjectedShallowRegressor(constraint="l0", **kw),
-                "tau",
-                X,
-                y,
-                X_test,
-                y_test,
-                f"{truth.n_nonzero_total}",
-            )
+            planted_size = {
+                "l1": f"{truth.l1_norm:.4g}",
+                "l0": f"{truth.n_nonzero_total}",
+            }
+            for constraint, size in planted_size.items():
+                compare(
+                    f"{constraint}, {start} start, seed {seed}",
+                    ProjectedShallowRegressorCV(constraint=constraint, **kw),
+                    ProjectedShallowRegressor(constraint=constraint, **kw),
+                    "tau",
+                    X,
+                    y,
+                    X_test,
+                    y_test,
+                    size,
+                )
             cv = RVSMRegressorCV(penalty="l0", **kw)
             compare(
                 f"RVSM l0 lam, {start} start, seed {seed}",

@@ -536,8 +536,21 @@ class _Loop:
         self.report_every = 1 if verbose > 1 else max(1, max_iter // 10)
         self.start_time = time.perf_counter()
         self.eps = float(np.finfo(self.x[0].dtype).eps)
+        # tol=0 asks for as stationary as rounding allows: a gradient mapping
+        # and a loss change at the rounding level are that.
+        self.stop_tol = max(self.tol, ROUNDING * self.eps)
 
     # ---- shared pieces ---------------------------------------------------
+    def _stationary(self, stationarity, loss, first):
+        """The stationarity stop: the gradient (mapping) down to ``tol`` of
+        its first value and the objective fallen by less than ``tol`` of its
+        first value over the last ``n_iter_no_change`` iterations."""
+        m = self.n_iter_no_change
+        settled = len(self.loss_curve) > m and self.loss_curve[
+            -m - 1
+        ] - loss <= self.stop_tol * abs(first)
+        return settled and stationarity <= self.stop_tol
+
     def _first(self, f):
         """The objective scale of the stopping rule: this fit's first value,
         or the cold fit's when resuming (whichever is larger)."""
@@ -913,14 +926,7 @@ class _Loop:
             if f_x == 0.0:
                 converged, message = True, "the loss is zero"
                 break
-            m = self.n_iter_no_change
-            # tol=0 asks for as stationary as rounding allows: a gradient
-            # mapping and a loss change at the rounding level are that.
-            floor = max(self.tol, ROUNDING * self.eps)
-            settled = len(self.loss_curve) > m and self.loss_curve[
-                -m - 1
-            ] - loss <= floor * abs(first)
-            if stationarity <= floor and settled:
+            if self._stationary(stationarity, loss, first):
                 # Plus the loss change: a first gradient mapping inflated by
                 # one badly scaled direction must not end the fit early.
                 converged = True
@@ -1064,11 +1070,7 @@ class _Loop:
                 stop(True, "the loss is zero")
             if last["G"] == 0.0:
                 stop(True, "the gradient is zero")
-            floor = max(self.tol, ROUNDING * self.eps)
-            settled = len(self.loss_curve) > m and self.loss_curve[
-                -m - 1
-            ] - loss <= floor * abs(first)
-            if stationarity <= floor and settled:
+            if self._stationary(stationarity, loss, first):
                 stop(
                     True,
                     f"stationary: the gradient fell to {stationarity:.3g} of its "

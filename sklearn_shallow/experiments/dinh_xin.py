@@ -405,6 +405,26 @@ def _panel(rows, name):
     return [r for r in rows if r.get("panel") == name]
 
 
+def _plot_lam_curves(ax, rows, value):
+    """One curve per method and penalty over the lam grid: ``value(row)``
+    against the sparsity, in increasing lam."""
+    for method, style in (("rvsm", "o-"), ("admm", "s--")):
+        for p in PENALTIES:
+            sel = sorted(
+                (r for r in rows if r["method"] == method and r["penalty"] == p),
+                key=lambda r: r["lam"],
+            )
+            ax.plot(
+                [r["sparsity"] for r in sel],
+                [value(r) for r in sel],
+                style,
+                ms=4,
+                color=_COLORS[p],
+                label=f"{method.upper()} {p}",
+                mfc="none" if method == "admm" else None,
+            )
+
+
 def _by_penalty(rows, name):
     return {r["penalty"]: r for r in _panel(rows, name)}
 
@@ -514,25 +534,9 @@ def plot_cnn(rows, path):
         title="Lagrangian decreases",
     )
     ax_w.legend(fontsize=8)
-    for method, style in (("rvsm", "o-"), ("admm", "s--")):
-        for p in PENALTIES:
-            sel = sorted(
-                (
-                    r
-                    for r in _panel(rows, "tradeoff")
-                    if r["method"] == method and r["penalty"] == p
-                ),
-                key=lambda r: r["lam"],
-            )
-            ax_trade.plot(
-                [r["sparsity"] for r in sel],
-                [max(r["u_risk"], 1e-6) for r in sel],
-                style,
-                ms=4,
-                color=_COLORS[p],
-                label=f"{method.upper()} {p}",
-                mfc="none" if method == "admm" else None,
-            )
+    _plot_lam_curves(
+        ax_trade, _panel(rows, "tradeoff"), lambda r: max(r["u_risk"], 1e-6)
+    )
     ax_trade.set(
         yscale="log",
         xlabel="sparsity of u",
@@ -843,25 +847,7 @@ def check_digits(rows):
 
 def plot_digits(rows, path):
     fig, (ax_curve, ax_table) = figure(2, width=5.2, height=3.8)
-    for method, style in (("rvsm", "o-"), ("admm", "s--")):
-        for p in PENALTIES:
-            sel = sorted(
-                (
-                    r
-                    for r in _panel(rows, "curve")
-                    if r["method"] == method and r["penalty"] == p
-                ),
-                key=lambda r: r["lam"],
-            )
-            ax_curve.plot(
-                [r["sparsity"] for r in sel],
-                [100 * r["accuracy"] for r in sel],
-                style,
-                ms=4,
-                color=_COLORS[p],
-                label=f"{method.upper()} {p}",
-                mfc="none" if method == "admm" else None,
-            )
+    _plot_lam_curves(ax_curve, _panel(rows, "curve"), lambda r: 100 * r["accuracy"])
     base = _table(rows)["base"]["accuracy"]
     ax_curve.axhline(100 * base, color="k", ls=":", label="base (lam = 0)")
     ax_curve.set(
