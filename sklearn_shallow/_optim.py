@@ -506,8 +506,19 @@ class _Loop:
         self.mu = float(step_size) if self.fixed else INITIAL_STEP
         state = state or {}
         last_mu = state.get("mu")
+        # A warm start resumes the last step size (a fit of 7 + 5 iterations
+        # is the fit of 12), unless the fit it resumes ended with collapsed
+        # steps (below COLLAPSE of its largest accepted step, at a kink or at
+        # the rounding level of its optimum): the search would then only
+        # shrink from there, and a warm start must never be weaker than a
+        # cold one, so it starts from the cold rule's step.
+        self.mu_max = float(state.get("mu_max") or 0.0)
         if not self.fixed and last_mu is not None and math.isfinite(last_mu):
-            self.mu = float(last_mu)
+            collapsed = last_mu < COLLAPSE * self.mu_max
+            self.mu = INITIAL_STEP if collapsed else float(last_mu)
+        # A resumed fit's first step search that finds no decrease tries
+        # once more from the cold step before judging the point.
+        self.cold_retry = bool(state) and not self.fixed
         self.update_state = state.get("update")
         # The scales the stopping rule measures against (the first objective
         # value and gradient mapping of the cold fit): a warm start that
@@ -632,6 +643,7 @@ class _Loop:
             stationarity=stationarity,
             state={
                 "mu": self.mu,
+                "mu_max": self.mu_max,
                 "update": self.update.get_state(),
                 "f0": self.f0,
                 "G0": self.G0,
@@ -685,6 +697,10 @@ class _Loop:
             self.mu *= SHRINK
             self.rejected = True
             if self.mu * g_max <= self.eps * x_max or self.mu < 1e-300:
+                if self.cold_retry and self.mu < INITIAL_STEP * SHRINK:
+                    self.cold_retry = False
+                    self.mu = INITIAL_STEP
+                    continue
                 return data_c, f_c, False, G_first
 
     def _check_slope(self, batch, x):
@@ -812,6 +828,7 @@ class _Loop:
             data_c, f_c, ok, G = self._search(
                 ev, point, f_point, g_point, cand, reference, spg
             )
+            self.cold_retry = False
             if self.fixed:
                 self._diverged(f_c, first, iteration)
             extra = update.residual(point)
@@ -832,11 +849,27 @@ class _Loop:
                 m = self.n_iter_no_change
                 old = self.loss_curve[max(len(self.loss_curve) - m - 1, 0)]
                 change = (old - self.loss_curve[-1]) / max(abs(f_x), 1e-300)
+                # What the largest step that worked would gain from here,
+                # mu ||G||^2 / 2: below the objective's rounding room, no
+                # decrease can be seen, and the point is stationary to the
+                # precision the objective resolves (on a smooth problem the
+                # gradient mapping can only be resolved to about sqrt(eps)
+                # of its first value, whatever tol asks).
+                mu_ref = max(mu_max, self.mu_max, mu_start)
+                unresolved = 0.5 * mu_ref * G * G <= self._slack(f_x)
                 if stationarity <= max(self.tol, 1e3 * self.eps) or G == 0:
                     converged = True
                     message = (
                         "stationary: no step decreases the objective and the "
                         f"gradient mapping is {stationarity:.3g} of its first value"
+                    )
+                elif unresolved:
+                    converged = True
+                    message = (
+                        "stationary to rounding: no step decreases the objective, "
+                        f"and the decrease the gradient mapping ({stationarity:.3g} "
+                        "of its first value) predicts is below the rounding level "
+                        "of the objective"
                     )
                 elif len(self.loss_curve) > m and change <= self.tol:
                     converged = True
@@ -943,6 +976,7 @@ class _Loop:
             m = self.n_iter_no_change
             if not self.fixed:
                 mu_max = max(mu_max, mu_accepted)
+                self.mu_max = max(self.mu_max, mu_accepted)
             if (
                 not self.fixed
                 and mu_accepted < COLLAPSE * mu_max
