@@ -5,6 +5,7 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
+from ._fit.spec import WarmUp
 from ._optim import UpdateRule
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .constraints import (
@@ -47,61 +48,20 @@ class _ProjectedPart:
         ],
     }
 
-    def _dense_start(self):
+    def _dense_start(self, constraint):
         """Whether the fit starts from a projected unconstrained fit."""
         init = self.init
         if not isinstance(init, str):
             return False
         if init == "auto":
-            return not isinstance(self.constraint_, Unconstrained)
+            return not isinstance(constraint, Unconstrained)
         return init == "dense"
 
-    def _init_spec(self):
-        init = self.init
-        if isinstance(init, str) and init in ("auto", "dense"):
-            return "random"
-        return init
-
-    def _warm_up(self, objective, params, rng):
-        if not self._dense_start() or self._warm_started:
-            return params, None
-        # The warm-up fits the unconstrained network, with the penalty that
-        # alpha='auto' gives it.
-        alphas = objective.alpha, objective.alpha_output
-        if self.alpha == "auto":
-            objective.alpha, objective.alpha_output = BaseShallowNetwork._auto_alpha(
-                self
-            )
-        objective.reset_ridge()
-        try:
-            warm = self._descend(
-                objective, params, UpdateRule(project=None), rng, None, callback=False
-            )
-        finally:
-            objective.alpha, objective.alpha_output = alphas
-            objective.reset_ridge()
-        params = [p.copy() for p in warm.raw_params]
-        params[0] = self.constraint_.project(params[0])
-        return params, warm
-
-    def _make_update(self, param_shape):
-        constraint = make_constraint(self.constraint, self.tau)
-        constraint.check(param_shape)
-        if self.solver == "lbfgs" and not isinstance(constraint, Unconstrained):
-            raise ValueError(
-                f"solver='lbfgs' needs a problem without a constraint; the "
-                f"constraint {constraint!r} is a projection after every step. "
-                "Use solver='fista' (or 'spg', 'pgd')."
-            )
-        self.constraint_ = constraint
-        project = None if isinstance(constraint, Unconstrained) else constraint.project
-        return UpdateRule(project=project, convex=constraint.convex)
-
-    def _auto_alpha(self):
-        alpha, alpha_output = super()._auto_alpha()
-        if isinstance(self.constraint_, Unconstrained) or not alpha_output:
+    def _auto_alpha_for(self, model, constraint):
+        alpha, alpha_output = self._auto_alpha(model)
+        if isinstance(constraint, Unconstrained) or not alpha_output:
             return alpha, alpha_output
-        if isinstance(self.constraint_, _BOUNDED):
+        if isinstance(constraint, _BOUNDED):
             # A ball regularises the hidden layer. The ridge on learned output
             # weights stays: ReLU units are scale-free (o relu(w.x) =
             # (c o) relu(w.x / c)), so without it a radius on W bounds
@@ -113,20 +73,66 @@ class _ProjectedPart:
         # the penalty is smaller.
         return ALPHA_SCALE_FREE, ALPHA_SCALE_FREE
 
-    def _initial_params(self, X, y, sw, shape, rng):
-        params = super()._initial_params(X, y, sw, shape, rng)
-        if self._warm_started:
-            # The previous solution, moved into this fit's set (tau or the
-            # constraint may have changed: a path).
-            params[0] = self.constraint_.project(params[0])
+    def _fit_spec(self, data, rng, partial=False):
+        """Projected steps ``W <- P_C(W - mu grad)``; the start inside ``C``.
+
+        The constraint acts on the hidden weights in the fit's internal
+        units (scaled columns). A warm start and a random start are
+        projected onto ``C``; the dense start ('auto' with a constraint)
+        first fits the network without it (the warm-up) and projects that.
+        """
+        constraint = make_constraint(self.constraint, self.tau)
+
+        def make_update(shape):
+            constraint.check(shape)
+            if self.solver == "lbfgs" and not isinstance(constraint, Unconstrained):
+                raise ValueError(
+                    f"solver='lbfgs' needs a problem without a constraint; the "
+                    f"constraint {constraint!r} is a projection after every "
+                    "step. Use solver='fista' (or 'spg', 'pgd')."
+                )
+            project = (
+                None if isinstance(constraint, Unconstrained) else constraint.project
+            )
+            rule = UpdateRule(project=project, convex=constraint.convex)
+            return rule, {"constraint_": constraint}
+
+        init = self.init
+        dense = self._dense_start(constraint)
+        if isinstance(init, str) and init in ("auto", "dense"):
+            init = "random"
+        spec = self._network_spec(
+            data,
+            rng,
+            make_update,
+            auto_alpha=lambda model: self._auto_alpha_for(model, constraint),
+            init=init,
+            partial=partial,
+        )
+        if isinstance(constraint, Unconstrained):
+            return spec
+        if dense and not partial and not spec.continued:
+            # The warm-up fits the unconstrained network, with the penalty
+            # that alpha='auto' gives it.
+            spec.warm_up = WarmUp(
+                UpdateRule(project=None),
+                *self._alphas(spec.model, self._auto_alpha(spec.model)),
+                finish=_project_hidden(constraint),
+            )
+        else:
+            # Start inside C, so that every iterate is feasible (a warm
+            # start too: tau or the constraint may have changed, a path).
+            spec.start_map = _project_hidden(constraint)
+        return spec
+
+
+def _project_hidden(constraint):
+    def project(params):
+        params = list(params)
+        params[0] = constraint.project(params[0])
         return params
 
-    def _initial_hidden(self, X, y, sw, shape, rng):
-        W0 = super()._initial_hidden(X, y, sw, shape, rng)
-        if self._dense_start() and not getattr(self, "_partial_start", False):
-            return W0  # projected after the warm-up
-        # Start inside C, so that every iterate is feasible.
-        return self.constraint_.project(W0)
+    return project
 
 
 class ProjectedShallowRegressor(

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseShallowNetwork
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from ._updates import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
+from .architectures import Convolution
 from .constraints import Constraint
 from .thresholds import PENALTIES, Penalty, get_penalty
 
@@ -25,19 +26,30 @@ class _RVSMPart:
         "solver": [StrOptions({"fista", "spg", "pgd"})],
     }
 
-    # Thresholds act on the weights of unit-scale features (see _base._Units).
-    _scale_columns = True
+    def _scales_columns(self, model, init):
+        # Thresholds act on the weights of unit-scale features, whatever the
+        # start (an init array is mapped into the scaled units exactly).
+        return not isinstance(model.architecture, Convolution)
 
-    def _make_update(self, param_shape):
+    def _fit_spec(self, data, rng, partial=False):
+        """A gradient step on ``w``, then ``u = prox(w)`` (or ADMM's steps).
+
+        Thresholds act on the weights of unit-scale features (the front
+        end's scaled columns).
+        """
         if isinstance(self.penalty, Constraint):
             # The prox of a set's indicator is the projection: u is the
             # projection of w, and lam plays no part.
             penalty = self.penalty
         else:
             penalty = get_penalty(self.penalty, a=self.a)
-        penalty.check(param_shape)
-        self.penalty_ = penalty
-        return UPDATES[self.method](penalty, self.lam, self.beta)
+
+        def make_update(shape):
+            penalty.check(shape)
+            rule = UPDATES[self.method](penalty, self.lam, self.beta)
+            return rule, {"penalty_": penalty}
+
+        return self._network_spec(data, rng, make_update, partial=partial)
 
     def _store_extra(self, result):
         w = result.raw_params[0]

@@ -214,9 +214,22 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    def _make_update(self, param_shape):
-        # Plain gradient descent: the hidden layer is dense and unconstrained.
-        return UpdateRule(project=None)
+    def _fit_spec(self, data, rng, partial=False):
+        """Plain gradient descent on ``(W, v)`` (or ``W`` with ``v`` fixed)
+        from the tensor start: the hidden layer is dense and unconstrained."""
+        model_learns = self.output_weights == "learn"
+        fixed_by_user = not isinstance(self.output_weights, str)
+        spec = self._network_spec(
+            data,
+            rng,
+            lambda shape: (UpdateRule(project=None), {}),
+            partial=partial,
+            make_start=self._start,
+        )
+        if spec.continued and not model_learns and not fixed_by_user:
+            # The output weights the previous fit's start fixed.
+            spec.model.fixed_output = self.output_weights_.astype(data.X.dtype)
+        return spec
 
     # The tensor method estimates one output's weights.
     _multi_output = False
@@ -247,7 +260,7 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
         v = rng.choice(np.array([-1.0, 1.0]), size=n_hidden)
         return W, v
 
-    def _initial_weights(self, X, y, sample_weight, rng):
+    def _initial_weights(self, X, y, sample_weight, model, rng):
         """Starting ``(W, v)`` in float64, from the tensor step or at random."""
         n_features = X.shape[1]
         W, v = self._random_weights(self.n_hidden, n_features, rng)
@@ -256,8 +269,8 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
                 fill_from_tensor(
                     W,
                     X,
-                    self._y_for_start(y),
-                    self._model.activation,
+                    y,
+                    model.activation,
                     rng,
                     v=v,
                     sample_weight=sample_weight,
@@ -273,25 +286,21 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
             raise ValueError("init array contains NaN or infinity.")
         return W0.copy(), v
 
-    def _initial_params(self, X, y, sw, shape, rng):
-        model = self._model
+    def _start(self, model, units, data, shape, rng):
+        """``(params, attributes)`` of a cold start: ``W`` and ``v`` from the
+        tensor step (or at random); ``v`` fixes the output weights unless
+        they are learned or given."""
+        X, y, sw = data.X, data.y, data.sample_weight
         learn = "output" in model.names
         fixed_by_user = not learn and not isinstance(self.output_weights, str)
-        previous = getattr(self, "_raw_params", None)
-        self._warm_started = False
-        if self.warm_start and previous is not None:
-            expected = [shape] + [(model.n_hidden,)] * learn
-            expected += [(1,)] * model.fit_intercept
-            if [p.shape for p in previous] == expected:
-                if not learn and not fixed_by_user:
-                    model.fixed_output = self.output_weights_.astype(X.dtype)
-                self._warm_started = True
-                return [p.astype(X.dtype, copy=True) for p in previous]
-        W, v = self._initial_weights(X, y, sw, rng)
+        y_start = units.y_in(y) if units.scaled else y
+        W, v = self._initial_weights(X, y_start, sw, model, rng)
         if fixed_by_user:
             v = np.asarray(self.output_weights, dtype=float)
-        self.initial_hidden_weights_ = W.astype(X.dtype)
-        self.initial_output_weights_ = v.astype(X.dtype)
+        attributes = {
+            "initial_hidden_weights_": W.astype(X.dtype),
+            "initial_output_weights_": v.astype(X.dtype),
+        }
         params = [W.astype(X.dtype)]
         if learn:
             params.append(v.astype(X.dtype))
@@ -303,4 +312,4 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
             prediction = model.activation.value(X @ W.T) @ v
             b0 = np.average(y - prediction, weights=sw)
             params.append(np.array([b0], dtype=X.dtype))
-        return params
+        return params, attributes

@@ -1,0 +1,210 @@
+"""The one fit function: a specification and data in, a result out.
+
+:func:`fit_network` maps the start into the fit's internal units, checks it,
+splits off the validation data, builds the objective, runs the optional
+warm-up and the descent (:func:`~sklearn_shallow.solvers.descend`), solves
+the exact output layer for the predicting weights, maps the result back and
+checks for a constant predictor. It reads nothing from an estimator and
+writes nothing to one.
+"""
+
+import numpy as np
+
+from .._loss import SquaredLoss
+from .._network import Objective, ShallowModel
+from .._optim import descend, rows_that_can_vary
+from .spec import FitResult
+from .starts import _check_start
+
+
+def _keep_on_failure(estimator, method, *args, **kwargs):
+    """Run ``method``; when it fails, leave ``estimator`` as it was.
+
+    A fit that fails keeps the previous model whole, or the estimator
+    unfitted (NotFittedError, not a half-set AttributeError).
+    """
+    state = estimator.__dict__.copy()
+    try:
+        return method(*args, **kwargs)
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
+
+
+def _constant_fit(model, params, X, y, sample_weight):
+    """``(reason, constant)`` when the fitted network predicts one value.
+
+    That happens when every hidden unit is constant on the training samples
+    of positive weight (dead ReLUs, saturated sigmoids) or when the units
+    that vary all have output weight zero. It is the right answer only when
+    y is constant, and then this is None, as for a healthy fit.
+    """
+    counted = rows_that_can_vary(X, y, sample_weight)
+    if counted is None:
+        return None
+    X, y = counted
+    hidden, output, _ = model.split(params)
+    Z = np.empty((X.shape[0], model.n_hidden), dtype=hidden.dtype)
+    model.architecture.preact(model.architecture.prepare(X), hidden, out=Z)
+    A = model.activation.value(Z, out=Z)
+    # Constant up to rounding, relative to the unit's own size.
+    varies = np.ptp(A, axis=0) > 16 * np.finfo(A.dtype).eps * np.max(np.abs(A), axis=0)
+    used = np.asarray(output) != 0
+    if used.ndim > 1:
+        used = used.any(axis=1)
+    if np.any(varies & used):
+        return None
+    if not np.any(varies):
+        reason = "every hidden unit is constant on the training samples (dead)"
+    else:
+        reason = "every hidden unit that varies has output weight zero"
+    # The first output stands for all of them in the message.
+    return reason, float(np.ravel(model.decision(params, X[:1]))[0])
+
+
+def internal_model(model, units):
+    """The fit's model in internal units (see :class:`~._fit.units._Units`)."""
+    return ShallowModel(
+        model.activation,
+        model.architecture,
+        model.n_features,
+        model.n_hidden,
+        model.fixed_output,
+        model.fit_intercept,
+        column_scale=units.column_scale,
+        n_outputs=model.n_outputs,
+    )
+
+
+def _user_callback(spec):
+    """The user's callback, seeing parameters in the user's units."""
+    if spec.callback is None:
+        return None
+    units, names = spec.units, spec.model.names
+
+    def callback(info):
+        arrays = [info["params"][name] for name in names]
+        info = dict(info, params=dict(zip(names, units.params_out(arrays, names))))
+        return spec.callback(info)
+
+    return callback
+
+
+def _validation(spec, internal, X, y_int, sample_weight, rng):
+    """Training rows and the validation scorer of early stopping (or None)."""
+    if spec.validation_fraction is None:
+        return X, y_int, sample_weight, None
+    idx_train, idx_val = spec.split(y_int, spec.validation_fraction, rng)
+    if len(idx_val) < 2:
+        raise ValueError(
+            f"early_stopping needs at least 2 validation samples; "
+            f"validation_fraction={spec.validation_fraction} of "
+            f"{X.shape[0]} samples gives {len(idx_val)}."
+        )
+    X_val, y_val = X[idx_val], y_int[idx_val]
+    sw_val = None if sample_weight is None else sample_weight[idx_val]
+    sw_fit = None if sample_weight is None else sample_weight[idx_train]
+
+    def validate(objective, p):
+        # Score the model fit() returns: with the exact output layer, o and b
+        # solved for the predicting hidden weights (RVSM's u), on the
+        # training data. R^2 and accuracy are the same in internal and user
+        # units.
+        if objective.exact:
+            p = [a.copy() for a in p]
+            objective.value(p, objective.batches()[0])
+        return spec.score(y_val, internal.decision(p, X_val), sw_val)
+
+    return X[idx_train], y_int[idx_train], sw_fit, validate
+
+
+def _descend(spec, objective, params, update, rng, validate, state, callback):
+    return descend(
+        objective,
+        params,
+        update,
+        solver=spec.solver,
+        step_size=spec.step_size,
+        max_iter=spec.max_iter,
+        tol=spec.tol,
+        n_iter_no_change=spec.n_iter_no_change,
+        rng=rng,
+        validate=validate,
+        callback=callback,
+        verbose=spec.verbose,
+        names=spec.model.names,
+        state=state,
+    )
+
+
+def _set_penalty(objective, alpha, alpha_output):
+    objective.alpha, objective.alpha_output = alpha, alpha_output
+    objective.reset_ridge()
+
+
+def _warm_up(spec, objective, params, rng):
+    """Run the spec's warm-up; ``(params, result)``, or ``(params, None)``."""
+    if spec.warm_up is None:
+        return params, None
+    warm_up = spec.warm_up
+    alphas = objective.alpha, objective.alpha_output
+    _set_penalty(objective, warm_up.alpha, warm_up.alpha_output)
+    try:
+        warm = _descend(spec, objective, params, warm_up.update, rng, None, None, None)
+    finally:
+        _set_penalty(objective, *alphas)
+    return warm_up.finish([p.copy() for p in warm.raw_params]), warm
+
+
+def fit_network(spec, data, rng):
+    """Fit the network a :class:`~.spec.FitSpec` describes to ``data``.
+
+    Returns a :class:`~.spec.FitResult` whose parameters are in the user's
+    units. Raises what the loop raises (divergence, a failed step search,
+    an interrupt); never warns (the front end reports).
+    """
+    units, names = spec.units, spec.model.names
+    internal = internal_model(spec.model, units)
+    params = units.params_in(spec.start, names)
+    if spec.start_map is not None:
+        params = spec.start_map(params)
+    y_int = units.y_in(data.y)
+    _check_start(internal, params, data.X, y_int, spec.init)
+    X_fit, y_fit, sw_fit, validate = _validation(
+        spec, internal, data.X, y_int, data.sample_weight, rng
+    )
+    objective = Objective(
+        internal,
+        spec.loss,
+        X_fit,
+        y_fit,
+        sw_fit,
+        spec.batch_size,
+        exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
+        alpha=spec.alpha,
+        alpha_output=spec.alpha_output,
+    )
+    params, warm = _warm_up(spec, objective, params, rng)
+    # After a warm-up the fit resumes its scales and step size.
+    state = spec.resume if warm is None else warm.state
+    score = None if validate is None else (lambda p: validate(objective, p))
+    result = _descend(
+        spec, objective, params, spec.update, rng, score, state, _user_callback(spec)
+    )
+    if warm is not None:
+        # One history for the whole fit: the warm-up, then the fit.
+        result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)
+        result.n_iter += warm.n_iter
+    if objective.exact:
+        # The predicting hidden weights may differ from the loop's own
+        # (RVSM's sparse u): solve the output layer for them.
+        result.params = [p.copy() for p in result.params]
+        objective.value(result.params, objective.batches()[0])
+    constant = None
+    if spec.check_constant:
+        # y_fit is in internal units: the check only asks whether it varies.
+        constant = _constant_fit(internal, result.params, X_fit, y_fit, sw_fit)
+    result.params = units.params_out(result.params, names)
+    result.raw_params = units.params_out(result.raw_params, names)
+    return FitResult(result, constant)

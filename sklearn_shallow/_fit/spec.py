@@ -1,0 +1,102 @@
+"""What a fit is made of, as plain data: the specification and its result.
+
+An estimator's ``fit`` validates the data (:class:`FitData`), asks its
+algorithm for a :class:`FitSpec` (the model, the units, the update rule, the
+start, the loop settings), hands both to
+:func:`~sklearn_shallow._fit.run.fit_network` and stores the
+:class:`FitResult`. Nothing of a fit in progress lives on the estimator: a
+fit that fails leaves it as it was.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FitData:
+    """Validated training data: ``X``, encoded targets, weights and the loss.
+
+    ``y`` is a float array of X's dtype, ``(n,)`` for one output
+    (``n_outputs`` None) or ``(n, n_outputs)``; ``sample_weight`` includes
+    the task's factors (class weights), or is None.
+    """
+
+    X: Any
+    y: Any
+    sample_weight: Any
+    n_outputs: Any
+    loss: Any
+
+
+@dataclass
+class WarmUp:
+    """A first descent before the fit's own (projected fits' dense start).
+
+    It runs ``update`` under the penalties ``alpha``/``alpha_output`` without
+    the user's callback; ``finish(params)`` (internal units) turns its end
+    point into the start of the fit (for example the projection onto the
+    constraint set). The fit then resumes the warm-up's loop state.
+    """
+
+    update: Any
+    alpha: float
+    alpha_output: float
+    finish: Callable
+
+
+@dataclass
+class FitSpec:
+    """Everything :func:`~sklearn_shallow._fit.run.fit_network` needs.
+
+    ``model`` is in the user's units and ``units`` maps to and from the
+    internal ones; ``start`` is the first point, in the user's units.
+    ``start_map(params)``, when given, moves the start (in internal units)
+    where the fit needs it (projected fits: into the constraint set).
+    ``resume`` is the loop state a warm start continues (None: a cold
+    start); ``continued`` says whether the history (``n_iter_``,
+    ``loss_curve_``) extends the previous fit's. ``attributes`` are fitted
+    attributes the algorithm adds (``constraint_``, ``penalty_``, ...),
+    stored with the rest once the fit succeeds.
+    """
+
+    model: Any
+    units: Any
+    update: Any
+    start: list
+    loss: Any
+    start_map: Any = None
+    alpha: float = 0.0
+    alpha_output: float = 0.0
+    exact_linear: bool = True
+    solver: str = "fista"
+    step_size: Any = "auto"
+    max_iter: int = 200
+    tol: float = 1e-5
+    n_iter_no_change: int = 10
+    batch_size: Any = None
+    validation_fraction: Any = None
+    split: Any = None
+    score: Any = None
+    callback: Any = None
+    verbose: int = 0
+    warm_up: Any = None
+    resume: Any = None
+    continued: bool = False
+    init: Any = "random"
+    check_constant: bool = True
+    attributes: dict = field(default_factory=dict)
+
+
+@dataclass
+class FitResult:
+    """The outcome of :func:`~sklearn_shallow._fit.run.fit_network`.
+
+    ``descent`` is the loop's
+    :class:`~sklearn_shallow.solvers.DescentResult` with its parameters in
+    the user's units; ``constant`` is ``(reason, value)`` when the network
+    predicts one value on the training samples (None otherwise).
+    """
+
+    descent: Any
+    constant: Any = None
