@@ -21,6 +21,7 @@ TensorInitOneHidden
     estimators.
 """
 
+from ._fit.scales import FeatureScaleWarning
 from ._optim import DegenerateFitWarning, DivergenceError, StepSearchError
 from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
@@ -55,6 +56,7 @@ __all__ = [
     "Convolution",
     "CustomActivation",
     "DegenerateFitWarning",
+    "FeatureScaleWarning",
     "Dense",
     "DivergenceError",
     "StepSearchError",
