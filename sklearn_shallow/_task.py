@@ -27,6 +27,7 @@ from sklearn.utils.validation import validate_data
 
 from ._base import _keep_on_failure
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
+from ._validation import check_class_weight
 
 #: The losses a regressor's ``loss`` parameter names.
 REGRESSION_LOSSES = ("squared_error", "huber")
@@ -145,6 +146,9 @@ class ShallowClassifierMixin(ClassifierMixin):
             )
         weight = None
         if self.class_weight is not None:
+            # compute_sample_weight takes any number; a negative or
+            # non-finite one would turn the loss into a gain.
+            check_class_weight(self.class_weight)
             weight = compute_sample_weight(self.class_weight, y)
         self.classes_ = classes
         if len(classes) == 2:

@@ -6,6 +6,12 @@ callables ``(value, derivative)`` for a custom activation.
 
 ``value`` and ``derivative`` accept an ``out`` array so that the descent loop
 can reuse preallocated buffers; ``out`` may be the input itself.
+
+:func:`get_activation` tries every activation on a small grid of
+pre-activations (:data:`PROBE`) and refuses one whose value or derivative
+has the wrong shape or is not finite there, with a message that names it;
+:func:`check_activation_output` does the same for the pre-activations of a
+fit.
 """
 
 import numpy as np
@@ -16,8 +22,85 @@ from ._component import Component, resolve
 _SQRT_PI_2 = np.sqrt(np.pi) / 2.0
 
 
+#: Pre-activations every activation is tried on when it is resolved: a
+#: ``(n_samples, n_hidden)`` block, as in a fit, from -2.5 to 3 in steps of
+#: 1/2 (0, the kink of the ReLUs, included). Twelve values keep it cheap.
+PROBE = np.arange(-5.0, 7.0).reshape(4, 3) / 2.0
+
+
 def _out(z, out):
     return np.empty_like(z) if out is None else out
+
+
+def _callable_name(f):
+    return getattr(f, "__name__", None) or repr(f)
+
+
+def describe_activation(activation):
+    """How error messages name an activation: its repr, or its callables."""
+    if isinstance(activation, CustomActivation):
+        return (
+            f"the custom activation ({_callable_name(activation.function)}, "
+            f"{_callable_name(activation.derivative_function)})"
+        )
+    return f"the activation {activation!r}"
+
+
+def check_activation_output(activation, Z, A, part="value"):
+    """Refuse an activation whose output ``A`` at finite ``Z`` is not finite.
+
+    Parameters
+    ----------
+    activation : Activation
+        Named in the message.
+    Z : ndarray
+        Pre-activations.
+    A : ndarray
+        ``activation.value(Z)`` (or its derivative, with ``part``), of
+        ``Z``'s shape.
+    part : {'value', 'derivative'}, default='value'
+        Which of the two ``A`` is, for the message.
+
+    Raises
+    ------
+    ValueError
+        When ``A`` has another shape than ``Z``, or is NaN or infinite
+        where ``Z`` is finite; the message names the activation and the
+        first such pre-activation.
+    """
+    Z, A = np.asarray(Z), np.asarray(A)
+    name = describe_activation(activation)
+    if A.shape != Z.shape:
+        raise ValueError(
+            f"The {part} of {name} has shape {A.shape} for pre-activations of "
+            f"shape {Z.shape}; an activation acts elementwise and returns one "
+            "value per pre-activation."
+        )
+    bad = ~np.isfinite(A) & np.isfinite(Z)
+    if bad.any():
+        z = Z[bad].flat[0]
+        raise ValueError(
+            f"The {part} of {name} is {A[bad].flat[0]} at the pre-activation "
+            f"{z:.6g} ({np.count_nonzero(bad)} of {Z.size} values are NaN or "
+            "infinite); an activation must be finite wherever its input is."
+        )
+
+
+def check_activation(activation):
+    """Try ``activation`` on :data:`PROBE`; refuse a wrong shape or NaN/inf.
+
+    Called by :func:`get_activation`. A function that reduces its input (a
+    sum, a mean) and returns a number, which would otherwise be broadcast to
+    a constant, is caught here.
+
+    Raises
+    ------
+    ValueError
+        Naming the activation and what was wrong.
+    """
+    for part in ("value", "derivative"):
+        z = PROBE.copy()
+        check_activation_output(activation, PROBE, getattr(activation, part)(z), part)
 
 
 class Activation(Component):
@@ -242,13 +325,20 @@ class CustomActivation(Activation):
         self.degree = degree
 
     def value(self, z, out=None):
-        out = _out(z, out)
-        out[...] = self.function(z)
-        return out
+        return self._fill(self.function, z, out, "value")
 
     def derivative(self, z, out=None):
+        return self._fill(self.derivative_function, z, out, "derivative")
+
+    def _fill(self, function, z, out, part):
+        result = function(z)
+        # Writing into ``out`` would broadcast a number (a sum, a mean, a
+        # constant) to every entry without a word; one shape check per call
+        # catches it at fit time as well as in the probe.
+        if np.shape(result) != np.shape(z):
+            check_activation_output(self, z, np.asarray(result), part)
         out = _out(z, out)
-        out[...] = self.derivative_function(z)
+        out[...] = result
         return out
 
 
@@ -277,7 +367,17 @@ def get_activation(spec):
     Returns
     -------
     activation : Activation
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or an activation whose value or derivative has
+        the wrong shape or is NaN or infinite on :data:`PROBE`
+        (:func:`check_activation`).
     """
     if isinstance(spec, tuple) and len(spec) == 2 and all(callable(f) for f in spec):
-        return CustomActivation(*spec)
-    return resolve(spec, ACTIVATIONS, "activation", Activation)
+        activation = CustomActivation(*spec)
+    else:
+        activation = resolve(spec, ACTIVATIONS, "activation", Activation)
+    check_activation(activation)
+    return activation

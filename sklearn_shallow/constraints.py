@@ -28,7 +28,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .prox import Prox, _register, get_prox
+from ._registry import _register, get_prox
+from .prox import Prox
 
 __all__ = [
     "CONSTRAINTS",

@@ -15,9 +15,11 @@ step. A solver therefore needs one interface from both families, that of
 Names
 -----
 Both families resolve names through the one table :data:`PROX` with
-:func:`get_prox`. The rule: **a name stands for one function ``f`` of the
-weights, and the kind says how ``f`` enters the problem.** As a
-``'penalty'`` the term is ``f`` itself (the estimator scales it by ``lam``);
+:func:`get_prox` (both live in :mod:`sklearn_shallow._registry`, which this
+module's protocol sits below; they are read from here as before). The
+rule: **a name stands for one function ``f`` of the weights, and the kind
+says how ``f`` enters the problem.** As a ``'penalty'`` the term is ``f``
+itself (the estimator scales it by ``lam``);
 as a ``'constraint'`` it is the set ``{W : f(W) <= tau}`` for a size ``tau``.
 So ``'l1'`` is ``sum |W_ij|`` as a penalty and the l1 ball of radius ``tau``
 as a constraint, and ``'l0'`` counts nonzeros as a penalty and allows at most
@@ -43,14 +45,13 @@ of the name.
 
 import functools
 import numbers
-import re
-from collections.abc import Mapping
 
 import numpy as np
 
 from ._component import Component
 
-__all__ = ["KINDS", "PROX", "Prox", "get_prox"]
+# PROX and get_prox come from the registry through __getattr__ below.
+__all__ = ["KINDS", "PROX", "Prox", "get_prox"]  # noqa: F822
 
 KINDS = ("constraint", "penalty")
 """The two uses of a prox: the indicator of a set, or a penalty term."""
@@ -186,116 +187,19 @@ class Prox(Component):
         return state
 
 
-# ---------------------------------------------------------------------------
-# The registry
-# ---------------------------------------------------------------------------
-
-PROX = {}
-"""Name -> ``{kind: factory}``, one row per name (see the module docstring).
-
-A constraint factory is called as ``factory(tau=...)``, a penalty factory as
-``factory(a=...)``. :mod:`sklearn_shallow.constraints` and
-:mod:`sklearn_shallow.thresholds` fill their rows.
-"""
-
-_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# The registry imports this module (for Prox), so this module reads the
+# registry's names only when asked for them (PEP 562): a module-level import
+# here would close the cycle prox -> _registry -> prox.
+_FROM_REGISTRY = ("PROX", "get_prox", "_register")
 
 
-def _check_kind(kind):
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {list(KINDS)}, got kind={kind!r}.")
+def __getattr__(name):
+    if name in _FROM_REGISTRY:
+        from . import _registry
+
+        return _registry.table() if name == "PROX" else getattr(_registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class _KindView(Mapping):
-    """Read-only view of the factories of one kind in :data:`PROX`."""
-
-    def __init__(self, kind):
-        self.kind = kind
-
-    def __getitem__(self, name):
-        row = PROX[name]
-        return row[self.kind]
-
-    def __iter__(self):
-        return (name for name, row in PROX.items() if self.kind in row)
-
-    def __len__(self):
-        return sum(1 for _ in self)
-
-    def __repr__(self):
-        return f"<{self.kind} names {sorted(self)}>"
-
-
-def _register(kind, factories):
-    """Add the rows of one kind to :data:`PROX`; return the view of that kind."""
-    _check_kind(kind)
-    for name, factory in factories.items():
-        if not _NAME.fullmatch(name):
-            raise ValueError(
-                f"Prox names are lower-case identifiers, got {name!r} ({kind})."
-            )
-        row = PROX.setdefault(name, {})
-        if kind in row:
-            raise ValueError(f"The {kind} {name!r} is already registered.")
-        row[kind] = factory
-    return _KindView(kind)
-
-
-def get_prox(spec, kind, **params):
-    """Resolve a name of :data:`PROX`, or pass an operator of that kind through.
-
-    Parameters
-    ----------
-    spec : str or Prox
-        A name with a row for ``kind``, or a :class:`Prox` whose ``kind`` is
-        ``kind`` (returned as it is; ``params`` are then ignored).
-    kind : {'constraint', 'penalty'}
-        Which use of the name.
-    **params
-        Passed to the factory: ``tau`` (the size) for a constraint, ``a``
-        (transformed l1's shape) for a penalty.
-
-    Returns
-    -------
-    Prox
-
-    Raises
-    ------
-    ValueError
-        For an unknown kind or name; the message lists the names of that
-        kind.
-    TypeError
-        If ``spec`` is neither a string nor an operator of that kind.
-
-    Examples
-    --------
-    >>> from sklearn_shallow.prox import get_prox
-    >>> get_prox("l1", "constraint", tau=2.0)
-    L1Ball(radius=2.0)
-    >>> get_prox("l1", "penalty")
-    L1Penalty()
-    """
-    _check_kind(kind)
-    table = _KindView(kind)
-    base = kind.capitalize()
-    if isinstance(spec, Prox) and spec.kind == kind:
-        return spec
-    if isinstance(spec, str):
-        if spec not in table:
-            hint = ""
-            if spec in PROX:
-                hint = f" {spec!r} is a {' and '.join(sorted(PROX[spec]))} name."
-            raise ValueError(
-                f"Unknown {kind} {spec!r}; expected one of {sorted(table)} or a "
-                f"{base} object.{hint}"
-            )
-        return table[spec](**params)
-    raise TypeError(
-        f"{kind} must be a string in {sorted(table)} or a {base} object, got "
-        f"{type(spec).__name__}."
-    )
-
-
-# The two families fill PROX when imported; importing them here makes the
-# table complete whichever module is imported first.
-from . import constraints, thresholds  # noqa: E402, F401
+def __dir__():
+    return sorted(set(globals()) | set(_FROM_REGISTRY))

@@ -56,6 +56,7 @@ References
    Matrix Factorization", AISTATS 2015.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -63,9 +64,10 @@ from scipy import linalg
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import _check_sample_weight, check_X_y
+from sklearn.utils.validation import check_X_y
 
 from ._threads import blas_threads
+from ._validation import combine_weights
 from .activations import ACTIVATIONS, Activation, get_activation
 
 __all__ = [
@@ -876,8 +878,9 @@ def tensor_initialization(
         feature_scale : ndarray of shape (n_features,)
             Root mean square of each feature (1 for a zero feature).
         target_scale : float
-            Standard deviation of ``y`` (1 when ``y`` is constant); the
-            norms of the weights scale with its ``1/p``-th power.
+            Standard deviation of ``y`` (a constant ``y`` raises a
+            ValueError); the norms of the weights scale with its ``1/p``-th
+            power.
 
     Notes
     -----
@@ -948,19 +951,44 @@ def tensor_initialization(
     m = moment_coefficients(act)
     orders = _moment_orders(m, name)
     rng = check_random_state(random_state)
-    sample_weight = _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True
-    )
-    if sample_weight.sum() <= 0:
-        raise ValueError(
-            "sample_weight must have a positive sum: the moments are weighted averages."
-        )
+    sample_weight = combine_weights(sample_weight, None, X)
+    if sample_weight is None:
+        sample_weight = np.ones(n_samples)
+    _check_varying_target(y, sample_weight)
     with blas_threads(n_samples * n_features * n_hidden), np.errstate(over="ignore"):
         return _tensor_step(
             X, y, n_hidden, act, m, orders, sample_weight, rng,
             n_slices=n_slices, refine_iter=refine_iter, whiten=whiten,
             partition=partition,
         )  # fmt: skip
+
+
+_CONSTANT_Y = (
+    "y is constant on the samples of positive weight: its moments are zero, "
+    "so the tensor initialisation has no hidden unit to identify."
+)
+
+
+def _is_constant(y, sample_weight):
+    """Whether ``y`` is constant, up to rounding, where the weight is positive."""
+    counted = y if sample_weight is None else y[sample_weight > 0]
+    if counted.size == 0:
+        return False
+    top = np.max(np.abs(counted))
+    return bool(np.ptp(counted) <= 16 * np.finfo(counted.dtype).eps * top)
+
+
+def _check_varying_target(y, sample_weight):
+    """Refuse a ``y`` that is constant on the samples of positive weight.
+
+    Every moment the method uses is taken of ``y`` minus its mean, so a
+    constant ``y`` gives zero moments and zero weights; gradient descent from
+    there would stall at once, and its error would point at the activation.
+    Constant means equal up to rounding: a spread below 16 ulps of the
+    largest ``|y|``.
+    """
+    if _is_constant(y, sample_weight):
+        raise ValueError(_CONSTANT_Y + " Use init='random' for a constant y.")
 
 
 def _column_scale(X, weights):
@@ -1119,8 +1147,19 @@ def fill_from_tensor(W, X, y, activation, rng, v=None, **options):
     The tensor method identifies at most ``n_features`` units, so rows of
     ``W`` (and entries of ``v``, when given) beyond that keep their random
     values. ``options`` go to :func:`tensor_initialization`. Modifies ``W``
-    and ``v`` in place and returns them.
+    and ``v`` in place and returns them. A constant ``y`` (whose moments are
+    zero) leaves them as they are, with a warning that says so.
     """
+    sample_weight = options.get("sample_weight")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+    if _is_constant(np.asarray(y, dtype=np.float64), sample_weight):
+        # An estimator can still fit a constant y (through its intercept and
+        # output layer) from the random start; say why the start is random.
+        warnings.warn(
+            _CONSTANT_Y + " The random start is kept.", UserWarning, stacklevel=3
+        )
+        return W, v
     n_tensor = min(W.shape[0], X.shape[1])
     result = tensor_initialization(
         X, y, n_tensor, activation, random_state=rng, **options

@@ -19,7 +19,8 @@ import numbers
 
 import numpy as np
 
-from .prox import Prox, _register, get_prox
+from ._registry import _register, get_prox
+from .prox import Prox
 
 
 def soft_threshold(w, t):

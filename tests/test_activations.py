@@ -8,6 +8,7 @@ ALGORITHMS.md section 5.
 """
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -15,11 +16,13 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import integrate
 from sklearn.base import clone
 
+from sklearn_shallow import ProjectedShallowRegressor
 from sklearn_shallow.activations import (
     ACTIVATIONS,
     CustomActivation,
     LeakyReLU,
     ReLU,
+    check_activation_output,
     get_activation,
 )
 
@@ -412,3 +415,91 @@ def test_get_params_and_set_params():
 def test_set_params_unknown_name():
     with pytest.raises(ValueError, match="Invalid parameter 'alpha' for LeakyReLU"):
         LeakyReLU().set_params(alpha=0.1)
+
+
+# --------------------------------------------------------------------------
+# Refusing broken activations, by name
+
+
+def _sum(z):
+    return np.sum(z)
+
+
+def _one(z):
+    return 1.0
+
+
+def _flat(z):
+    return np.ravel(z)
+
+
+def _reciprocal(z):
+    return 1.0 / z
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        # A reduction would be broadcast to a constant without the check.
+        (
+            (_sum, np.ones_like),
+            "The value of the custom activation (_sum, ones_like) has shape () "
+            "for pre-activations of shape (4, 3); an activation acts "
+            "elementwise",
+        ),
+        (
+            (_cube, _one),
+            "The derivative of the custom activation (_cube, _one) has shape ()",
+        ),
+        (
+            (_flat, _one),
+            "The value of the custom activation (_flat, _one) has shape (12,)",
+        ),
+        (
+            (np.log, _reciprocal),
+            "The value of the custom activation (log, _reciprocal) is nan at the "
+            "pre-activation -2.5 (6 of 12 values are NaN or infinite); an "
+            "activation must be finite wherever its input is.",
+        ),
+        (
+            (_cube, _reciprocal),
+            "The derivative of the custom activation (_cube, _reciprocal) is inf at "
+            "the pre-activation 0 (1 of 12",
+        ),
+        (
+            LeakyReLU(slope=np.nan),
+            "The value of the activation LeakyReLU(slope=nan) is nan",
+        ),
+    ],
+)
+def test_get_activation_refuses_a_broken_activation(spec, message):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            get_activation(spec)
+
+
+def test_a_fit_refuses_a_constant_derivative_and_names_it():
+    # It used to fail at the first step, blaming the gradient check.
+    X = np.random.default_rng(0).standard_normal((30, 3))
+    reg = ProjectedShallowRegressor(activation=(np.tanh, _one), max_iter=5)
+    with pytest.raises(ValueError, match=re.escape("(tanh, _one) has shape ()")):
+        reg.fit(X, X[:, 0])
+
+
+def test_custom_activation_checks_the_shape_on_every_call():
+    # Beyond the probe: a function that reduces only large inputs is caught
+    # on the pre-activations of a fit.
+    act = CustomActivation(lambda z: z if z.size < 100 else z.sum(), np.ones_like)
+    get_activation(act)
+    with pytest.raises(ValueError, match=re.escape("has shape () for pre-activations")):
+        act.value(np.zeros((50, 2)))
+
+
+def test_check_activation_output_on_a_fits_pre_activations():
+    Z = np.array([[0.0, 800.0], [-1.0, np.inf]])
+    with np.errstate(over="ignore"):
+        A = np.exp(Z)
+    # exp(inf) = inf is the input's fault, exp(800) = inf the activation's.
+    with pytest.raises(ValueError, match=r"is inf at the pre-activation 800 \(1 of 4"):
+        check_activation_output(CustomActivation(np.exp, np.exp), Z, A)
+    check_activation_output(ReLU(), Z, ReLU().value(Z))

@@ -6,14 +6,18 @@ prox is its projection and its value the indicator, every name resolves
 through the one table, and validation runs once, not in every call.
 """
 
+import ast
 import copy
 import pickle
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 
+import sklearn_shallow
+from sklearn_shallow import _registry as registry_module
 from sklearn_shallow import constraints as constraints_module
 from sklearn_shallow import prox as prox_module
 from sklearn_shallow.constraints import (
@@ -154,9 +158,126 @@ def test_get_prox_errors(spec, kind, error, match):
     ],
 )
 def test_register_errors(monkeypatch, kind, factories, match):
-    monkeypatch.setattr(prox_module, "PROX", {"l1": {"constraint": L1Ball}})
+    monkeypatch.setattr(registry_module, "PROX", {"l1": {"constraint": L1Ball}})
     with pytest.raises(ValueError, match=match):
-        prox_module._register(kind, factories)
+        registry_module._register(kind, factories)
+
+
+def test_prox_reads_the_registry_names():
+    # The names documented in sklearn_shallow.prox are the registry's own
+    # objects, and the table holds both families.
+    assert prox_module.PROX is registry_module.PROX
+    assert prox_module.get_prox is registry_module.get_prox
+    assert {"constraint", "penalty"} <= {k for row in PROX.values() for k in row}
+    with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
+        prox_module.nothing  # noqa: B018
+
+
+# ---------------------------------------------------------------------------
+# The package's import graph
+# ---------------------------------------------------------------------------
+
+PACKAGE_DIR = Path(sklearn_shallow.__file__).parent
+
+
+def _module_names():
+    """Dotted name -> path of every module of the package."""
+    names = {}
+    for path in PACKAGE_DIR.rglob("*.py"):
+        parts = ("sklearn_shallow",) + path.relative_to(PACKAGE_DIR).with_suffix(
+            ""
+        ).parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names[".".join(parts)] = path
+    return names
+
+
+def _import_time_statements(body):
+    """Import statements run when the module is imported (not in functions)."""
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            yield from _import_time_statements(node.orelse)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                yield from _import_time_statements(getattr(node, field, []))
+
+
+def import_graph():
+    """Module -> package modules it imports at module level (from the source)."""
+    modules = _module_names()
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in _import_time_statements(tree.body):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            for alias in node.names:
+                # "from . import x" names a submodule when there is one.
+                sub = f"{base}.{alias.name}"
+                targets.add(sub if sub in modules else base)
+        graph[name] = sorted(t for t in targets if t in modules and t != name)
+    return graph
+
+
+def find_cycle(graph):
+    """One cycle of ``graph`` as a list of nodes (first == last), or None."""
+    state = {}  # node -> "open" while on the path, "done" after
+    path = []
+
+    def visit(node):
+        state[node] = "open"
+        path.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == "open":
+                return path[path.index(nxt) :] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = "done"
+        path.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_the_old_prox_cycle():
+    # The graph before the registry: prox imported both families at its end.
+    old = {
+        "prox": ["constraints", "thresholds"],
+        "constraints": ["prox"],
+        "thresholds": ["prox"],
+    }
+    assert find_cycle(old) == ["constraints", "prox", "constraints"]
+    assert find_cycle({"a": ["b"], "b": ["c"], "c": []}) is None
+
+
+def test_registry_sits_between_the_protocol_and_the_families():
+    graph = import_graph()
+    for family in ("constraints", "thresholds"):
+        assert {"sklearn_shallow._registry", "sklearn_shallow.prox"} <= set(
+            graph[f"sklearn_shallow.{family}"]
+        )
+    assert graph["sklearn_shallow._registry"] == ["sklearn_shallow.prox"]
+    assert graph["sklearn_shallow.prox"] == ["sklearn_shallow._component"]
+
+
+def test_the_package_has_no_import_cycle():
+    graph = import_graph()
+    assert len(graph) > 30 and "sklearn_shallow.experiments.zhong" in graph
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
 # ---------------------------------------------------------------------------

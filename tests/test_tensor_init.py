@@ -8,8 +8,10 @@ import tracemalloc
 import numpy as np
 import pytest
 from numpy.polynomial import hermite_e
+from numpy.testing import assert_allclose
 from sklearn.utils._param_validation import InvalidParameterError
 
+from sklearn_shallow import TensorInitOneHidden
 from sklearn_shallow.activations import CustomActivation
 from sklearn_shallow.datasets import make_planted_network
 from sklearn_shallow.metrics import recovery_error
@@ -490,3 +492,39 @@ def test_negative_or_all_zero_weights_are_refused(bad):
         weights[:] = 0.0
     with pytest.raises(ValueError, match="Negative values|non-zero|positive sum"):
         tensor_initialization(X, y, 2, sample_weight=weights)
+
+
+# ---------------------------------------------------------------------------
+# A constant y is named as such (it used to end in an error about the
+# activation's derivative)
+
+
+@pytest.mark.parametrize("value", [0.0, 3.0])
+def test_constant_y_is_refused_as_constant(value):
+    X, _, _ = _zhong(200, n_features=6, n_hidden=2)
+    with pytest.raises(ValueError, match="^y is constant on the samples of positive"):
+        tensor_initialization(X, np.full(200, value), 2, random_state=0)
+
+
+def test_y_constant_where_the_weight_is_positive_is_constant():
+    X, y, _ = _zhong(200, n_features=6, n_hidden=2)
+    weights = (np.arange(200) < 100).astype(float)
+    y = np.where(weights > 0, 2.0, y)
+    with pytest.raises(ValueError, match="y is constant"):
+        tensor_initialization(X, y, 2, sample_weight=weights, random_state=0)
+    # With every sample counted, the same y varies and is accepted.
+    tensor_initialization(X, y, 2, random_state=0)
+
+
+def test_tensor_net_on_a_constant_y_warns_and_fits_the_constant():
+    X, _, _ = _zhong(200, n_features=6, n_hidden=2)
+    net = TensorInitOneHidden(n_hidden=2, random_state=0)
+    with pytest.warns(UserWarning, match="y is constant.*random start is kept"):
+        net.fit(X, np.full(200, 1.5))
+    assert_allclose(net.predict(X), 1.5, atol=1e-4)
+
+
+def test_weights_whose_sum_overflows_are_named():
+    X, y, _ = _zhong(50, n_features=6, n_hidden=2)
+    with pytest.raises(ValueError, match=r"sum to inf \(overflow\)"):
+        tensor_initialization(X, y, 2, sample_weight=np.full(50, 1e307))
