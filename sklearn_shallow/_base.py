@@ -19,11 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fit.run import _keep_on_failure, fit_network
 from ._fit.scales import check_feature_offsets, check_feature_scales
@@ -33,6 +29,7 @@ from ._fit.units import _Units
 from ._network import ShallowModel
 from ._optim import SOLVERS, warn_constant_fit
 from ._threads import blas_threads
+from ._validation import combine_weights
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
 
@@ -380,17 +377,7 @@ class BaseShallowNetwork(BaseEstimator):
     def _prepare(self, X, y, sample_weight, **target_options):
         """Validated data, encoded targets and weights, and the loss."""
         X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        if task_weight is not None:
-            task_weight = task_weight.astype(X.dtype)
-            sample_weight = (
-                task_weight if sample_weight is None else sample_weight * task_weight
-            )
-        if sample_weight is not None and sample_weight.sum() <= 0:
-            raise ValueError("sample_weight must have a positive sum.")
+        sample_weight = combine_weights(sample_weight, task_weight, X)
         return FitData(X, y, sample_weight, n_outputs, loss)
 
     def _fit(self, X, y, sample_weight):

@@ -88,6 +88,21 @@ class ShallowRegressorMixin(RegressorMixin):
     def _resolve_loss(self):
         return LOSSES[getattr(self, "loss", "squared_error")]()
 
+    def score(self, X, y, sample_weight=None):
+        """R^2 of ``predict(X)`` against ``y``, in any units of ``y``.
+
+        scikit-learn's ``r2_score`` squares the residuals in the units of
+        ``y``, which underflow for tiny targets (``y * 1e-170`` scores 1.0)
+        and overflow for huge ones; R^2 is free of the units, so both are
+        divided by the largest magnitude of ``y`` first.
+        """
+        pred = self.predict(X)
+        y = np.asarray(y, dtype=np.float64)
+        size = float(np.max(np.abs(y))) if y.size else 0.0
+        if size > 0 and np.isfinite(size):
+            y, pred = y / size, pred / size
+        return r2_score(y, pred, sample_weight=sample_weight)
+
     def _validation_score(self, y_val, decision, sample_weight):
         # R^2 does not change under the affine maps between internal and
         # user units (per output), so internal values score the user's model.

@@ -11,6 +11,7 @@ units), an intercept at the loss's best constant.
 
 import numpy as np
 
+from ..activations import CustomActivation, check_activation_output
 from ..tensor_init import fill_from_tensor
 
 
@@ -61,6 +62,15 @@ def _check_start(model, params, X, y, init):
     dtype = X.dtype.name
     hidden = np.max(np.abs(params[0])) if params[0].size else 0.0
     if not finite_pred:
+        if isinstance(model.activation, CustomActivation):
+            # A custom activation that gives NaN or inf on finite inputs is
+            # named as the cause (this raises); else the inputs are too large.
+            Z = np.empty((X.shape[0], model.n_hidden), dtype=params[0].dtype)
+            arch = model.architecture
+            arch.preact(arch.prepare(X), params[0], out=Z)
+            with np.errstate(over="ignore", invalid="ignore"):
+                A = model.activation.value(Z.copy())
+            check_activation_output(model.activation, Z, A)
         raise ValueError(
             f"The starting point from {_describe_init(init)} gives non-finite "
             f"network outputs in {dtype} (largest |x| = {abs(X).max():.3g}, "
