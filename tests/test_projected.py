@@ -148,37 +148,57 @@ def small_planted():
 
 
 def test_grid_search_over_tau_in_pipeline_parallel(small_planted):
+    # The parallel search through the pipeline scores each tau as a serial
+    # cross-validation of the pipeline built at that tau, on the same folds.
     X, y, truth = small_planted
-    pipe = make_pipeline(
-        StandardScaler(),
-        ProjectedShallowRegressor(
-            n_hidden=5, constraint="l1", max_iter=100, random_state=0
-        ),
-    )
+    taus = [0.5 * truth.l1_norm, truth.l1_norm]
+
+    def pipe(tau=None):
+        est = ProjectedShallowRegressor(
+            n_hidden=5, constraint="l1", tau=tau, max_iter=100, random_state=0
+        )
+        return make_pipeline(StandardScaler(), est)
+
     grid = GridSearchCV(
-        pipe,
-        {"projectedshallowregressor__tau": [0.5 * truth.l1_norm, truth.l1_norm]},
+        pipe(),
+        {"projectedshallowregressor__tau": taus},
         cv=3,
         n_jobs=2,
         scoring=normalized_mse_scorer,
     ).fit(X, y)
-    assert grid.best_params_["projectedshallowregressor__tau"] in (
-        0.5 * truth.l1_norm,
-        truth.l1_norm,
-    )
-    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
+    by_hand = [
+        cross_val_score(pipe(t), X, y, cv=3, scoring=normalized_mse_scorer).mean()
+        for t in taus
+    ]
+    np.testing.assert_allclose(grid.cv_results_["mean_test_score"], by_hand)
+    # tau reached the estimator: the two radii score differently.
+    assert by_hand[0] != by_hand[1]
+    assert grid.best_params_["projectedshallowregressor__tau"] == taus[
+        int(np.argmax(by_hand))
+    ]
 
 
 def test_grid_search_reaches_nested_constraint_radius(small_planted):
+    # constraint__radius sets the radius of the constraint object: the
+    # search's scores and refit are those of estimators built at each radius.
     X, y, _ = small_planted
-    est = ProjectedShallowRegressor(
-        n_hidden=5, constraint=L1Ball(radius=1.0), max_iter=50, random_state=0
+    radii = [1.0, 5.0]
+
+    def est(radius):
+        return ProjectedShallowRegressor(
+            n_hidden=5, constraint=L1Ball(radius=radius), max_iter=50, random_state=0
+        )
+
+    grid = GridSearchCV(est(1.0), {"constraint__radius": radii}, cv=2).fit(X, y)
+    by_hand = [cross_val_score(est(r), X, y, cv=2).mean() for r in radii]
+    np.testing.assert_allclose(grid.cv_results_["mean_test_score"], by_hand)
+    assert by_hand[0] != by_hand[1]
+    best = radii[int(np.argmax(by_hand))]
+    assert grid.best_estimator_.constraint.radius == best
+    np.testing.assert_allclose(
+        grid.best_estimator_.predict(X), est(best).fit(X, y).predict(X)
     )
-    grid = GridSearchCV(est, {"constraint__radius": [1.0, 5.0]}, cv=2).fit(X, y)
-    assert grid.best_estimator_.constraint.radius in (1.0, 5.0)
-    assert np.abs(grid.best_estimator_.hidden_weights_).sum() <= (
-        grid.best_estimator_.constraint.radius + 1e-9
-    )
+    assert np.abs(grid.best_estimator_.hidden_weights_).sum() <= best + 1e-9
 
 
 def test_cross_validate_clone_and_pickle(small_planted):

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_shallow import ProjectedShallowRegressor, _base
 from sklearn_shallow._optim import DescentResult
@@ -17,11 +16,6 @@ from sklearn_shallow.tensor_init import tensor_initialization
 from sklearn_shallow.tensor_net import TensorInitOneHidden
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@parametrize_with_checks([TensorInitOneHidden(random_state=0)])
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
 
 
 def _zhong(n_samples, activation="squared_relu", n_features=20, seed=0):
