@@ -114,7 +114,9 @@ def test_default_grids():
     est = ProjectedShallowRegressor(constraint="l1", random_state=0)
     l1 = tau_grid(est, X, y, n_taus=3, eps=0.5)
     free = ProjectedShallowRegressor(random_state=0).fit(X, y)
-    assert_allclose(l1[-1], np.abs(free.hidden_weights_).sum(), rtol=1e-12)
+    # The radius is on the weights of the columns scaled to unit RMS.
+    rms = np.sqrt(np.mean(X**2, axis=0))
+    assert_allclose(l1[-1], np.abs(free.hidden_weights_ * rms).sum(), rtol=1e-12)
     assert_allclose(l1[0], 0.5 * l1[-1])
     with pytest.raises(ValueError, match="constraint as one of the names"):
         tau_grid(ProjectedShallowRegressor(), X, y)

@@ -198,7 +198,8 @@ def test_grid_search_reaches_nested_constraint_radius(small_planted):
     np.testing.assert_allclose(
         grid.best_estimator_.predict(X), est(best).fit(X, y).predict(X)
     )
-    assert np.abs(grid.best_estimator_.hidden_weights_).sum() <= best + 1e-9
+    rms = np.sqrt(np.mean(X**2, axis=0))  # the ball is on the scaled weights
+    assert np.abs(grid.best_estimator_.hidden_weights_ * rms).sum() <= best + 1e-9
 
 
 def test_cross_validate_clone_and_pickle(small_planted):
@@ -236,8 +237,11 @@ def test_fitted_weights_satisfy_constraint(small_planted, constraint, tau, check
     est = ProjectedShallowRegressor(
         n_hidden=5, constraint=constraint, tau=tau, max_iter=30, random_state=0
     ).fit(X, y)
-    assert check(est.hidden_weights_)
-    assert est.constraint_.is_feasible(est.hidden_weights_)
+    # The set constrains the weights of the columns scaled to unit root mean
+    # square (the fit's units, as glmnet's standardize): W times rms(x_j).
+    scaled = est.hidden_weights_ * np.sqrt(np.mean(X**2, axis=0))
+    assert check(scaled)
+    assert est.constraint_.is_feasible(scaled)
 
 
 def test_l0_fraction_tau(small_planted):

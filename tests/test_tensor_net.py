@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from sklearn_shallow import ProjectedShallowRegressor, _base
+from sklearn_shallow import ProjectedShallowRegressor
+from sklearn_shallow._fit import run as _run
 from sklearn_shallow._optim import DescentResult
 from sklearn_shallow.datasets import (
     make_planted_network,
@@ -116,7 +117,6 @@ def test_fig1c_tensor_init_beats_random_starts():
 def test_whitening_lets_descent_recover_correlated_inputs():
     # Inputs N(0, A^2) with A of condition number 4; y unchanged by writing
     # the weights in the new coordinates, W' = W A^{-1}.
-    fails_without = []
     for seed in range(3):
         X, y, truth = make_planted_network(
             20000,
@@ -140,10 +140,11 @@ def test_whitening_lets_descent_recover_correlated_inputs():
             random_state=0,
         )
         white = TensorInitOneHidden(whiten=True, **common).fit(X, y)
-        plain = TensorInitOneHidden(whiten=False, **common).fit(X, y)
         assert _recovered(truth, white), seed
-        fails_without.append(not _recovered(truth, plain))
-    assert sum(fails_without) >= 2, fails_without
+    # Without whitening the descent recovered 1 of these 3 before the fits
+    # scaled columns to unit root mean square, 2 of 3 since (measured): the
+    # diagonal scaling removes part of the correlation's harm, whitening all
+    # of it, so only the whitened recoveries are asserted.
 
 
 # ---------------------------------------------------------------------------
@@ -163,7 +164,13 @@ def test_one_fixed_step_from_the_tensor_start_by_hand():
     Z = X @ W0.T
     residual = np.maximum(Z, 0) ** 2 @ v - y
     grad = (2 * np.maximum(Z, 0) * v * residual[:, None]).T @ X / len(y)
-    np.testing.assert_allclose(est.hidden_weights_, W0 - 0.01 * grad, rtol=1e-10)
+    # The step is taken on V = W * c, the weights of the columns scaled to
+    # unit root mean square c (the fit's units): dL/dV = dL/dW / c, so in W
+    # the step is 0.01 * grad / c^2.
+    c = np.sqrt(np.mean(X**2, axis=0))
+    np.testing.assert_allclose(
+        est.hidden_weights_, W0 - 0.01 * grad / c**2, rtol=1e-10
+    )
 
 
 def test_tensor_start_is_the_tensor_step():
@@ -381,7 +388,7 @@ def test_init_tensor_in_projected_descent_does_not_depend_on_units(
             [p.copy() for p in params], params, 0, [], [], None, True, 1.0
         )
 
-    monkeypatch.setattr(_base, "descend", no_descent)
+    monkeypatch.setattr(_run, "descend", no_descent)
     X, y, factors = _scaled_inputs(scale, columns)
     params = dict(
         n_hidden=3,
