@@ -21,7 +21,6 @@ TensorInitOneHidden
     estimators.
 """
 
-from ._optim import DegenerateFitWarning, DivergenceError, StepSearchError
 from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
 from .constraints import (
@@ -45,6 +44,7 @@ from .quadratic import (
     QuadraticNetRegressor,
 )
 from .rvsm import RVSMClassifier, RVSMRegressor
+from .solvers import DegenerateFitWarning, DivergenceError, StepSearchError
 from .tensor_init import tensor_initialization
 from .tensor_net import TensorInitOneHidden
 

@@ -2,7 +2,7 @@
 
 ``fit`` is the same for every estimator: validate the data, resolve the parts
 (activation, architecture, output layer), build the starting point, hand an
-:class:`~sklearn_shallow._optim.UpdateRule` to the one descent loop, and store
+:class:`~sklearn_shallow.solvers.UpdateRule` to the one descent loop, and store
 the result. An estimator only says which update rule it uses
 (:meth:`BaseShallowNetwork._make_update`) and how it starts.
 """
@@ -25,10 +25,10 @@ from sklearn.utils.validation import (
 
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import SOLVERS, descend, rows_that_can_vary, warn_constant_fit
 from ._threads import blas_threads
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
+from .solvers import SOLVERS, descend, rows_that_can_vary, warn_constant_fit
 from .tensor_init import fill_from_tensor
 
 #: The L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` that ``alpha='auto'`` gives a
@@ -715,7 +715,7 @@ class BaseShallowNetwork(BaseEstimator):
     def _fit_params(self, X, y, sample_weight, shape, rng):
         """Start, split off the validation data, descend.
 
-        Returns the :class:`~sklearn_shallow._optim.DescentResult` with its
+        Returns the :class:`~sklearn_shallow.solvers.DescentResult` with its
         parameters mapped back to the user's units, and the training part
         ``(X, y, sample_weight)`` the loop saw.
         """

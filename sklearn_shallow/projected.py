@@ -5,7 +5,6 @@ from numbers import Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
-from ._optim import UpdateRule
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .constraints import (
     CONSTRAINTS,
@@ -15,6 +14,7 @@ from .constraints import (
     Unconstrained,
     make_constraint,
 )
+from .solvers import UpdateRule, check_solver
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
@@ -87,15 +87,11 @@ class _ProjectedPart:
     def _make_update(self, param_shape):
         constraint = make_constraint(self.constraint, self.tau)
         constraint.check(param_shape)
-        if self.solver == "lbfgs" and not isinstance(constraint, Unconstrained):
-            raise ValueError(
-                f"solver='lbfgs' needs a problem without a constraint; the "
-                f"constraint {constraint!r} is a projection after every step. "
-                "Use solver='fista' (or 'spg', 'pgd')."
-            )
         self.constraint_ = constraint
         project = None if isinstance(constraint, Unconstrained) else constraint.project
-        return UpdateRule(project=project, convex=constraint.convex)
+        update = UpdateRule(project=project, convex=constraint.convex)
+        check_solver(update, self.solver)
+        return update
 
     def _auto_alpha(self):
         alpha, alpha_output = super()._auto_alpha()
