@@ -6,13 +6,14 @@ stationarity by the norm of the gradient mapping
 gradient itself for L-BFGS, which has no projection), zero exactly at the
 stationary points of the constrained problem. It stops as converged when
 
-- ``||G|| <= tol * ||G_0||`` (``G_0`` at the start), and over the last
-  ``n_iter_no_change`` iterations the objective fell by less than ``tol``
-  times its first value *and* by less than :data:`STILL_FALLING` times its
-  current value (or by less than the rounding level of the first value): a
-  first value inflated by a far-off start must not let a loss that is still
-  falling fast pass for a settled one, while an exact fit whose loss heads to
-  zero still stops at rounding;
+- ``||G|| <= tol * ||G_0||`` (``G_0`` at the start), and the last
+  ``n_iter_no_change + 1`` values of the objective agree to ``tol`` times
+  the current value (their spread, which is the fall for a monotone policy),
+  or to the rounding level of the first value. The current value, not the
+  first, sets the scale: a first value inflated by a far-off start, or a
+  first gradient mapping inflated by one badly scaled direction, must not
+  let a loss that still falls (fast, or slowly along a valley) pass for a
+  settled one; an exact fit whose loss heads to zero stops at rounding;
 - or the objective reaches zero.
 
 ``tol`` below :data:`ROUNDING` machine epsilons counts as that many
@@ -52,11 +53,6 @@ from .linesearch import COLLAPSE
 #: tests pass whatever ``tol`` (``tol=0`` then stops at the rounding level).
 ROUNDING = 16
 NONSMOOTH_AVERAGE = 0.25  # diabetes stops at 0.04-0.10; a badly scaled X at 0.56+
-#: The stationarity stop also needs the objective to have fallen, over the last
-#: ``n_iter_no_change`` iterations, by less than this fraction of its current
-#: value: a loss still falling fast (3x an iteration from a far-off start, whose
-#: first value dwarfs the current one) is not settled.
-STILL_FALLING = float("inf")
 
 
 class StoppingRule:
@@ -118,11 +114,10 @@ class StoppingRule:
         m = self.m
         if len(curve) <= m or stationarity > self.stop_tol:
             return False
-        loss = curve[-1]
-        fall = curve[-m - 1] - loss
-        settled = fall <= self.stop_tol * abs(self.f0)
+        window = curve[-m - 1 :]
+        spread = max(window) - min(window)
         floor = ROUNDING * self.eps * abs(self.f0)
-        return settled and fall <= max(STILL_FALLING * abs(loss), floor)
+        return spread <= max(self.stop_tol * abs(curve[-1]), floor)
 
     def stationary_message(self, stationarity, what="gradient mapping"):
         return (
