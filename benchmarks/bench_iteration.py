@@ -56,8 +56,8 @@ from threadpoolctl import threadpool_info, threadpool_limits
 import sklearn_shallow._network as network_module
 from sklearn_shallow import ProjectedShallowRegressor, _accel
 from sklearn_shallow._loss import SquaredLoss
-from sklearn_shallow._optim import DivergenceError
 from sklearn_shallow.activations import get_activation
+from sklearn_shallow.solvers import DivergenceError
 
 TARGET_RATIO = 1.3
 

@@ -22,7 +22,6 @@ TensorInitOneHidden
 """
 
 from ._fit.scales import FeatureScaleWarning
-from ._optim import DegenerateFitWarning, DivergenceError, StepSearchError
 from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
 from .constraints import (
@@ -46,6 +45,7 @@ from .quadratic import (
     QuadraticNetRegressor,
 )
 from .rvsm import RVSMClassifier, RVSMRegressor
+from .solvers import DegenerateFitWarning, DivergenceError, StepSearchError
 from .tensor_init import tensor_initialization
 from .tensor_net import TensorInitOneHidden
 

@@ -27,11 +27,11 @@ from ._fit.spec import FitData, FitSpec
 from ._fit.starts import check_output_weights, initial_hidden, initial_params
 from ._fit.units import _Units
 from ._network import ShallowModel
-from ._optim import SOLVERS, warn_constant_fit
 from ._threads import blas_threads
 from ._validation import combine_weights
 from .activations import ACTIVATIONS, Activation, get_activation
 from .architectures import Architecture, Convolution, get_architecture
+from .solvers import SOLVERS, UpdateRule, warn_constant_fit
 
 __all__ = ["ALPHA", "BaseShallowNetwork", "check_output_weights"]
 
@@ -109,8 +109,6 @@ class BaseShallowNetwork(BaseEstimator):
         as :data:`ALPHA` on a learned output layer. ``partial``: the spec of
         one ``partial_fit`` pass.
         """
-        from ._optim import UpdateRule
-
         return self._network_spec(
             data, rng, lambda shape: (UpdateRule(project=None), {}), partial=partial
         )

@@ -300,8 +300,13 @@ class Objective:
         sw = self.sw[batch]
         return sw / sw.sum()
 
-    def value(self, params, batch):
-        """Loss at ``params`` on ``batch``; caches what :meth:`gradient` needs."""
+    def value(self, params, batch, weight_decay=True):
+        """Loss at ``params`` on ``batch``; caches what :meth:`gradient` needs.
+
+        ``weight_decay=False`` leaves out ``alpha/2 ||hidden||^2``: the
+        solvers' start check compares the network's own slope with finite
+        differences, which an exact quadratic term could hide.
+        """
         m = batch.stop - batch.start
         Xb = self.Xp[batch]
         Z, A = self._Z[:m], self._A[:m]
@@ -324,16 +329,18 @@ class Objective:
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
         self._cache = (batch, params)
         self._evaluated = batch
-        total = loss + penalty + self._l2(params)
+        total = loss + penalty + self._l2(params, weight_decay)
         for regulariser in self.regularisers:
             total += regulariser.value(params[0])
         return total
 
-    def _l2(self, params):
+    def _l2(self, params, weight_decay=True):
         """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
         only when the output weights are gradient variables (when solved it
-        is the ridge of the solve)."""
-        total = 0.5 * self.alpha * float(np.vdot(params[0], params[0]))
+        is the ridge of the solve); without the first term when
+        ``weight_decay`` is False."""
+        alpha = self.alpha if weight_decay else 0.0
+        total = 0.5 * alpha * float(np.vdot(params[0], params[0]))
         names = self.model.names
         if "output" in names and not self.exact and self.alpha_output:
             o = params[names.index("output")]
@@ -390,8 +397,11 @@ class Objective:
             params[names.index("intercept")][...] = y_mean - a_mean @ o
         return 0.5 * self._ridge * float(np.vdot(o, o))
 
-    def gradient(self, params, batch, out):
+    def gradient(self, params, batch, out, weight_decay=True):
         """Gradient at ``params`` on ``batch``, written into ``out``.
+
+        ``weight_decay=False`` leaves out the gradient of
+        ``alpha/2 ||hidden||^2`` (as in :meth:`value`).
 
         Reuses the forward pass of the last :meth:`value` call when it was made
         with the same ``params`` list and batch. The cache is keyed on the
@@ -453,7 +463,7 @@ class Objective:
             out[0] *= self._row_factor
         if self.model.column_scale is not None:
             out[0] /= self.model.column_scale
-        if self.alpha:
+        if self.alpha and weight_decay:
             out[0] += self.alpha * params[0]
         for regulariser in self.regularisers:
             regulariser.add_gradient(params[0], out[0])

@@ -6,7 +6,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
 from ._fit.spec import WarmUp
-from ._optim import UpdateRule
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .constraints import (
     CONSTRAINTS,
@@ -16,6 +15,7 @@ from .constraints import (
     Unconstrained,
     make_constraint,
 )
+from .solvers import UpdateRule, check_solver
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
@@ -85,16 +85,11 @@ class _ProjectedPart:
 
         def make_update(shape):
             constraint.check(shape)
-            if self.solver == "lbfgs" and not isinstance(constraint, Unconstrained):
-                raise ValueError(
-                    f"solver='lbfgs' needs a problem without a constraint; the "
-                    f"constraint {constraint!r} is a projection after every "
-                    "step. Use solver='fista' (or 'spg', 'pgd')."
-                )
             project = (
                 None if isinstance(constraint, Unconstrained) else constraint.project
             )
             rule = UpdateRule(project=project, convex=constraint.convex)
+            check_solver(rule, self.solver)
             return rule, {"constraint_": constraint}
 
         init = self.init

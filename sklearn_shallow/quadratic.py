@@ -92,13 +92,6 @@ from sklearn.utils.validation import (
 
 from ._loss import LOSSES, LogisticLoss, SquaredLoss
 from ._network import Objective, ShallowModel
-from ._optim import (
-    DescentResult,
-    UpdateRule,
-    descend,
-    rows_that_can_vary,
-    warn_constant_fit,
-)
 from ._threads import blas_threads
 from .activations import get_activation
 from .architectures import Dense
@@ -113,6 +106,13 @@ from .certificate import (
     certify,
 )
 from .regularisers import Perturbation
+from .solvers import (
+    DescentResult,
+    UpdateRule,
+    descend,
+    rows_that_can_vary,
+    warn_constant_fit,
+)
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -367,7 +367,7 @@ def _minimise_intercept(objective, params, max_steps=50):
 
 
 # ---- solvers ---------------------------------------------------------------
-#: The step policies of the shared loop (:func:`~sklearn_shallow._optim.descend`)
+#: The step policies of the shared loop (:func:`~sklearn_shallow.solvers.descend`)
 #: a quadratic net may use: its objective is smooth, so L-BFGS applies.
 SOLVERS = ("lbfgs", "pgd")
 
@@ -751,7 +751,7 @@ class _BaseQuadraticNet(BaseEstimator):
         """Minimise one objective from ``params``.
 
         Returns the final parameters (intercept at its minimiser), the loop's
-        :class:`~sklearn_shallow._optim.DescentResult` and the certificate.
+        :class:`~sklearn_shallow.solvers.DescentResult` and the certificate.
         """
         solver = self._solver
         certified_only = self.stop == "certified"

@@ -7,9 +7,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
-from ._updates import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
 from .architectures import Convolution
 from .constraints import Constraint
+from .solvers import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
 from .thresholds import PENALTIES, Penalty, get_penalty
 
 

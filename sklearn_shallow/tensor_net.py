@@ -7,10 +7,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork, check_output_weights
 from ._network import ShallowModel
-from ._optim import UpdateRule
 from ._task import ShallowRegressorMixin
 from .activations import get_activation
 from .architectures import Dense
+from .solvers import UpdateRule
 from .tensor_init import fill_from_tensor
 
 

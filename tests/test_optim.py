@@ -19,11 +19,10 @@ from sklearn_shallow import (
 )
 from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
-from sklearn_shallow._optim import UpdateRule, descend
-from sklearn_shallow._updates import RVSMUpdate
 from sklearn_shallow.activations import Linear, Tanh
 from sklearn_shallow.architectures import Dense
 from sklearn_shallow.datasets import make_sparse_network, oymak_init
+from sklearn_shallow.solvers import RVSMUpdate, UpdateRule, descend
 from sklearn_shallow.thresholds import L1Penalty
 
 
@@ -449,7 +448,10 @@ def test_lbfgs_and_fista_reach_the_same_minimum_of_a_nonconvex_problem():
 
 def test_lbfgs_refuses_a_projection():
     model, objective, start = _tanh_problem()
-    with pytest.raises(ValueError, match=r"solver='lbfgs' needs a smooth.*'fista'"):
+    with pytest.raises(
+        ValueError,
+        match=r"solver='lbfgs' needs a problem without a constraint.*'fista'",
+    ):
         descend(objective, start, UpdateRule(project=np.abs), solver="lbfgs")
 
 

@@ -6,13 +6,13 @@ from sklearn.base import clone
 
 from sklearn_shallow import ProjectedShallowRegressor
 from sklearn_shallow._fit import run as _run
-from sklearn_shallow._optim import DescentResult
 from sklearn_shallow.datasets import (
     make_planted_network,
     make_sparse_network,
     sample_network,
 )
 from sklearn_shallow.metrics import normalized_mse, recovery_error
+from sklearn_shallow.solvers import DescentResult
 from sklearn_shallow.tensor_init import tensor_initialization
 from sklearn_shallow.tensor_net import TensorInitOneHidden
 

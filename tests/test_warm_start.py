@@ -15,11 +15,11 @@ from numpy.testing import assert_allclose
 
 from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
-from sklearn_shallow._optim import UpdateRule, descend
 from sklearn_shallow.activations import Linear
 from sklearn_shallow.architectures import Dense
 from sklearn_shallow.constraints import L1Ball
 from sklearn_shallow.datasets import make_sparse_network
+from sklearn_shallow.solvers import UpdateRule, descend
 
 
 def _convex_problem(radius_fraction):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
-from .._optim import descend, rows_that_can_vary
+from ..solvers import descend, rows_that_can_vary
 from .spec import FitResult
 from .starts import _check_start
 

@@ -29,9 +29,9 @@ the fixed step is a failure. The curves of (c) run all their iterations.
 import numpy as np
 from scipy.stats import spearmanr
 
-from .._optim import DivergenceError
 from ..datasets import make_planted_network
 from ..metrics import recovery_error
+from ..solvers import DivergenceError
 from ..tensor_net import TensorInitOneHidden
 from ._common import Experiment, quiet_convergence, save, tick
 

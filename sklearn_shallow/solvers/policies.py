@@ -1,0 +1,177 @@
+"""Step policies of the full-batch loop: where the step is taken from, its
+first trial size, the test it must pass, and how the step grows.
+
+``'pgd'``
+    Projected (proximal) gradient descent, the papers' algorithm:
+    ``x+ = P(x - mu g(x))``. An accepted step grows by ``GROW``.
+``'fista'``
+    Accelerated projected gradient with adaptive restart (Beck & Teboulle
+    2009; O'Donoghue & Candes 2015): the step is taken from the extrapolated
+    point ``y = x + beta_k (x - x_prev)``; when the objective at the new point
+    exceeds the one at ``x``, the momentum is reset and the step is retaken
+    from ``x``. The accepted iterates therefore decrease the objective
+    monotonically and are always feasible (the projection is applied last),
+    also for the non-convex sets (l0, rank).
+``'spg'``
+    Spectral projected gradient (Birgin, Martinez & Raydan 2000; in the
+    projected-arc form of Wright, Nowak & Figueiredo's SpaRSA): the first
+    trial step is the Barzilai-Borwein step ``<s, s> / <s, g_k - g_{k-1}>``
+    and a candidate is accepted against the largest of the last
+    :data:`SPG_MEMORY` objective values (non-monotone); for non-convex sets
+    the test is against the current value (monotone).
+
+A policy adjusts the step size it is given
+(:class:`~sklearn_shallow.solvers.linesearch.LineSearch`); the search and
+the stopping rule are the loop's.
+"""
+
+import math
+
+import numpy as np
+
+from .errors import check_gradient
+from .linesearch import GROW, dist2
+
+SPG_MEMORY = 10
+BB_BOUNDS = (1e-10, 1e10)
+
+
+class PGD:
+    """Projected gradient steps from the current point.
+
+    Parameters
+    ----------
+    search : LineSearch
+        The step size the policy adjusts.
+    update : UpdateRule
+    x : list of ndarray
+        The starting point (for the shapes of the policy's buffers).
+    blocks : list of int
+        The blocks the loop steps on.
+    """
+
+    def __init__(self, search, update, x, blocks):
+        self.search = search
+        self.update = update
+        self.blocks = blocks
+
+    def point(self, ev, x, f_x, g_x, iteration):
+        """``(point, f(point), g(point))``: where this iteration's step is
+        taken from. Writes the gradient at ``x`` into ``g_x`` when the
+        point is ``x``."""
+        ev.gradient(x, out=g_x)  # reuses the forward pass of x if cached
+        check_gradient(g_x, iteration)
+        return x, f_x, g_x
+
+    def reference(self, f_x):
+        """The value a candidate is tested against: None for the descent
+        lemma from the point."""
+        return None
+
+    def restart(self, mu_start):
+        """Called when the step from an extrapolated point failed."""
+
+    def accepted(self, previous, g_previous, f_new):
+        """Called after a step from ``previous`` (the last iterate, with
+        gradient ``g_previous``) was accepted with the value ``f_new``."""
+        if not self.search.fixed:
+            self.search.mu *= GROW
+
+    def summary(self):
+        """Words on the policy's own events, for a verbose stop message."""
+        return ""
+
+
+class FISTA(PGD):
+    """Momentum with a monotone restart."""
+
+    def __init__(self, search, update, x, blocks):
+        super().__init__(search, update, x, blocks)
+        self.t = 1.0  # FISTA's momentum sequence
+        self.t_next = self.momentum = None
+        self.have_prev = False  # x_prev holds the last iterate
+        self.restarts = 0
+        self.x_prev = [np.empty_like(p) for p in x]
+        self.y = [np.empty_like(p) for p in x]
+        self.g_y = [np.empty_like(p) for p in x]
+
+    def point(self, ev, x, f_x, g_x, iteration):
+        t = self.t
+        self.t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
+        self.momentum = (t - 1.0) / self.t_next if self.have_prev else 0.0
+        if self.momentum > 0.0:
+            for a, b, c in zip(self.y, x, self.x_prev):
+                np.subtract(b, c, out=a)
+                a *= self.momentum
+                a += b
+            _, f_y = ev.value(self.y)
+            if np.isfinite(f_y):
+                ev.gradient(self.y, out=self.g_y)
+                check_gradient(self.g_y, iteration)
+                return self.y, f_y, self.g_y
+        return super().point(ev, x, f_x, g_x, iteration)
+
+    def restart(self, mu_start):
+        # The next step is taken from x without momentum, with the step the
+        # search started from (the extrapolated point may sit at a kink
+        # where only tiny steps pass; x need not).
+        self.t = 1.0
+        self.search.mu = mu_start
+        self.have_prev = False
+        self.restarts += 1
+
+    def accepted(self, previous, g_previous, f_new):
+        if self.momentum > 0.0 or self.have_prev:
+            self.t = self.t_next
+        for a, b in zip(self.x_prev, previous):
+            np.copyto(a, b)
+        self.have_prev = True
+        # Grow only after a search that needed no halving: about one
+        # rejected trial in three iterations instead of one in every
+        # iteration.
+        if not self.search.fixed and not self.search.rejected:
+            self.search.mu *= GROW
+
+    def summary(self):
+        return f" ({self.restarts} momentum restarts)"
+
+
+class SPG(PGD):
+    """Barzilai-Borwein first trials and a non-monotone acceptance test."""
+
+    def __init__(self, search, update, x, blocks):
+        super().__init__(search, update, x, blocks)
+        self.have_prev = False
+        self.x_prev = [np.empty_like(p) for p in x]
+        self.g_prev = [np.empty_like(p) for p in x]
+        self.recent = []
+
+    def point(self, ev, x, f_x, g_x, iteration):
+        if not self.recent:
+            self.recent.append(f_x)
+        point = super().point(ev, x, f_x, g_x, iteration)
+        if not self.search.fixed and self.have_prev:
+            free = self.blocks
+            s2 = dist2(x, self.x_prev, free)
+            sy = sum(
+                float(np.vdot(x[i] - self.x_prev[i], g_x[i] - self.g_prev[i]))
+                for i in free
+            )
+            if sy > 0 and s2 > 0:
+                self.search.mu = min(max(s2 / sy, BB_BOUNDS[0]), BB_BOUNDS[1])
+        return point
+
+    def reference(self, f_x):
+        return max(self.recent) if self.update.convex else f_x
+
+    def accepted(self, previous, g_previous, f_new):
+        for a, b in zip(self.x_prev, previous):
+            np.copyto(a, b)
+        for a, b in zip(self.g_prev, g_previous):
+            np.copyto(a, b)
+        self.have_prev = True
+        self.recent.append(f_new)
+        del self.recent[:-SPG_MEMORY]
+
+
+POLICIES = {"pgd": PGD, "fista": FISTA, "spg": SPG}
