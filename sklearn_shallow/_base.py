@@ -207,7 +207,11 @@ class BaseShallowNetwork(BaseEstimator):
         )
         if resumed:
             spec.start = [p.astype(X.dtype, copy=True) for p in self._raw_params]
-            spec.resume, spec.continued = getattr(self, "_partial_state", None), True
+            # A resumed model was checked when it started: its point may now
+            # sit on kinks, where the start's gradient check cannot judge it.
+            # After fit, the steps start from the cold rule.
+            state = getattr(self, "_partial_state", None) or {"mu": None}
+            spec.resume, spec.continued = state, True
             return spec
         previous = None if partial else self._previous_fit(model, shape, units, X.dtype)
         if previous is not None:

@@ -65,7 +65,10 @@ def _trajectory(X, y, truth, activation, n_iter, steps=None):
         tau=int(np.count_nonzero(w_star)),
         output_weights="ones",
         fit_intercept=False,
-        init="zero",
+        # The paper's start w0 = 0, given as an array: the fit then runs in
+        # the units of X, as the paper's iteration does (a named start would
+        # scale the columns to unit root mean square first).
+        init=np.zeros((1, X.shape[1])),
         solver="pgd",  # iterative hard thresholding, as in the paper
         step_size="auto" if steps is None else steps[0],
         max_iter=n_iter if steps is None else 1,
