@@ -32,12 +32,19 @@ def _keep_on_failure(estimator, method, *args, **kwargs):
         raise
 
 
+#: A fit whose outputs vary by less than this fraction of the targets' range
+#: on the training samples counts as a constant predictor.
+CONSTANT_OUTPUT = 1e-6
+
+
 def _constant_fit(model, params, X, y, sample_weight):
     """``(reason, constant)`` when the fitted network predicts one value.
 
     That happens when every hidden unit is constant on the training samples
     of positive weight (dead ReLUs, saturated sigmoids) or when the units
-    that vary all have output weight zero. It is the right answer only when
+    that vary all have output weight zero, or when the outputs vary by less
+    than :data:`CONSTANT_OUTPUT` of the targets' range (a tensor start on
+    tiny inputs, a huge weight decay). It is the right answer only when
     y is constant, and then this is None, as for a healthy fit.
     """
     counted = rows_that_can_vary(X, y, sample_weight)
@@ -54,7 +61,18 @@ def _constant_fit(model, params, X, y, sample_weight):
     if used.ndim > 1:
         used = used.any(axis=1)
     if np.any(varies & used):
-        return None
+        # Units that vary can still add up to a near constant (weights
+        # shrunk to nothing, inputs far below the units' scale): the
+        # outputs' spread against the targets' tells.
+        pred = model.decision(params, X)
+        spread = np.ptp(pred, axis=0) / np.maximum(np.ptp(y, axis=0), 1e-300)
+        if np.max(spread) > CONSTANT_OUTPUT:
+            return None
+        reason = (
+            f"its outputs vary by {np.max(spread):.2g} of the targets' range "
+            "on the training samples"
+        )
+        return reason, float(np.ravel(pred)[0])
     if not np.any(varies):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
