@@ -144,8 +144,9 @@ class ShallowClassifierMixin(ClassifierMixin):
                 f"y has only one class: {classes[0]!r}."
             )
         weight = None
-        if self.class_weight is not None:
-            weight = compute_sample_weight(self.class_weight, y)
+        class_weight = getattr(self, "class_weight", None)
+        if class_weight is not None:
+            weight = compute_sample_weight(class_weight, y)
         self.classes_ = classes
         if len(classes) == 2:
             y_enc = np.where(codes == 1, 1.0, -1.0).astype(X.dtype)

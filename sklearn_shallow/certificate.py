@@ -156,12 +156,19 @@ class OptimalityCertificate:
         )
 
 
-def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
-    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``."""
+def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng, scale=None):
+    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``.
+
+    ``scale``: the model's column scale ``D`` (the hidden weights act on
+    ``X / D``), so that ``S0`` is ``D^-1 X^T diag(dpred) X D^-1``, formed
+    without a scaled copy of X.
+    """
     n_features = X.shape[1]
     lo, norm = np.inf, 0.0
     if n_features <= dense_max:
-        S0 = (X * dpred[:, None]).T @ X
+        S0 = ((X * dpred[:, None]).T @ X).astype(np.float64, copy=False)
+        if scale is not None:
+            S0 /= np.outer(scale, scale)
         for s in sign_blocks:
             S = s * S0 if C is None else s * S0 + C
             S.flat[:: n_features + 1] += shift
@@ -173,10 +180,12 @@ def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
 
         def matvec(v, s=s):
             v = np.ravel(v)
-            out = s * (X.T @ (dpred * (X @ v))) + shift * v
+            u = v if scale is None else v / scale
+            Su = np.asarray(X.T @ (dpred * (X @ u)), dtype=np.float64)
+            out = s * (Su if scale is None else Su / scale) + shift * v
             return out if C is None else out + C @ v
 
-        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=X.dtype)
+        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=np.float64)
         ends = eigsh(
             op,
             k=2,
@@ -226,8 +235,6 @@ def _parts(objective):
         problems.append("output weights other than -1 and +1")
     if model.n_outputs is not None:
         problems.append(f"n_outputs={model.n_outputs} (not one output)")
-    if model.column_scale is not None:
-        problems.append("scaled columns")
     forms = []
     for part in objective.regularisers:
         form = getattr(part, "gram_form", None)
@@ -280,13 +287,26 @@ def certify(objective, params, random_state=None, dense_max=None):
     -------
     certificate : OptimalityCertificate
     """
+    if objective.Xp.dtype != np.float64:
+        objective = objective.astype(np.float64)
+    return _certify(objective, params, random_state, dense_max)
+
+
+def _certify(objective, params, random_state=None, dense_max=None):
+    """:func:`certify` in the objective's own dtype (no float64 copy of X).
+
+    The estimators certify their float32 fits this way: the products are
+    rounded in float32 (about ``1e-7`` of ``||S0||`` on the eigenvalues,
+    far below the default ``tol``), the eigenvalue problem of the ``d x d``
+    matrix is solved in float64. A model with scaled columns (the
+    estimators fit on columns of unit root mean square) is certified for
+    the scaled problem: ``S0`` is that of ``X / column_scale``.
+    """
     rng = check_random_state(random_state)
     dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
     signs, C = _parts(objective)
-    if objective.Xp.dtype != np.float64:
-        objective = objective.astype(np.float64)
     # A copy: the objective may write the solved intercept into it.
-    params = [np.array(p, dtype=np.float64) for p in params]
+    params = [np.array(p, dtype=objective.Xp.dtype) for p in params]
     value, alignment, half_grad = _stationarity(objective, params)
     dpred = objective.loss_derivatives()
     lam = objective.alpha
@@ -298,6 +318,7 @@ def certify(objective, params, random_state=None, dense_max=None):
         C,
         dense_max,
         rng,
+        objective.model.column_scale,
     )
     deficit = max(0.0, -lo)
     if deficit == 0.0:
