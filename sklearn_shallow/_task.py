@@ -21,12 +21,20 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
+from sklearn.utils._available_if import available_if
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._base import _keep_on_failure
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
+
+
+def _has_partial_fit(estimator):
+    """Whether the algorithm continues a model by mini-batch passes (the
+    quadratic nets do not: their certificate is about the full objective)."""
+    return getattr(estimator, "_partial_fit_supported", True)
+
 
 #: The losses a regressor's ``loss`` parameter names.
 REGRESSION_LOSSES = ("squared_error", "huber")
@@ -61,6 +69,7 @@ class ShallowRegressorMixin(RegressorMixin):
             )
         return X, y, n_outputs, self._resolve_loss(), None
 
+    @available_if(_has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One pass of mini-batch steps over ``(X, y)``, continuing the model.
@@ -182,6 +191,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         hit = self._codes(y_val) == self._codes(decision)
         return float(np.average(hit, weights=sample_weight))
 
+    @available_if(_has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of mini-batch steps over ``(X, y)``, continuing the model.

@@ -251,7 +251,9 @@ def fit_network(spec, data, rng):
     if spec.finish is not None:
         result = spec.finish(objective, result)
     constant = None
-    if spec.check_constant:
+    if callable(spec.check_constant):
+        constant = spec.check_constant(internal, result.params, X_fit, y_fit, sw_fit)
+    elif spec.check_constant:
         # y_fit is in internal units: the check only asks whether it varies.
         constant = _constant_fit(internal, result.params, X_fit, y_fit, sw_fit)
     result.params = units.params_out(result.params, names)
