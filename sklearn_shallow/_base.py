@@ -400,7 +400,14 @@ class BaseShallowNetwork(BaseEstimator):
             sample_weight = (
                 task_weight if sample_weight is None else sample_weight * task_weight
             )
-        if sample_weight is not None and sample_weight.sum() <= 0:
+        if sample_weight is not None:
+            # Only relative weights matter (the losses use w / sum(w)): a
+            # power of two (exact) brings the largest to [0.5, 1), so that
+            # the sum of huge weights cannot overflow.
+            largest = float(np.max(sample_weight, initial=0.0))
+            if np.isfinite(largest) and largest > 0:
+                sample_weight = np.ldexp(sample_weight, -np.frexp(largest)[1])
+        if sample_weight is not None and not sample_weight.sum() > 0:
             raise ValueError("sample_weight must have a positive sum.")
         return FitData(X, y, sample_weight, n_outputs, loss)
 

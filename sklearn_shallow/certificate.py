@@ -45,6 +45,8 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
+import math
+
 import numpy as np
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
@@ -336,3 +338,171 @@ def _certify(objective, params, random_state=None, dense_max=None):
         objective=float(value),
         method=method,
     )
+
+
+# ---- the certificate in the estimators' fits ----------------------------------
+#: Iterations between two certificate checks of the stopping rule.
+CHECK_EVERY = 10
+
+#: Most gradient-only steps after a solver stalls short of ``tol``.
+REFINE_STEPS = 200
+
+
+def _minimise_intercept(objective, params, max_steps=50):
+    """Return ``params`` with ``b`` replaced by its minimiser for fixed ``W``.
+
+    The certificate's bound assumes that minimiser. An objective that solves
+    ``b`` itself (the squared loss) sets it in one value call; otherwise
+    damped Newton steps on the one-dimensional convex problem.
+    """
+    names = objective.model.names
+    if "intercept" not in names:
+        return params
+    params = [p.copy() for p in params]
+    batch = objective.batches()[0]
+    if objective.exact:
+        objective.value(params, batch)
+        return params
+    i = names.index("intercept")
+    loss, y = objective.loss, objective.y
+    sw = objective.sw
+    weight = 1.0 / y.shape[0] if sw is None else sw / sw.sum()
+    b = float(params[i][0])
+    q = objective.model.decision(params, objective.Xp) - b
+    buf = np.empty_like(q)
+    f = loss.value_and_dpred(q + b, y, weight, out=buf)
+    g = float(buf.sum())
+    for _ in range(max_steps):
+        h = float(np.sum(weight * loss.curvature(q + b, y)))
+        if g == 0.0 or not h > 0.0:
+            break
+        step, t = g / h, 1.0
+        while True:
+            b_new = b - t * step
+            f_new = loss.value_and_dpred(q + b_new, y, weight, out=buf)
+            if f_new <= f:
+                break
+            t *= 0.5
+            if t < 1e-12:
+                params[i][0] = b
+                return params
+        g = float(buf.sum())
+        done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
+        b, f = b_new, f_new
+        if done:
+            break
+    params[i][0] = b
+    return params
+
+
+class _CertifiedStop:
+    """Stopping rule: the certificate bounds the relative gap by ``tol``.
+
+    Checked every :data:`CHECK_EVERY` iterations, on the loop's objective in
+    its own dtype (no float64 copy of X); the eigenvalues are only computed
+    once the stationarity part of the bound, ``<A W S, W>``, is already
+    below ``tol * L(W)``.
+    """
+
+    def __init__(self, objective, tol, rng):
+        self.objective = objective
+        self.tol = tol
+        self.rng = rng
+
+    def __call__(self, info):
+        names = self.objective.model.names
+        return self.check([info["params"][n] for n in names], info["iteration"])
+
+    def check(self, params, iteration):
+        if iteration % CHECK_EVERY:
+            return False
+        params = [p.copy() for p in params]
+        params = _minimise_intercept(self.objective, params)
+        value, alignment, _ = _stationarity(self.objective, params)
+        if alignment > self.tol * value:
+            return False
+        return _certify(self.objective, params, self.rng).certifies(self.tol)
+
+
+def _refine(objective, params, stop, max_steps):
+    """Gradient-only refinement of a point where a solver stalled.
+
+    Line searches compare objective values, so they stall once a step gains
+    less than the rounding of ``L`` (about ``1e-16 L``), with the gradient
+    still about ``1e-8`` of its scale. Barzilai-Borwein steps use gradients
+    alone and carry on. Returns the visited point with the smallest gradient
+    among those whose objective exceeds the start's by at most a relative
+    ``1e-12``. Blocks the objective solves itself (the squared loss's
+    intercept) take no step and stay out of the secant.
+    """
+    grads = [np.empty_like(p) for p in params]
+    batch = objective.batches()[0]
+    solved = set(objective.solved_blocks)
+    free = [i for i in range(len(params)) if i not in solved]
+
+    def inner(u, v):
+        return sum(float(np.vdot(u[i], v[i])) for i in free)
+
+    def evaluate(x):
+        value = objective.value(x, batch)
+        objective.gradient(x, batch, out=grads)
+        return value, [g.copy() for g in grads]
+
+    x = [p.copy() for p in params]
+    f0, g = evaluate(x)
+    norm = math.sqrt(inner(g, g))
+    best, best_norm = x, norm
+    if norm == 0.0:
+        return best
+    size = math.sqrt(inner(x, x))
+    # A first step that moves by 1e-6 of the parameters' norm: close enough
+    # for the objective to stay within rounding, long enough for a secant.
+    step = 1e-6 * max(size, 1.0) / norm
+    for iteration in range(1, max_steps + 1):
+        x_new = [a - step * b for a, b in zip(x, g)]
+        f, g_new = evaluate(x_new)
+        if not np.isfinite(f):
+            break
+        dx = [a - b for a, b in zip(x_new, x)]
+        s_y = inner(dx, [a - b for a, b in zip(g_new, g)])
+        s_s = inner(dx, dx)
+        if s_y <= 0.0:
+            break
+        step = s_s / s_y
+        x, g = x_new, g_new
+        norm = math.sqrt(inner(g, g))
+        if norm < best_norm and f <= f0 + 1e-12 * abs(f0):
+            best, best_norm = x, norm
+            if stop.check(best, iteration):
+                break
+    return best
+
+
+def _finish(objective, result, stop, max_iter, tol, rng, certified_only):
+    """After the loop: the intercept at its minimiser, the certificate and,
+    after a stall short of ``tol``, a refinement (internal units)."""
+    params = _minimise_intercept(objective, result.params)
+    certificate = _certify(objective, params, rng)
+    # The loop ends at max_iter, at its stopping rule, at the certificate
+    # (its callback) or where no step decreases the objective at working
+    # precision: only the first is a failure to report.
+    limit = not result.converged and result.n_iter >= max_iter
+    if not (limit or result.converged) and not certificate.certifies(tol):
+        # A stall short of tol (tol=0 runs to it): refine.
+        params = _refine(objective, params, stop, REFINE_STEPS)
+        params = _minimise_intercept(objective, params)
+        certificate = _certify(objective, params, rng)
+    if certificate.certifies(tol):
+        result.converged = True
+    elif limit:
+        result.message = (
+            f"max_iter={max_iter} was reached before the fit was "
+            + ("certified" if certified_only else "stationary")
+            + "; increase max_iter or tol"
+        )
+    else:
+        result.converged = True  # a stall at working precision
+    result.params = params
+    result.raw_params = [p.copy() for p in params]
+    result.certificate = certificate
+    return result
