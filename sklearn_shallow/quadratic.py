@@ -772,6 +772,12 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     ``DENSE_CERTIFICATE_MAX_FEATURES`` features (above, Lanczos on a linear
     operator). The certificate's derivation is in the module docstring.
 
+    Each column of X is scaled to unit root mean square before the fit (as
+    in every dense estimator of the package) and the weights mapped back
+    exactly: the predictions do not depend on the units of a feature, weight
+    decay and ``C`` act on the weights of the scaled columns, and the
+    certificate is that of the scaled problem.
+
     With ``loss='squared_error'`` the network is fitted to standardised
     targets ``y_s = (y - m) / s`` and mapped back exactly. With
     ``fit_intercept=True``, ``m`` and ``s`` are the (sample-)weighted mean
@@ -907,7 +913,9 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
     network per class against the rest; probabilities are the per-class
     sigmoids normalised to sum to one. Each network carries its own
     :class:`OptimalityCertificate`: every one-vs-rest problem is a problem of
-    Du and Lee's form, which a joint softmax would not be.
+    Du and Lee's form, which a joint softmax would not be: their certificate
+    is for one output, so the classes do not share a hidden layer (the other
+    classifiers' scheme).
 
     Parameters
     ----------
