@@ -52,7 +52,11 @@ from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import check_random_state
 
-from .activations import Quadratic
+from ._loss import SquaredLoss
+from ._network import Objective, ShallowModel
+from .activations import Quadratic, get_activation
+from .architectures import Dense
+from .regularisers import Perturbation
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -337,6 +341,83 @@ def _certify(objective, params, random_state=None, dense_max=None):
         gap_bound=max(0.0, alignment + slack),
         objective=float(value),
         method=method,
+    )
+
+
+def quadratic_objective(
+    X,
+    y,
+    loss,
+    signs,
+    alpha,
+    perturbation=None,
+    fit_intercept=False,
+    sample_weight=None,
+):
+    """Du and Lee's objective on the package's shared core.
+
+    The network is a :class:`~sklearn_shallow._network.ShallowModel` with the
+    quadratic activation, a dense layer and the signs as fixed output
+    weights; the objective is the shared
+    :class:`~sklearn_shallow._network.Objective` with weight decay ``alpha``
+    and the perturbation as a regulariser part
+    (:class:`~sklearn_shallow.regularisers.Perturbation`). It has one batch:
+    the landscape results and the certificate are statements about the full
+    objective.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Inputs (with a column of ones appended when the hidden units have a
+        bias).
+    y : ndarray of shape (n_samples,)
+    loss : SquaredLoss or LogisticLoss
+    signs : ndarray of shape (n_hidden,)
+        Fixed output weights ``a_j`` in {-1, +1}.
+    alpha : float
+        ``lam``.
+    perturbation : ndarray of shape (n_features, n_features) or None
+        The PSD matrix ``C``.
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    objective : Objective
+        Its parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). For
+        the squared loss every ``value`` call sets ``b`` to its exact
+        minimiser for ``W`` (the weighted mean residual) in the list it is
+        given, and ``b`` gets no gradient step; for other losses ``b`` is a
+        gradient variable.
+
+    Notes
+    -----
+    With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
+
+        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,    A = diag(a),
+
+    two matrix products of cost ``O(n k d)`` and one pass over ``Z`` (the
+    shared objective's backward pass for ``z^2`` with signs +-1); the
+    ``d x d`` matrix ``S0`` is never formed.
+    """
+    signs = np.asarray(signs, dtype=X.dtype)
+    model = ShallowModel(
+        get_activation("quadratic"),
+        Dense(),
+        X.shape[1],
+        signs.shape[0],
+        signs,
+        fit_intercept,
+    )
+    return Objective(
+        model,
+        loss,
+        X,
+        y,
+        sample_weight,
+        exact_linear=isinstance(loss, SquaredLoss),
+        alpha=alpha,
+        regularisers=() if perturbation is None else (Perturbation(perturbation),),
     )
 
 

@@ -90,7 +90,7 @@ from ._fit.spec import FitData, FitResult, FitSpec
 from ._fit.starts import initial_params
 from ._fit.units import _Units
 from ._loss import LogisticLoss, SquaredLoss
-from ._network import Objective, ShallowModel
+from ._network import ShallowModel
 from ._optim import UpdateRule, rows_that_can_vary
 from ._task import ShallowClassifierMixin, ShallowRegressorMixin
 from ._threads import blas_threads
@@ -107,6 +107,7 @@ from .certificate import (
     _CertifiedStop,
     _finish,
     certify,
+    quadratic_objective,
 )
 from .regularisers import Perturbation
 
@@ -120,6 +121,7 @@ __all__ = [
     "certify",
     "quadratic_objective",
 ]
+
 
 def auto_width(n_features, n_samples):
     """Smallest width covered by Du and Lee's landscape theorems.
@@ -146,83 +148,6 @@ def auto_width(n_features, n_samples):
     # k (k + 1) / 2 > n  <=>  k > (sqrt(8 n + 1) - 1) / 2, in integer arithmetic.
     by_samples = (math.isqrt(8 * n_samples + 1) - 1) // 2 + 1
     return max(1, min(n_features, by_samples))
-
-
-def quadratic_objective(
-    X,
-    y,
-    loss,
-    signs,
-    alpha,
-    perturbation=None,
-    fit_intercept=False,
-    sample_weight=None,
-):
-    """Du and Lee's objective on the package's shared core.
-
-    The network is a :class:`~sklearn_shallow._network.ShallowModel` with the
-    quadratic activation, a dense layer and the signs as fixed output
-    weights; the objective is the shared
-    :class:`~sklearn_shallow._network.Objective` with weight decay ``alpha``
-    and the perturbation as a regulariser part
-    (:class:`~sklearn_shallow.regularisers.Perturbation`). It has one batch:
-    the landscape results and the certificate are statements about the full
-    objective.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Inputs (with a column of ones appended when the hidden units have a
-        bias).
-    y : ndarray of shape (n_samples,)
-    loss : SquaredLoss or LogisticLoss
-    signs : ndarray of shape (n_hidden,)
-        Fixed output weights ``a_j`` in {-1, +1}.
-    alpha : float
-        ``lam``.
-    perturbation : ndarray of shape (n_features, n_features) or None
-        The PSD matrix ``C``.
-    fit_intercept : bool
-    sample_weight : ndarray of shape (n_samples,) or None
-
-    Returns
-    -------
-    objective : Objective
-        Its parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). For
-        the squared loss every ``value`` call sets ``b`` to its exact
-        minimiser for ``W`` (the weighted mean residual) in the list it is
-        given, and ``b`` gets no gradient step; for other losses ``b`` is a
-        gradient variable.
-
-    Notes
-    -----
-    With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
-
-        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,    A = diag(a),
-
-    two matrix products of cost ``O(n k d)`` and one pass over ``Z`` (the
-    shared objective's backward pass for ``z^2`` with signs +-1); the
-    ``d x d`` matrix ``S0`` is never formed.
-    """
-    signs = np.asarray(signs, dtype=X.dtype)
-    model = ShallowModel(
-        get_activation("quadratic"),
-        Dense(),
-        X.shape[1],
-        signs.shape[0],
-        signs,
-        fit_intercept,
-    )
-    return Objective(
-        model,
-        loss,
-        X,
-        y,
-        sample_weight,
-        exact_linear=isinstance(loss, SquaredLoss),
-        alpha=alpha,
-        regularisers=() if perturbation is None else (Perturbation(perturbation),),
-    )
 
 
 # ---- solvers ---------------------------------------------------------------
@@ -790,23 +715,15 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     ``sqrt(s)`` and the intercept becomes ``s b_s + m``. Predictions are
     equivariant in the units of ``y``: ``fit(X, c * y)`` predicts ``c``
     times ``fit(X, y)``, and with an intercept ``fit(X, y + t)`` predicts
-    ``t`` more. The map is exact; the fits agree to the precision the
-    solver stops at, because the standardised targets of ``c * y`` and
-    ``y`` can differ in their last bit and the solver's path follows that
-    difference: measured on planted problems and scikit-learn's diabetes
-    data, predictions agreed to ``1e-6``-``1e-5`` relative at the default
-    ``tol`` and to ``3e-7`` or better with ``tol=0`` (run to working
-    precision). ``loss='log_loss'`` fits its {-1, +1} targets as they are.
+    ``t`` more, to the precision the solver stops at (the standardised
+    targets of ``c * y`` and ``y`` can differ in their last bit).
+    ``loss='log_loss'`` fits its {-1, +1} targets as they are.
 
     The certified gap cannot fall much below ``1e-9 / alpha`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
     steps refine the point, which sharpens the certificate. Threads follow
-    the package's one policy (``sklearn_shallow._threads.blas_threads``):
-    products of fewer than ``2e7`` multiply-adds (``n * k * d``) run on one
-    BLAS thread; on a busy machine, wrapping larger fits in
-    ``threadpoolctl.threadpool_limits(1)`` can still be faster
-    (benchmarks/bench_quadratic.py).
+    the package's one policy (``sklearn_shallow._threads.blas_threads``).
 
     With all output weights +1 the quadratic part is PSD, so
     scikit-learn's generic regression check is told to expect a poor score;
@@ -920,21 +837,12 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
     Parameters
     ----------
     n_hidden : 'auto' or int, default='auto'
-        Width ``k``. 'auto' is the smallest ``k`` with ``k >= d`` or
-        ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
-        hidden bias as a feature and ``n`` the samples of positive weight.
-        The second case is covered by the theory only with a positive
-        ``perturbation``. With ``output_weights='balanced'`` each sign gets
-        this width.
+        Width ``k``, as in :class:`QuadraticNetRegressor` (:func:`auto_width`).
     alpha : float, default=1e-3
-        ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
-        trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
-        control of Du and Lee's section 4. Hidden biases are decayed too.
+        ``lam`` in ``lam/2 ||W||_F^2`` (hidden biases included), on the
+        weights of the scaled columns.
     perturbation : float or array-like of shape (n_aug, n_aug), default=0.0
-        Adds ``<C, W^T W>``. A float ``delta`` draws a random PSD ``C`` of
-        Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
-        at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
-        ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
+        Adds ``<C, W^T W>``, as in :class:`QuadraticNetRegressor`.
     output_weights : 'ones', 'balanced' or array-like of shape (n_hidden,), \
             default='balanced'
         Fixed output weights ``a_j``. 'ones': all +1 (Du and Lee's network, a
@@ -948,30 +856,17 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
     fit_intercept : bool, default=True
         Fit an unpenalised output bias ``b``.
     solver : {'lbfgs', 'pgd'}, default='lbfgs'
-        Step policy of the package's descent loop: 'lbfgs', limited-memory
-        BFGS (scipy's L-BFGS-B on the packed weights); 'pgd', full-batch
-        gradient steps with a backtracking or fixed step. 'gd', the name of
-        'pgd' before 0.1, still works until 0.2, with a FutureWarning.
+        Step policy, as in :class:`QuadraticNetRegressor` ('gd' is the
+        deprecated name of 'pgd').
     step_size : 'auto' or float, default='auto'
-        Step of 'pgd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
+        Step of 'pgd': 'auto' backtracks, a float is fixed.
     max_iter : int, default=1000
         Iterations of either solver.
     tol : float, default=1e-4
-        Relative tolerance of both stopping rules (see ``stop``): the fit
-        ends once the optimality certificate proves
-        ``L(W) - min L <= tol * L(W)`` (checked every 10 iterations), or,
-        with ``stop='stationary'``, once the gradient has fallen below
-        ``tol`` times its first value and the objective changed by less than
-        ``tol`` times its first value over the last 10 iterations.
+        Relative tolerance of the stopping rules (see
+        :class:`QuadraticNetRegressor`).
     stop : {'stationary', 'certified'}, default='stationary'
-        When the fit may end. 'stationary': at the first of the two rules
-        above; the certificate is then computed for the final weights and
-        may report a larger gap than ``tol`` (``is_certified_`` says).
-        'certified': only the certificate (or ``max_iter``) ends the fit; a
-        run that stalls short of ``tol`` gets up to 200 gradient-only steps
-        that sharpen the certificate. Driving the certified gap to ``tol``
-        can take several times more iterations than the accuracy needs
-        (benchmarks/bench_quadratic.py).
+        When the fit may end, as in :class:`QuadraticNetRegressor`.
     random_state : int, RandomState instance or None, default=None
         Seeds the starting weights, ``C`` and the Lanczos start vector.
     warm_start : bool, default=False
