@@ -14,56 +14,30 @@ loss ``l`` and an optional small random PSD perturbation ``C``. They prove
 that every local minimum is global and every saddle strict once the width
 ``k`` satisfies ``k >= d`` or, with the perturbation, ``k(k+1)/2 > n``.
 
-This module turns the proof into a number a fitted model reports. Write
-``M_+ = W_+^T W_+`` and ``M_- = W_-^T W_-`` for the rows with ``a_j = +1``
-and ``-1``. The objective is a function of these matrices,
+The estimators report whether their fit is certifiably the global minimum:
+the certificate, its derivation and its use in the fit (the stopping rule,
+the intercept at its minimiser, the refinement of a stalled run) are in
+:mod:`sklearn_shallow.certificate`.
 
-    F(M_+, M_-) = sum_i s_i l(x_i^T (M_+ - M_-) x_i + b, y_i)
-                  + <lam/2 I + C, M_+ + M_->,
+The estimators run on the package's one front end
+(:class:`~sklearn_shallow._base.BaseShallowNetwork`): validation, label
+encoding, the internal units, :func:`~sklearn_shallow._fit.run.fit_network`
+on the shared :class:`~sklearn_shallow._network.Objective`, and fitted
+attributes written once at the end (a failed fit leaves the previous model
+whole). What is theirs (:class:`_QuadraticPart`): the model (quadratic
+activation, the signs as fixed output weights, a hidden bias as a column of
+ones), ``<C, W^T W>`` as a regulariser part
+(:class:`~sklearn_shallow.regularisers.Perturbation`), the certificate.
 
-and ``F`` is convex over pairs of PSD matrices (without the rank limit that
-the width puts on them). Its gradient in ``M_+`` is
-``S_+ = S0 + C + lam/2 I`` and in ``M_-`` it is ``S_- = -S0 + C + lam/2 I``,
-where ``S0 = sum_i s_i l'_i x_i x_i^T``. The optimality conditions of the
-convex problem are
-
-    S_+ >= 0,  S_- >= 0,  M_+ S_+ = 0,  M_- S_- = 0,
-
-and ``W_+ S_+ = 0``, ``W_- S_- = 0`` is exactly ``grad L(W) = 0``. So a
-stationary ``W`` whose matrices ``S_+`` (and ``S_-`` when some ``a_j = -1``)
-are PSD is a global minimum of the convex problem, hence of ``L`` whatever
-the width. When they are only nearly so, convexity still bounds the gap:
-
-    L(W) - min L <= <S, M> + max(0, -lambda_min) * 2 L(W) / lam,
-
-with ``<S, M> = <S_+, M_+> + <S_-, M_->`` and ``lambda_min`` the smallest
-eigenvalue of ``S_+`` and ``S_-``, because ``F(M*) >= F(M) + <S, M* - M>``
-(convexity), ``<S, M*> >= lambda_min trace M*``, and
-``lam/2 trace M* <= min L <= L(W)`` (the loss and ``<C, M>`` are
-non-negative).
-
-An intercept ``b`` is not penalised; it is at its exact minimiser for the
-final ``W`` when the certificate is computed, so that ``F`` may be read as a
-function of ``M`` alone. For the squared loss the shared objective solves it
-at every evaluation (the weighted mean residual); for the logistic loss it
-is a gradient variable of the descent, and damped Newton steps move it to
-its minimiser before each certificate.
-
-The objective is the package's shared one
-(:class:`~sklearn_shallow._network.Objective`, built by
-:func:`quadratic_objective`): the quadratic activation, the signs as fixed
-output weights, weight decay as its ``alpha`` and ``<C, W^T W>`` as a
-regulariser part (:class:`~sklearn_shallow.regularisers.Perturbation`).
-
-For the squared loss, :class:`QuadraticNetRegressor` applies all of the
-above to standardised targets ``y_s = (y - m) / s`` (``m = 0`` without an
-intercept) and maps the network back exactly: ``f`` is positively
-homogeneous of degree 2 in the augmented hidden weights ``[W, c]``, so
-``[W, c] -> sqrt(s) [W, c]`` and ``b -> s b + m`` turn ``f_s`` into
-``s f_s + m``. This map is a bijection of the parameters that multiplies
-the objective by ``s^2`` when the weight decay and ``C`` are read as
-``s lam`` and ``s C`` in the units of ``y``, so the certificate of the
-standardised problem certifies the returned network as well.
+Units: each column of X is scaled to unit root mean square, and for the
+squared loss y is standardised, ``y_s = (y - m) / s`` (``m = 0`` without an
+intercept). ``f`` is positively homogeneous of degree 2 in the augmented
+hidden weights ``[W, c]``, so ``[W, c] -> sqrt(s) [W, c]`` and
+``b -> s b + m`` map the fitted network back exactly; this bijection
+multiplies the objective by ``s^2`` when the weight decay and ``C`` are
+read as ``s lam`` and ``s C``, so the certificate of the internal problem
+(standardised y, scaled columns, where weight decay and ``C`` act)
+certifies the returned network as well.
 
 References
 ----------
