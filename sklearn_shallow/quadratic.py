@@ -138,20 +138,9 @@ STOPS = ("stationary", "certified")
 
 # ---- estimators ---------------------------------------------------------------
 class _QuadraticPart(BaseShallowNetwork):
-    """Du and Lee's networks on the shared front end.
-
-    The front end validates the data, encodes the labels, fixes the units
-    (y standardised and absorbed by the hidden weights through the
-    degree-2 homogeneity, ``W -> sqrt(s) W``; columns scaled to unit root
-    mean square), runs :func:`~sklearn_shallow._fit.run.fit_network` and
-    stores the result all at once (a failed fit leaves the previous model
-    whole). What is this part's own: the model (quadratic activation, the
-    signs as fixed output weights, a hidden bias as an appended column of
-    ones), the perturbation as a regulariser, the certificate as the loop's
-    stopping rule and the refinement and certificate after the loop. The
-    certificate is that of the problem the loop solves: standardised y and
-    scaled columns, where weight decay and ``C`` act.
-    """
+    """Du and Lee's networks on the shared front end: the model, the
+    perturbation and the certificate are theirs, the rest is the front
+    end's (module docstring)."""
 
     _parameter_constraints = {
         "n_hidden": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -616,42 +605,34 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     Attributes
     ----------
     hidden_weights_ : ndarray of shape (`n_hidden_`, n_features)
-        ``W``, in the units of ``y`` (``sqrt(s)`` times the weights fitted
-        to the standardised targets).
+        ``W``, in the units of X and ``y`` (mapped back exactly from the
+        internal problem: standardised y, columns of unit root mean square).
     hidden_bias_ : ndarray of shape (`n_hidden_`,)
-        ``c`` (zeros when ``hidden_bias=False``), scaled like ``W``.
+        ``c`` (zeros when ``hidden_bias=False``), in the units of ``y``.
     intercept_ : float
-        ``b`` (0.0 when ``fit_intercept=False``), in the units of ``y``:
-        ``s b_s + m`` for the intercept ``b_s`` fitted to the standardised
-        targets.
+        ``b`` (0.0 when ``fit_intercept=False``), in the units of ``y``.
     quadratic_form_ : ndarray of shape (n_features, n_features)
-        ``W^T A W``, the matrix of the quadratic part of ``f`` (in the units
-        of ``y``).
+        ``W^T A W``, the matrix of the quadratic part of ``f``.
     n_hidden_ : int
         Resolved width.
     output_weights_ : ndarray of shape (`n_hidden_`,)
         The signs ``a_j`` (named ``output_signs_`` before 0.1; that name
         still reads it, with a FutureWarning, until 0.2).
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
-        The matrix ``C`` of the objective the solver minimised (of the
-        standardised problem with ``loss='squared_error'``); ``n_aug`` is
-        ``n_features`` plus one with a hidden bias.
+        The matrix ``C`` of the internal problem (it acts on the weights of
+        the scaled columns); ``n_aug`` is ``n_features`` plus one with a
+        hidden bias.
     certificate_ : OptimalityCertificate
         ``lambda_min`` of ``S``, the stationarity residual ``||W S||_F`` and
-        the bound they give on the gap to the global minimum. With
-        ``loss='squared_error'`` these are the numbers of the standardised
-        problem, and its relative gap is that of the returned network: the
-        map back to the units of ``y`` only multiplies the objective by
-        ``s^2`` (module docstring), so it certifies the same minimiser.
+        the bound they give on the gap to the global minimum, for the
+        internal problem; the exact map back (module docstring) makes its
+        relative gap that of the returned network.
     is_certified_ : bool
         ``certificate_.certifies()``: the objective is proven to be within a
         relative ``CERTIFICATE_RTOL = 1e-4`` of its global minimum.
     loss_ : float
-        Final value of the objective ``L`` (``certificate_.objective``).
-        With ``loss='squared_error'`` it is the objective of the
-        standardised problem, hence unit-free: ``s**2 * loss_`` is the
-        objective in the units of ``y`` with weight decay ``s * lam`` and
-        perturbation ``s C``.
+        Final value of the internal objective ``L``
+        (``certificate_.objective``), free of the units of ``y`` and X.
     n_iter_ : int
     loss_curve_ : list of float
         Objective after each iteration, in the units of ``loss_``.
@@ -669,28 +650,16 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     ``2 A ((X W^T) * l')^T X + lam W + 2 W C`` in ``O(n k d)``; ``S`` is only
     formed by the certificate, and only below
     ``DENSE_CERTIFICATE_MAX_FEATURES`` features (above, Lanczos on a linear
-    operator). The certificate's derivation is in the module docstring.
+    operator). The certificate's derivation is in
+    :mod:`sklearn_shallow.certificate`.
 
-    Each column of X is scaled to unit root mean square before the fit (as
-    in every dense estimator of the package) and the weights mapped back
-    exactly: the predictions do not depend on the units of a feature, weight
-    decay and ``C`` act on the weights of the scaled columns, and the
-    certificate is that of the scaled problem.
-
-    With ``loss='squared_error'`` the network is fitted to standardised
-    targets ``y_s = (y - m) / s`` and mapped back exactly. With
-    ``fit_intercept=True``, ``m`` and ``s`` are the (sample-)weighted mean
-    and standard deviation of ``y``; without an intercept no shift is
-    representable, so ``m = 0`` and ``s`` is the weighted root mean square
-    of ``y``. ``s = 1`` when ``y - m`` is zero on the samples of positive
-    weight. Weight decay and perturbation therefore act in standardised
-    units. As ``f`` is positively homogeneous of degree 2 in the augmented
-    hidden weights, the fitted hidden weights and biases are multiplied by
-    ``sqrt(s)`` and the intercept becomes ``s b_s + m``. Predictions are
-    equivariant in the units of ``y``: ``fit(X, c * y)`` predicts ``c``
-    times ``fit(X, y)``, and with an intercept ``fit(X, y + t)`` predicts
-    ``t`` more, to the precision the solver stops at (the standardised
-    targets of ``c * y`` and ``y`` can differ in their last bit).
+    Each column of X is scaled to unit root mean square and, with
+    ``loss='squared_error'``, ``y`` is standardised (``y_s = (y - m) / s``:
+    the weighted mean and standard deviation, or ``m = 0`` and the root mean
+    square without an intercept); the fitted network is mapped back exactly
+    (module docstring). Weight decay and ``C`` act on that internal problem,
+    and the certificate is its own. Predictions are equivariant in the units
+    of ``y`` and of each feature, to the precision the solver stops at.
     ``loss='log_loss'`` fits its {-1, +1} targets as they are.
 
     The certified gap cannot fall much below ``1e-9 / alpha`` (relative)
