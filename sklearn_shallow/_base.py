@@ -265,7 +265,7 @@ class BaseShallowNetwork(BaseEstimator):
             verbose=self.verbose,
         )
 
-    def _previous_fit(self, model, shape, units, dtype):
+    def _previous_fit(self, model, shape, units, dtype, stored=None):
         """``(start, loop state)`` of a warm start, or None.
 
         The previous fit's parameters when ``warm_start`` is set and their
@@ -273,15 +273,22 @@ class BaseShallowNetwork(BaseEstimator):
         ``u``, ADMM's ``z``) is in the internal units of the fit that left
         it: it is only reused when this fit's units are the same (the same
         data); else the rule starts its variables afresh from the
-        parameters and only the step size carries over.
+        parameters and only the step size carries over. ``stored``:
+        ``(raw params, (loop state, units))`` of the previous fit when it is
+        not this estimator's single model (the quadratic classifier's
+        networks, one per class).
         """
-        previous = getattr(self, "_raw_params", None)
+        if stored is None:
+            stored = (
+                getattr(self, "_raw_params", None),
+                getattr(self, "_loop_state", (None, None)),
+            )
+        previous, (state, previous_units) = stored
         if not self.warm_start or previous is None:
             return None
         if [p.shape for p in previous] != model.block_shapes(shape):
             return None
         start = [p.astype(dtype, copy=True) for p in previous]
-        state, previous_units = getattr(self, "_loop_state", (None, None))
         if state is not None and not units.same_as(previous_units):
             state = {"mu": state.get("mu"), "mu_max": state.get("mu_max")}
         return start, state or {}
@@ -370,23 +377,39 @@ class BaseShallowNetwork(BaseEstimator):
             )
         if fitted.constant is not None:
             warn_constant_fit(
-                *fitted.constant,
-                "Try another random_state, a smaller step_size, standardised "
-                "inputs or another init.",
-                stacklevel=stacklevel,
+                *fitted.constant, self._constant_hint(), stacklevel=stacklevel
             )
+
+    def _constant_hint(self):
+        """What the constant-predictor warning suggests."""
+        return (
+            "Try another random_state, a smaller step_size, standardised "
+            "inputs or another init."
+        )
 
     def _prepare(self, X, y, sample_weight, **target_options):
         """Validated data, encoded targets and weights, and the loss."""
         X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
         sample_weight = combine_weights(sample_weight, task_weight, X)
+        if sample_weight is not None:
+            # Only relative weights matter (the losses use w / sum(w)): a
+            # power of two (exact) brings the largest to [0.5, 1), so that no
+            # later sum or square of the weights can overflow.
+            largest = float(np.max(sample_weight, initial=0.0))
+            sample_weight = np.ldexp(sample_weight, -np.frexp(largest)[1])
         return FitData(X, y, sample_weight, n_outputs, loss)
 
     def _fit(self, X, y, sample_weight):
-        data = self._prepare(X, y, sample_weight)
+        return self._fit_prepared(self._prepare(X, y, sample_weight))
+
+    def _product_size(self, data):
+        """Multiply-adds of one product of the fit (the thread policy's size)."""
+        return data.X.shape[0] * data.X.shape[1] * (self.n_hidden or 1)
+
+    def _fit_prepared(self, data):
         rng = check_random_state(self.random_state)
         # One thread policy for the whole fit, the tensor start included.
-        with blas_threads(data.X.shape[0] * data.X.shape[1] * (self.n_hidden or 1)):
+        with blas_threads(self._product_size(data)):
             spec = self._fit_spec(data, rng)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)
@@ -450,7 +473,7 @@ class BaseShallowNetwork(BaseEstimator):
         )
         self._loop_state = (result.state, spec.units)
         self.validation_scores_ = (
-            result.validation_scores if self.early_stopping else None
+            result.validation_scores if getattr(self, "early_stopping", False) else None
         )
         self.best_validation_score_ = result.best_validation_score
         self.step_size_ = result.step_size

@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.model_selection import train_test_split
+from sklearn.utils._available_if import available_if
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
@@ -28,6 +29,13 @@ from sklearn.utils.validation import validate_data
 from ._base import _keep_on_failure
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
 from ._validation import check_class_weight
+
+
+def _has_partial_fit(estimator):
+    """Whether the algorithm continues a model by mini-batch passes (the
+    quadratic nets do not: their certificate is about the full objective)."""
+    return getattr(estimator, "_partial_fit_supported", True)
+
 
 #: The losses a regressor's ``loss`` parameter names.
 REGRESSION_LOSSES = ("squared_error", "huber")
@@ -62,6 +70,7 @@ class ShallowRegressorMixin(RegressorMixin):
             )
         return X, y, n_outputs, self._resolve_loss(), None
 
+    @available_if(_has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """One pass of mini-batch steps over ``(X, y)``, continuing the model.
@@ -160,11 +169,12 @@ class ShallowClassifierMixin(ClassifierMixin):
                 f"y has only one class: {classes[0]!r}."
             )
         weight = None
-        if self.class_weight is not None:
+        class_weight = getattr(self, "class_weight", None)
+        if class_weight is not None:
             # compute_sample_weight takes any number; a negative or
             # non-finite one would turn the loss into a gain.
-            check_class_weight(self.class_weight)
-            weight = compute_sample_weight(self.class_weight, y)
+            check_class_weight(class_weight)
+            weight = compute_sample_weight(class_weight, y)
         self.classes_ = classes
         if len(classes) == 2:
             y_enc = np.where(codes == 1, 1.0, -1.0).astype(X.dtype)
@@ -200,6 +210,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         hit = self._codes(y_val) == self._codes(decision)
         return float(np.average(hit, weights=sample_weight))
 
+    @available_if(_has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One pass of mini-batch steps over ``(X, y)``, continuing the model.

@@ -45,12 +45,18 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
+import math
+
 import numpy as np
 from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import check_random_state
 
-from .activations import Quadratic
+from ._loss import SquaredLoss
+from ._network import Objective, ShallowModel
+from .activations import Quadratic, get_activation
+from .architectures import Dense
+from .regularisers import Perturbation
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -156,12 +162,19 @@ class OptimalityCertificate:
         )
 
 
-def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
-    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``."""
+def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng, scale=None):
+    """Smallest eigenvalue and largest |eigenvalue| over ``s S0 + C + shift I``.
+
+    ``scale``: the model's column scale ``D`` (the hidden weights act on
+    ``X / D``), so that ``S0`` is ``D^-1 X^T diag(dpred) X D^-1``, formed
+    without a scaled copy of X.
+    """
     n_features = X.shape[1]
     lo, norm = np.inf, 0.0
     if n_features <= dense_max:
-        S0 = (X * dpred[:, None]).T @ X
+        S0 = ((X * dpred[:, None]).T @ X).astype(np.float64, copy=False)
+        if scale is not None:
+            S0 /= np.outer(scale, scale)
         for s in sign_blocks:
             S = s * S0 if C is None else s * S0 + C
             S.flat[:: n_features + 1] += shift
@@ -173,10 +186,12 @@ def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng):
 
         def matvec(v, s=s):
             v = np.ravel(v)
-            out = s * (X.T @ (dpred * (X @ v))) + shift * v
+            u = v if scale is None else v / scale
+            Su = np.asarray(X.T @ (dpred * (X @ u)), dtype=np.float64)
+            out = s * (Su if scale is None else Su / scale) + shift * v
             return out if C is None else out + C @ v
 
-        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=X.dtype)
+        op = LinearOperator((n_features, n_features), matvec=matvec, dtype=np.float64)
         ends = eigsh(
             op,
             k=2,
@@ -226,8 +241,6 @@ def _parts(objective):
         problems.append("output weights other than -1 and +1")
     if model.n_outputs is not None:
         problems.append(f"n_outputs={model.n_outputs} (not one output)")
-    if model.column_scale is not None:
-        problems.append("scaled columns")
     forms = []
     for part in objective.regularisers:
         form = getattr(part, "gram_form", None)
@@ -280,13 +293,26 @@ def certify(objective, params, random_state=None, dense_max=None):
     -------
     certificate : OptimalityCertificate
     """
+    if objective.Xp.dtype != np.float64:
+        objective = objective.astype(np.float64)
+    return _certify(objective, params, random_state, dense_max)
+
+
+def _certify(objective, params, random_state=None, dense_max=None):
+    """:func:`certify` in the objective's own dtype (no float64 copy of X).
+
+    The estimators certify their float32 fits this way: the products are
+    rounded in float32 (about ``1e-7`` of ``||S0||`` on the eigenvalues,
+    far below the default ``tol``), the eigenvalue problem of the ``d x d``
+    matrix is solved in float64. A model with scaled columns (the
+    estimators fit on columns of unit root mean square) is certified for
+    the scaled problem: ``S0`` is that of ``X / column_scale``.
+    """
     rng = check_random_state(random_state)
     dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
     signs, C = _parts(objective)
-    if objective.Xp.dtype != np.float64:
-        objective = objective.astype(np.float64)
     # A copy: the objective may write the solved intercept into it.
-    params = [np.array(p, dtype=np.float64) for p in params]
+    params = [np.array(p, dtype=objective.Xp.dtype) for p in params]
     value, alignment, half_grad = _stationarity(objective, params)
     dpred = objective.loss_derivatives()
     lam = objective.alpha
@@ -298,6 +324,7 @@ def certify(objective, params, random_state=None, dense_max=None):
         C,
         dense_max,
         rng,
+        objective.model.column_scale,
     )
     deficit = max(0.0, -lo)
     if deficit == 0.0:
@@ -315,3 +342,248 @@ def certify(objective, params, random_state=None, dense_max=None):
         objective=float(value),
         method=method,
     )
+
+
+def quadratic_objective(
+    X,
+    y,
+    loss,
+    signs,
+    alpha,
+    perturbation=None,
+    fit_intercept=False,
+    sample_weight=None,
+):
+    """Du and Lee's objective on the package's shared core.
+
+    The network is a :class:`~sklearn_shallow._network.ShallowModel` with the
+    quadratic activation, a dense layer and the signs as fixed output
+    weights; the objective is the shared
+    :class:`~sklearn_shallow._network.Objective` with weight decay ``alpha``
+    and the perturbation as a regulariser part
+    (:class:`~sklearn_shallow.regularisers.Perturbation`). It has one batch:
+    the landscape results and the certificate are statements about the full
+    objective.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Inputs (with a column of ones appended when the hidden units have a
+        bias).
+    y : ndarray of shape (n_samples,)
+    loss : SquaredLoss or LogisticLoss
+    signs : ndarray of shape (n_hidden,)
+        Fixed output weights ``a_j`` in {-1, +1}.
+    alpha : float
+        ``lam``.
+    perturbation : ndarray of shape (n_features, n_features) or None
+        The PSD matrix ``C``.
+    fit_intercept : bool
+    sample_weight : ndarray of shape (n_samples,) or None
+
+    Returns
+    -------
+    objective : Objective
+        Its parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). For
+        the squared loss every ``value`` call sets ``b`` to its exact
+        minimiser for ``W`` (the weighted mean residual) in the list it is
+        given, and ``b`` gets no gradient step; for other losses ``b`` is a
+        gradient variable.
+
+    Notes
+    -----
+    With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
+
+        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,    A = diag(a),
+
+    two matrix products of cost ``O(n k d)`` and one pass over ``Z`` (the
+    shared objective's backward pass for ``z^2`` with signs +-1); the
+    ``d x d`` matrix ``S0`` is never formed.
+    """
+    signs = np.asarray(signs, dtype=X.dtype)
+    model = ShallowModel(
+        get_activation("quadratic"),
+        Dense(),
+        X.shape[1],
+        signs.shape[0],
+        signs,
+        fit_intercept,
+    )
+    return Objective(
+        model,
+        loss,
+        X,
+        y,
+        sample_weight,
+        exact_linear=isinstance(loss, SquaredLoss),
+        alpha=alpha,
+        regularisers=() if perturbation is None else (Perturbation(perturbation),),
+    )
+
+
+# ---- the certificate in the estimators' fits ----------------------------------
+#: Iterations between two certificate checks of the stopping rule.
+CHECK_EVERY = 10
+
+#: Most gradient-only steps after a solver stalls short of ``tol``.
+REFINE_STEPS = 200
+
+
+def _minimise_intercept(objective, params, max_steps=50):
+    """Return ``params`` with ``b`` replaced by its minimiser for fixed ``W``.
+
+    The certificate's bound assumes that minimiser. An objective that solves
+    ``b`` itself (the squared loss) sets it in one value call; otherwise
+    damped Newton steps on the one-dimensional convex problem.
+    """
+    names = objective.model.names
+    if "intercept" not in names:
+        return params
+    params = [p.copy() for p in params]
+    batch = objective.batches()[0]
+    if objective.exact:
+        objective.value(params, batch)
+        return params
+    i = names.index("intercept")
+    loss, y = objective.loss, objective.y
+    sw = objective.sw
+    weight = 1.0 / y.shape[0] if sw is None else sw / sw.sum()
+    b = float(params[i][0])
+    q = objective.model.decision(params, objective.Xp) - b
+    buf = np.empty_like(q)
+    f = loss.value_and_dpred(q + b, y, weight, out=buf)
+    g = float(buf.sum())
+    for _ in range(max_steps):
+        h = float(np.sum(weight * loss.curvature(q + b, y)))
+        if g == 0.0 or not h > 0.0:
+            break
+        step, t = g / h, 1.0
+        while True:
+            b_new = b - t * step
+            f_new = loss.value_and_dpred(q + b_new, y, weight, out=buf)
+            if f_new <= f:
+                break
+            t *= 0.5
+            if t < 1e-12:
+                params[i][0] = b
+                return params
+        g = float(buf.sum())
+        done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
+        b, f = b_new, f_new
+        if done:
+            break
+    params[i][0] = b
+    return params
+
+
+class _CertifiedStop:
+    """Stopping rule: the certificate bounds the relative gap by ``tol``.
+
+    Checked every :data:`CHECK_EVERY` iterations, on the loop's objective in
+    its own dtype (no float64 copy of X); the eigenvalues are only computed
+    once the stationarity part of the bound, ``<A W S, W>``, is already
+    below ``tol * L(W)``.
+    """
+
+    def __init__(self, objective, tol, rng):
+        self.objective = objective
+        self.tol = tol
+        self.rng = rng
+
+    def __call__(self, info):
+        names = self.objective.model.names
+        return self.check([info["params"][n] for n in names], info["iteration"])
+
+    def check(self, params, iteration):
+        if iteration % CHECK_EVERY:
+            return False
+        params = [p.copy() for p in params]
+        params = _minimise_intercept(self.objective, params)
+        value, alignment, _ = _stationarity(self.objective, params)
+        if alignment > self.tol * value:
+            return False
+        return _certify(self.objective, params, self.rng).certifies(self.tol)
+
+
+def _refine(objective, params, stop, max_steps):
+    """Gradient-only refinement of a point where a solver stalled.
+
+    Line searches compare objective values, so they stall once a step gains
+    less than the rounding of ``L`` (about ``1e-16 L``), with the gradient
+    still about ``1e-8`` of its scale. Barzilai-Borwein steps use gradients
+    alone and carry on. Returns the visited point with the smallest gradient
+    among those whose objective exceeds the start's by at most a relative
+    ``1e-12``. Blocks the objective solves itself (the squared loss's
+    intercept) take no step and stay out of the secant.
+    """
+    grads = [np.empty_like(p) for p in params]
+    batch = objective.batches()[0]
+    solved = set(objective.solved_blocks)
+    free = [i for i in range(len(params)) if i not in solved]
+
+    def inner(u, v):
+        return sum(float(np.vdot(u[i], v[i])) for i in free)
+
+    def evaluate(x):
+        value = objective.value(x, batch)
+        objective.gradient(x, batch, out=grads)
+        return value, [g.copy() for g in grads]
+
+    x = [p.copy() for p in params]
+    f0, g = evaluate(x)
+    norm = math.sqrt(inner(g, g))
+    best, best_norm = x, norm
+    if norm == 0.0:
+        return best
+    size = math.sqrt(inner(x, x))
+    # A first step that moves by 1e-6 of the parameters' norm: close enough
+    # for the objective to stay within rounding, long enough for a secant.
+    step = 1e-6 * max(size, 1.0) / norm
+    for iteration in range(1, max_steps + 1):
+        x_new = [a - step * b for a, b in zip(x, g)]
+        f, g_new = evaluate(x_new)
+        if not np.isfinite(f):
+            break
+        dx = [a - b for a, b in zip(x_new, x)]
+        s_y = inner(dx, [a - b for a, b in zip(g_new, g)])
+        s_s = inner(dx, dx)
+        if s_y <= 0.0:
+            break
+        step = s_s / s_y
+        x, g = x_new, g_new
+        norm = math.sqrt(inner(g, g))
+        if norm < best_norm and f <= f0 + 1e-12 * abs(f0):
+            best, best_norm = x, norm
+            if stop.check(best, iteration):
+                break
+    return best
+
+
+def _finish(objective, result, stop, max_iter, tol, rng, certified_only):
+    """After the loop: the intercept at its minimiser, the certificate and,
+    after a stall short of ``tol``, a refinement (internal units)."""
+    params = _minimise_intercept(objective, result.params)
+    certificate = _certify(objective, params, rng)
+    # The loop ends at max_iter, at its stopping rule, at the certificate
+    # (its callback) or where no step decreases the objective at working
+    # precision: only the first is a failure to report.
+    limit = not result.converged and result.n_iter >= max_iter
+    if not (limit or result.converged) and not certificate.certifies(tol):
+        # A stall short of tol (tol=0 runs to it): refine.
+        params = _refine(objective, params, stop, REFINE_STEPS)
+        params = _minimise_intercept(objective, params)
+        certificate = _certify(objective, params, rng)
+    if certificate.certifies(tol):
+        result.converged = True
+    elif limit:
+        result.message = (
+            f"max_iter={max_iter} was reached before the fit was "
+            + ("certified" if certified_only else "stationary")
+            + "; increase max_iter or tol"
+        )
+    else:
+        result.converged = True  # a stall at working precision
+    result.params = params
+    result.raw_params = [p.copy() for p in params]
+    result.certificate = certificate
+    return result

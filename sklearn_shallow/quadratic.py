@@ -14,56 +14,30 @@ loss ``l`` and an optional small random PSD perturbation ``C``. They prove
 that every local minimum is global and every saddle strict once the width
 ``k`` satisfies ``k >= d`` or, with the perturbation, ``k(k+1)/2 > n``.
 
-This module turns the proof into a number a fitted model reports. Write
-``M_+ = W_+^T W_+`` and ``M_- = W_-^T W_-`` for the rows with ``a_j = +1``
-and ``-1``. The objective is a function of these matrices,
+The estimators report whether their fit is certifiably the global minimum:
+the certificate, its derivation and its use in the fit (the stopping rule,
+the intercept at its minimiser, the refinement of a stalled run) are in
+:mod:`sklearn_shallow.certificate`.
 
-    F(M_+, M_-) = sum_i s_i l(x_i^T (M_+ - M_-) x_i + b, y_i)
-                  + <lam/2 I + C, M_+ + M_->,
+The estimators run on the package's one front end
+(:class:`~sklearn_shallow._base.BaseShallowNetwork`): validation, label
+encoding, the internal units, :func:`~sklearn_shallow._fit.run.fit_network`
+on the shared :class:`~sklearn_shallow._network.Objective`, and fitted
+attributes written once at the end (a failed fit leaves the previous model
+whole). What is theirs (:class:`_QuadraticPart`): the model (quadratic
+activation, the signs as fixed output weights, a hidden bias as a column of
+ones), ``<C, W^T W>`` as a regulariser part
+(:class:`~sklearn_shallow.regularisers.Perturbation`), the certificate.
 
-and ``F`` is convex over pairs of PSD matrices (without the rank limit that
-the width puts on them). Its gradient in ``M_+`` is
-``S_+ = S0 + C + lam/2 I`` and in ``M_-`` it is ``S_- = -S0 + C + lam/2 I``,
-where ``S0 = sum_i s_i l'_i x_i x_i^T``. The optimality conditions of the
-convex problem are
-
-    S_+ >= 0,  S_- >= 0,  M_+ S_+ = 0,  M_- S_- = 0,
-
-and ``W_+ S_+ = 0``, ``W_- S_- = 0`` is exactly ``grad L(W) = 0``. So a
-stationary ``W`` whose matrices ``S_+`` (and ``S_-`` when some ``a_j = -1``)
-are PSD is a global minimum of the convex problem, hence of ``L`` whatever
-the width. When they are only nearly so, convexity still bounds the gap:
-
-    L(W) - min L <= <S, M> + max(0, -lambda_min) * 2 L(W) / lam,
-
-with ``<S, M> = <S_+, M_+> + <S_-, M_->`` and ``lambda_min`` the smallest
-eigenvalue of ``S_+`` and ``S_-``, because ``F(M*) >= F(M) + <S, M* - M>``
-(convexity), ``<S, M*> >= lambda_min trace M*``, and
-``lam/2 trace M* <= min L <= L(W)`` (the loss and ``<C, M>`` are
-non-negative).
-
-An intercept ``b`` is not penalised; it is at its exact minimiser for the
-final ``W`` when the certificate is computed, so that ``F`` may be read as a
-function of ``M`` alone. For the squared loss the shared objective solves it
-at every evaluation (the weighted mean residual); for the logistic loss it
-is a gradient variable of the descent, and damped Newton steps move it to
-its minimiser before each certificate.
-
-The objective is the package's shared one
-(:class:`~sklearn_shallow._network.Objective`, built by
-:func:`quadratic_objective`): the quadratic activation, the signs as fixed
-output weights, weight decay as its ``alpha`` and ``<C, W^T W>`` as a
-regulariser part (:class:`~sklearn_shallow.regularisers.Perturbation`).
-
-For the squared loss, :class:`QuadraticNetRegressor` applies all of the
-above to standardised targets ``y_s = (y - m) / s`` (``m = 0`` without an
-intercept) and maps the network back exactly: ``f`` is positively
-homogeneous of degree 2 in the augmented hidden weights ``[W, c]``, so
-``[W, c] -> sqrt(s) [W, c]`` and ``b -> s b + m`` turn ``f_s`` into
-``s f_s + m``. This map is a bijection of the parameters that multiplies
-the objective by ``s^2`` when the weight decay and ``C`` are read as
-``s lam`` and ``s C`` in the units of ``y``, so the certificate of the
-standardised problem certifies the returned network as well.
+Units: each column of X is scaled to unit root mean square, and for the
+squared loss y is standardised, ``y_s = (y - m) / s`` (``m = 0`` without an
+intercept). ``f`` is positively homogeneous of degree 2 in the augmented
+hidden weights ``[W, c]``, so ``[W, c] -> sqrt(s) [W, c]`` and
+``b -> s b + m`` map the fitted network back exactly; this bijection
+multiplies the objective by ``s^2`` when the weight decay and ``C`` are
+read as ``s lam`` and ``s C``, so the certificate of the internal problem
+(standardised y, scaled columns, where weight decay and ``C`` act)
+certifies the returned network as well.
 
 References
 ----------
@@ -78,20 +52,20 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.linalg import eigvalsh
-from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from scipy.special import logsumexp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._loss import LOSSES, LogisticLoss, SquaredLoss
-from ._network import Objective, ShallowModel
+from ._base import BaseShallowNetwork
+from ._fit.run import fit_network
+from ._fit.scales import check_feature_offsets
+from ._fit.spec import FitData, FitResult, FitSpec
+from ._fit.starts import initial_params
+from ._fit.units import _Units
+from ._loss import LogisticLoss, SquaredLoss
+from ._network import ShallowModel
+from ._task import ShallowClassifierMixin, ShallowRegressorMixin
 from ._threads import blas_threads
 from .activations import get_activation
 from .architectures import Dense
@@ -100,19 +74,16 @@ from .architectures import Dense
 # here (``from sklearn_shallow.quadratic import certify``).
 from .certificate import (
     CERTIFICATE_RTOL,
+    CHECK_EVERY,  # noqa: F401 (importable from here, as before)
     DENSE_CERTIFICATE_MAX_FEATURES,
     OptimalityCertificate,
-    _stationarity,
+    _CertifiedStop,
+    _finish,
     certify,
+    quadratic_objective,
 )
 from .regularisers import Perturbation
-from .solvers import (
-    DescentResult,
-    UpdateRule,
-    descend,
-    rows_that_can_vary,
-    warn_constant_fit,
-)
+from .solvers import UpdateRule, rows_that_can_vary
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -124,12 +95,6 @@ __all__ = [
     "certify",
     "quadratic_objective",
 ]
-
-#: Iterations between two certificate checks of the stopping rule.
-CHECK_EVERY = 10
-
-#: Most gradient-only steps after a solver stalls short of ``tol``.
-REFINE_STEPS = 200
 
 
 def auto_width(n_features, n_samples):
@@ -159,213 +124,6 @@ def auto_width(n_features, n_samples):
     return max(1, min(n_features, by_samples))
 
 
-def _network_output(X, hidden_weights, hidden_bias, signs, intercept):
-    """``sum_j a_j (w_j . x + c_j)^2 + b`` for every row of ``X``."""
-    Z = X @ hidden_weights.T
-    Z += hidden_bias
-    np.square(Z, out=Z)
-    return Z @ signs + intercept
-
-
-#: Outputs whose range on the training data is below this fraction of the
-#: range of the targets count as constant.
-CONSTANT_OUTPUT = 1e-6
-
-
-def _target_scaling(y, sample_weight, center):
-    """Shift ``m`` and scale ``s`` of the standardised targets ``(y - m) / s``.
-
-    ``m`` is the (sample-)weighted mean of ``y`` when ``center``, else 0 (no
-    shift is representable without an intercept); ``s`` is the weighted
-    root mean square of ``y - m``: the standard deviation, or the root mean
-    square of ``y``. ``s = 1`` when ``y - m`` is zero on the samples of
-    positive weight (constant ``y`` with an intercept, zero ``y`` without).
-    Computed in float64, with ``y - m`` divided by its largest magnitude
-    before squaring so that no spread underflows or overflows.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    if sample_weight is None:
-        weight = np.full(y.shape[0], 1.0 / y.shape[0])
-    else:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-        weight = weight / weight.sum()
-    shift = float(np.dot(weight, y)) if center else 0.0
-    used = y[weight > 0]
-    if center and np.ptp(used) == 0:
-        # A constant y: the rounding of the mean must not become the scale.
-        return shift, 1.0
-    size = float(np.max(np.abs(used - shift)))
-    if size == 0.0 or not np.isfinite(size):
-        return shift, 1.0
-    scaled = (y - shift) / size
-    return shift, size * math.sqrt(float(np.dot(weight, scaled * scaled)))
-
-
-def _unstandardise(params, shift, scale, fit_intercept):
-    """Parameters of the network in the units of ``y`` from those fitted to
-    ``(y - shift) / scale``.
-
-    The network is positively homogeneous of degree 2 in its (augmented)
-    hidden weights, so ``W -> sqrt(scale) W`` multiplies the quadratic part
-    by ``scale``; the intercept becomes ``scale * b + shift``.
-    """
-    W = params[0] * np.asarray(math.sqrt(scale), dtype=params[0].dtype)
-    out = [W]
-    if fit_intercept:
-        b = scale * float(params[1][0]) + shift
-        out.append(np.array([b], dtype=params[1].dtype))
-    return out
-
-
-def _warn_if_constant(X, y, sample_weight, signs, params, estimator):
-    """Warn when the fitted network barely varies over the training samples.
-
-    ``W = 0`` is a stationary point of every quadratic network, and the
-    global minimum once the weight decay exceeds the largest eigenvalue of
-    the data's gradient matrix there: the fit then predicts a constant.
-    """
-    counted = rows_that_can_vary(X, y, sample_weight)
-    if counted is None:
-        return
-    X, y = counted
-    spread = np.ptp(y)
-    intercept = params[1][0] if len(params) > 1 else 0.0
-    pred = _network_output(X, params[0], 0.0, signs, intercept)
-    if np.ptp(pred) > CONSTANT_OUTPUT * spread:
-        return
-    warn_constant_fit(
-        "its hidden weights are (numerically) zero",
-        float(pred[0]),
-        f"alpha={estimator._alpha} is too large for this data: "
-        "zero weights are then the optimum. Lower it.",
-        stacklevel=5,
-    )
-
-
-def quadratic_objective(
-    X,
-    y,
-    loss,
-    signs,
-    alpha,
-    perturbation=None,
-    fit_intercept=False,
-    sample_weight=None,
-):
-    """Du and Lee's objective on the package's shared core.
-
-    The network is a :class:`~sklearn_shallow._network.ShallowModel` with the
-    quadratic activation, a dense layer and the signs as fixed output
-    weights; the objective is the shared
-    :class:`~sklearn_shallow._network.Objective` with weight decay ``alpha``
-    and the perturbation as a regulariser part
-    (:class:`~sklearn_shallow.regularisers.Perturbation`). It has one batch:
-    the landscape results and the certificate are statements about the full
-    objective.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Inputs (with a column of ones appended when the hidden units have a
-        bias).
-    y : ndarray of shape (n_samples,)
-    loss : SquaredLoss or LogisticLoss
-    signs : ndarray of shape (n_hidden,)
-        Fixed output weights ``a_j`` in {-1, +1}.
-    alpha : float
-        ``lam``.
-    perturbation : ndarray of shape (n_features, n_features) or None
-        The PSD matrix ``C``.
-    fit_intercept : bool
-    sample_weight : ndarray of shape (n_samples,) or None
-
-    Returns
-    -------
-    objective : Objective
-        Its parameters are ``[W]`` or ``[W, b]`` (``b`` of shape (1,)). For
-        the squared loss every ``value`` call sets ``b`` to its exact
-        minimiser for ``W`` (the weighted mean residual) in the list it is
-        given, and ``b`` gets no gradient step; for other losses ``b`` is a
-        gradient variable.
-
-    Notes
-    -----
-    With ``Z = X W^T`` and ``l'`` the weighted loss derivatives,
-
-        grad_W L = 2 A ((Z * l')^T X) + lam W + 2 W C,    A = diag(a),
-
-    two matrix products of cost ``O(n k d)`` and one pass over ``Z`` (the
-    shared objective's backward pass for ``z^2`` with signs +-1); the
-    ``d x d`` matrix ``S0`` is never formed.
-    """
-    signs = np.asarray(signs, dtype=X.dtype)
-    model = ShallowModel(
-        get_activation("quadratic"),
-        Dense(),
-        X.shape[1],
-        signs.shape[0],
-        signs,
-        fit_intercept,
-    )
-    return Objective(
-        model,
-        loss,
-        X,
-        y,
-        sample_weight,
-        exact_linear=isinstance(loss, SquaredLoss),
-        alpha=alpha,
-        regularisers=() if perturbation is None else (Perturbation(perturbation),),
-    )
-
-
-def _minimise_intercept(objective, params, max_steps=50):
-    """Return ``params`` with ``b`` replaced by its minimiser for fixed ``W``.
-
-    The certificate's bound assumes that minimiser. An objective that solves
-    ``b`` itself (the squared loss) sets it in one value call; otherwise
-    damped Newton steps on the one-dimensional convex problem.
-    """
-    names = objective.model.names
-    if "intercept" not in names:
-        return params
-    params = [p.copy() for p in params]
-    batch = objective.batches()[0]
-    if objective.exact:
-        objective.value(params, batch)
-        return params
-    i = names.index("intercept")
-    loss, y = objective.loss, objective.y
-    sw = objective.sw
-    weight = 1.0 / y.shape[0] if sw is None else sw / sw.sum()
-    b = float(params[i][0])
-    q = objective.model.decision(params, objective.Xp) - b
-    buf = np.empty_like(q)
-    f = loss.value_and_dpred(q + b, y, weight, out=buf)
-    g = float(buf.sum())
-    for _ in range(max_steps):
-        h = float(np.sum(weight * loss.curvature(q + b, y)))
-        if g == 0.0 or not h > 0.0:
-            break
-        step, t = g / h, 1.0
-        while True:
-            b_new = b - t * step
-            f_new = loss.value_and_dpred(q + b_new, y, weight, out=buf)
-            if f_new <= f:
-                break
-            t *= 0.5
-            if t < 1e-12:
-                params[i][0] = b
-                return params
-        g = float(buf.sum())
-        done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
-        b, f = b_new, f_new
-        if done:
-            break
-    params[i][0] = b
-    return params
-
-
 # ---- solvers ---------------------------------------------------------------
 #: The step policies of the shared loop (:func:`~sklearn_shallow.solvers.descend`)
 #: a quadratic net may use: its objective is smooth, so L-BFGS applies.
@@ -378,132 +136,11 @@ RENAMED = (("weight_decay", "alpha"), ("output_signs", "output_weights"))
 STOPS = ("stationary", "certified")
 
 
-def _descend(objective, params, *, solver, step_size, max_iter, tol, stop, verbose):
-    """Run the shared descent loop on a quadratic objective.
-
-    ``stop(params, iteration)`` (the certificate) is asked through the loop's
-    callback; the loop's own test uses ``tol`` (0 switches it off, so that
-    only the certificate, a stall or ``max_iter`` end the run).
-    """
-    names = objective.model.names
-
-    def callback(info):
-        return stop([info["params"][name] for name in names], info["iteration"])
-
-    return descend(
-        objective,
-        params,
-        UpdateRule(),
-        solver=solver,
-        step_size=step_size,
-        max_iter=max_iter,
-        tol=tol,
-        callback=callback,
-        verbose=verbose,
-        names=names,
-    )
-
-
-class _CertifiedStop:
-    """Stopping rule: the certificate bounds the relative gap by ``tol``.
-
-    Checked every :data:`CHECK_EVERY` iterations; the eigenvalues are only
-    computed once the stationarity part of the bound, ``<A W S, W>``, is
-    already below ``tol * L(W)``.
-    """
-
-    def __init__(self, objective, tol, rng):
-        self.objective = (
-            objective
-            if objective.Xp.dtype == np.float64
-            else objective.astype(np.float64)
-        )
-        self.tol = tol
-        self.rng = rng
-
-    def __call__(self, params, iteration):
-        if iteration % CHECK_EVERY:
-            return False
-        params = [p.astype(np.float64) for p in params]
-        params = _minimise_intercept(self.objective, params)
-        value, alignment, _ = _stationarity(self.objective, params)
-        if alignment > self.tol * value:
-            return False
-        return certify(self.objective, params, self.rng).certifies(self.tol)
-
-
-def _refine(objective, params, stop, max_steps):
-    """Gradient-only refinement of a point where a solver stalled.
-
-    Line searches compare objective values, so they stall once a step gains
-    less than the rounding of ``L`` (about ``1e-16 L``), with the gradient
-    still about ``1e-8`` of its scale. Barzilai-Borwein steps use gradients
-    alone and carry on. Returns the visited point with the smallest gradient
-    among those whose objective exceeds the start's by at most a relative
-    ``1e-12``. Blocks the objective solves itself (the squared loss's
-    intercept) take no step and stay out of the secant.
-    """
-    grads = [np.empty_like(p) for p in params]
-    batch = objective.batches()[0]
-    solved = set(objective.solved_blocks)
-    free = [i for i in range(len(params)) if i not in solved]
-
-    def inner(u, v):
-        return sum(float(np.vdot(u[i], v[i])) for i in free)
-
-    def evaluate(x):
-        value = objective.value(x, batch)
-        objective.gradient(x, batch, out=grads)
-        return value, [g.copy() for g in grads]
-
-    x = [p.copy() for p in params]
-    f0, g = evaluate(x)
-    norm = math.sqrt(inner(g, g))
-    best, best_norm = x, norm
-    if norm == 0.0:
-        return best
-    size = math.sqrt(inner(x, x))
-    # A first step that moves by 1e-6 of the parameters' norm: close enough
-    # for the objective to stay within rounding, long enough for a secant.
-    step = 1e-6 * max(size, 1.0) / norm
-    for iteration in range(1, max_steps + 1):
-        x_new = [a - step * b for a, b in zip(x, g)]
-        f, g_new = evaluate(x_new)
-        if not np.isfinite(f):
-            break
-        dx = [a - b for a, b in zip(x_new, x)]
-        s_y = inner(dx, [a - b for a, b in zip(g_new, g)])
-        s_s = inner(dx, dx)
-        if s_y <= 0.0:
-            break
-        step = s_s / s_y
-        x, g = x_new, g_new
-        norm = math.sqrt(inner(g, g))
-        if norm < best_norm and f <= f0 + 1e-12 * abs(f0):
-            best, best_norm = x, norm
-            if stop(best, iteration):
-                break
-    return best
-
-
-# ---- estimators --------------------------------------------------------------
-class _FittedNet:
-    """Parameters and diagnostics of one fitted network.
-
-    ``params`` are in the units of ``y``; ``fitted_params`` are those the
-    solver returned for the (possibly standardised) targets it was given,
-    which a warm start resumes from.
-    """
-
-    def __init__(self, params, result, certificate, fitted_params):
-        self.params = params
-        self.result = result
-        self.certificate = certificate
-        self.fitted_params = fitted_params
-
-
-class _BaseQuadraticNet(BaseEstimator):
-    """Parameters, resolution and fit shared by the regressor and classifier."""
+# ---- estimators ---------------------------------------------------------------
+class _QuadraticPart(BaseShallowNetwork):
+    """Du and Lee's networks on the shared front end: the model, the
+    perturbation and the certificate are theirs, the rest is the front
+    end's (module docstring)."""
 
     _parameter_constraints = {
         "n_hidden": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -533,10 +170,18 @@ class _BaseQuadraticNet(BaseEstimator):
         ],
     }
 
-    def _resolve_renamed(self):
-        """Read the renamed parameters, from their old names when given.
+    # y's scale is absorbed by the hidden weights: f is homogeneous of
+    # degree 2 in them.
+    _hidden_degree = 2
+    # The certificate is a statement about the full objective.
+    _partial_fit_supported = False
 
-        Sets ``_alpha``, ``_output_weights`` and ``_solver`` for this fit.
+    def _sparse_formats(self):
+        return False
+
+    def _resolve_renamed(self):
+        """``(alpha, output_weights, solver)``, from the old names when given.
+
         An old name that is set warns (FutureWarning) and is used; an old
         name set together with its new name (away from its default) is an
         error.
@@ -551,7 +196,6 @@ class _BaseQuadraticNet(BaseEstimator):
             if isinstance(value, str) and value == "deprecated":
                 continue
             current = getattr(self, new)
-            # (A subclass whose __init__ hides the new name cannot set it.)
             default = defaults.get(new, current)
             if not (isinstance(current, str) or np.isscalar(current)) or (
                 current != default
@@ -564,7 +208,7 @@ class _BaseQuadraticNet(BaseEstimator):
                 f"'{old}' was renamed '{new}' in version 0.1 and will be removed "
                 f"in 0.2: use {new}=... instead.",
                 FutureWarning,
-                stacklevel=5,
+                stacklevel=7,
             )
             # The old default None (every sign +1) is 'ones' now.
             resolved[new] = "ones" if value is None else value
@@ -574,16 +218,13 @@ class _BaseQuadraticNet(BaseEstimator):
                 "solver='gd' was renamed 'pgd' in version 0.1 and will be removed "
                 "in 0.2: use solver='pgd' instead.",
                 FutureWarning,
-                stacklevel=5,
+                stacklevel=7,
             )
             solver = "pgd"
-        self._alpha = resolved["alpha"]
-        self._output_weights = resolved["output_weights"]
-        self._solver = solver
+        return resolved["alpha"], resolved["output_weights"], solver
 
-    def _resolve_signs(self, n_features, n_samples):
+    def _resolve_signs(self, signs, n_features, n_samples):
         """Output signs ``a``, which also fix the width."""
-        signs = self._output_weights
         auto = self.n_hidden == "auto"
         if isinstance(signs, str) and signs == "ones":
             k = auto_width(n_features, n_samples) if auto else self.n_hidden
@@ -608,24 +249,8 @@ class _BaseQuadraticNet(BaseEstimator):
             )
         return a
 
-    def _prepare(self, X, sample_weight):
-        """Augmented inputs, checked weights and the output signs."""
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        if self.hidden_bias:
-            X = np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
-        n_used = (
-            X.shape[0]
-            if sample_weight is None
-            else int(np.count_nonzero(sample_weight))
-        )
-        signs = self._resolve_signs(X.shape[1], n_used).astype(X.dtype)
-        return X, sample_weight, signs
-
     def _perturbation(self, n_features, dtype, rng):
-        """The matrix ``C``, or None.
+        """``(C or None, direction)``.
 
         A float ``delta`` gives ``delta G G^T / ||G G^T||_F`` with ``G``
         standard normal: the Wishart direction has a density on the PSD
@@ -651,9 +276,9 @@ class _BaseQuadraticNet(BaseEstimator):
                     "perturbation given as a matrix must be positive semidefinite; "
                     f"its smallest eigenvalue is {lowest:.3g}."
                 )
-            return C.astype(dtype)
+            return C.astype(dtype), None
         if delta == 0:
-            return None
+            return None, None
         direction = getattr(self, "_perturbation_direction", None)
         if not (
             self.warm_start
@@ -663,163 +288,126 @@ class _BaseQuadraticNet(BaseEstimator):
             G = rng.standard_normal((n_features, n_features))
             direction = G @ G.T
             direction /= np.linalg.norm(direction)
-            self._perturbation_direction = direction
-        return (delta * direction).astype(dtype)
+        return (delta * direction).astype(dtype), direction
 
-    def _initial_params(self, shape, previous, objective, rng):
-        """The previous fit's parameters (a warm start), or random ``W`` and
-        the best constant prediction as ``b`` (the squared loss solves ``b``
-        at the first value call)."""
-        dtype = objective.Xp.dtype
-        expected = objective.model.block_shapes(shape)
-        if (
-            self.warm_start
-            and previous is not None
-            and [p.shape for p in previous] == expected
-        ):
-            return [p.astype(dtype, copy=True) for p in previous]
-        # E ||W x||^2 = ||W||_F^2 ~ 1 for standardised inputs.
-        W = rng.standard_normal(shape) / math.sqrt(shape[0] * shape[1])
-        params = [W.astype(dtype)]
-        if self.fit_intercept:
-            b = objective.loss.baseline(objective.y, objective.sw)
-            params.append(np.array([b], dtype=dtype))
-        return params
-
-    def _fit_nets(self, X, targets, sample_weight, loss, rng):
-        """Fit one network per target vector; return the list of fits.
-
-        For the squared loss each target is standardised first
-        (:func:`_target_scaling`) and the fitted network mapped back to the
-        units of ``y`` (:func:`_unstandardise`); the logistic loss sees its
-        labels as they are.
-        """
-        self._resolve_renamed()
-        X, sample_weight, signs = self._prepare(X, sample_weight)
-        standardise = loss.name == "squared_error"
-        C = self._perturbation(X.shape[1], X.dtype, rng)
-        previous = getattr(self, "_params", None)
-        if previous is None or len(previous) != len(targets):
-            previous = [None] * len(targets)
-        fits = []
-        # The package's one BLAS thread policy, sized by the multiply-adds of
-        # one product (n * k * d).
-        with blas_threads(X.shape[0] * signs.shape[0] * X.shape[1]):
-            for y, prev in zip(targets, previous):
-                if standardise:
-                    shift, scale = _target_scaling(y, sample_weight, self.fit_intercept)
-                    y_fit = ((y.astype(np.float64) - shift) / scale).astype(X.dtype)
-                else:
-                    shift, scale, y_fit = 0.0, 1.0, y
-                objective = quadratic_objective(
-                    X,
-                    y_fit,
-                    loss,
-                    signs,
-                    self._alpha,
-                    C,
-                    self.fit_intercept,
-                    sample_weight,
-                )
-                params = self._initial_params(
-                    (signs.shape[0], X.shape[1]), prev, objective, rng
-                )
-                params, result, certificate = self._fit_one(objective, params, rng)
-                raw = _unstandardise(params, shift, scale, self.fit_intercept)
-                fits.append(_FittedNet(raw, result, certificate, params))
-                _warn_if_constant(X, y, sample_weight, signs, raw, self)
-        # A warm start resumes from the parameters of the standardised
-        # problem, whatever the units of the next y.
-        self._params = [f.fitted_params for f in fits]
-        self.perturbation_matrix_ = C
-        self.n_hidden_ = int(signs.shape[0])
-        self.output_weights_ = signs
-        return fits
-
-    @property
-    def output_signs_(self):
-        """The fitted ``output_weights_`` under its name before 0.1."""
-        warnings.warn(
-            "'output_signs_' was renamed 'output_weights_' in version 0.1 and "
-            "will be removed in 0.2.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return self.output_weights_
-
-    def _fit_one(self, objective, params, rng):
-        """Minimise one objective from ``params``.
-
-        Returns the final parameters (intercept at its minimiser), the loop's
-        :class:`~sklearn_shallow.solvers.DescentResult` and the certificate.
-        """
-        solver = self._solver
-        certified_only = self.stop == "certified"
-        stop = _CertifiedStop(objective, self.tol, rng)
-        if stop(params, 0):
-            # A start that is already certified (a warm start on the same
-            # problem) takes no step: the solver's first trial step could
-            # only move it off the optimum it has proved.
-            result = DescentResult(
-                params=[p.copy() for p in params],
-                raw_params=[p.copy() for p in params],
-                n_iter=0,
-                loss_curve=[],
-                validation_scores=[],
-                best_validation_score=None,
-                converged=True,
-                step_size=float("nan"),
-                message="the start is certified",
-            )
-        else:
-            result = _descend(
-                objective,
-                params,
-                solver=solver,
-                step_size=self.step_size,
-                max_iter=self.max_iter,
-                tol=0.0 if certified_only else self.tol,
-                stop=stop,
-                verbose=self.verbose,
-            )
-        params = _minimise_intercept(objective, result.params)
-        certificate = certify(stop.objective, params, rng)
-        # The loop ends at max_iter, at its stopping rule, at the certificate
-        # (its callback) or where no step decreases the objective at working
-        # precision: only the first is a failure to report.
-        limit = not result.converged and result.n_iter >= self.max_iter
-        if not (limit or result.converged) and not certificate.certifies(self.tol):
-            # A stall short of tol (tol=0 runs to it): refine.
-            params = _refine(objective, params, stop, REFINE_STEPS)
-            params = _minimise_intercept(objective, params)
-            certificate = certify(stop.objective, params, rng)
-        if limit and not certificate.certifies(self.tol):
-            warnings.warn(
-                f"{type(self).__name__} did not converge: max_iter={self.max_iter} "
-                "was reached before the fit was "
-                + ("certified" if certified_only else "stationary")
-                + "; increase max_iter or tol.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-        return params, result, certificate
-
-    def _split(self, params):
-        """``(hidden_weights, hidden_bias, intercept)`` of one network."""
-        W = params[0]
+    def _prepare(self, X, y, sample_weight, **target_options):
+        """The front end's data; with hidden biases, X gets a column of ones
+        (the model then is Du and Lee's on the augmented inputs)."""
+        data = super()._prepare(X, y, sample_weight, **target_options)
         if self.hidden_bias:
-            hidden, bias = W[:, :-1].copy(), W[:, -1].copy()
-        else:
-            hidden, bias = W.copy(), np.zeros(W.shape[0], dtype=W.dtype)
-        intercept = float(params[1][0]) if self.fit_intercept else 0.0
-        return hidden, bias, intercept
+            data.X = _augment(data.X)
+        return data
 
-    def _store(self, fits, stack):
-        """Set the fitted attributes; ``stack`` adds a leading network axis."""
-        parts = [self._split(f.params) for f in fits]
+    def _fit_spec(self, data, rng, partial=False, stored=None):
+        """The quadratic network, its objective and its stopping rule.
+
+        ``stored``: the previous fit of this network when the estimator
+        holds several (one per class).
+        """
+        X, y, sw = data.X, data.y, data.sample_weight
+        alpha, output_weights, solver = self._resolve_renamed()
+        n_used = X.shape[0] if sw is None else int(np.count_nonzero(sw))
+        signs = self._resolve_signs(output_weights, X.shape[1], n_used)
+        signs = signs.astype(X.dtype)
+        model = ShallowModel(
+            get_activation("quadratic"),
+            Dense(),
+            X.shape[1],
+            signs.shape[0],
+            signs,
+            self.fit_intercept,
+        )
+        check_feature_offsets(X, sw, type(self).__name__)
+        units = _Units.for_fit(
+            model,
+            X,
+            y,
+            sw,
+            True,
+            labels=data.loss.encodes_labels,
+            hidden_degree=self._hidden_degree,
+        )
+        C, direction = self._perturbation(X.shape[1], X.dtype, rng)
+        certified_only = self.stop == "certified"
+        tol = self.tol
+        spec = FitSpec(
+            model=model,
+            units=units,
+            update=UpdateRule(),
+            start=None,
+            loss=data.loss,
+            alpha=alpha,
+            exact_linear=isinstance(data.loss, SquaredLoss),
+            solver=solver,
+            step_size=self.step_size,
+            max_iter=self.max_iter,
+            # Only the certificate, a stall or max_iter end a 'certified' fit.
+            tol=0.0 if certified_only else tol,
+            verbose=self.verbose,
+            check_constant=True,
+            regularisers=() if C is None else (Perturbation(C),),
+            attributes={
+                "perturbation_matrix_": C,
+                "n_hidden_": int(signs.shape[0]),
+                "_perturbation_direction": direction,
+                "_alpha": alpha,
+            },
+        )
+        stops = []
+
+        def monitor(objective):
+            stops.append(_CertifiedStop(objective, tol, rng))
+            return stops[0]
+
+        spec.monitor = monitor
+        spec.finish = lambda objective, result: _finish(
+            objective, result, stops[0], self.max_iter, tol, rng, certified_only
+        )
+        spec.check_constant = lambda *args: _constant_fit(units, *args)
+        shape = (model.n_hidden, X.shape[1])
+        if stored is None:
+            stored = (
+                getattr(self, "_raw_params", None),
+                getattr(self, "_loop_state", (None, None)),
+            )
+        previous = self._previous_fit(model, shape, units, X.dtype, stored)
+        names = model.names
+        if previous is not None:
+            spec.start, spec.resume = previous
+            spec.continued = True
+            # The previous weights of the internal problem, whatever the
+            # units of this y: the same standardised fit resumes where it was.
+            internal = stored[1][1].params_in(spec.start, names)
+            spec.start_map = lambda params: [p.copy() for p in internal]
+            return spec
+        # E ||V x||^2 = ||V||_F^2 ~ 1 for inputs of unit scale (internal units).
+        V = rng.standard_normal(shape) / math.sqrt(shape[0] * shape[1])
+        V = V.astype(X.dtype)
+        blocks = model.block_shapes(shape)
+        spec.start = initial_params(
+            units.hidden_out(V), model, units, data.loss, y, sw, blocks, rng
+        )
+
+        def start_map(params):
+            # Drawn in internal units: no round trip through the user's.
+            params[0] = V.copy()
+            return params
+
+        spec.start_map = start_map
+        return spec
+
+    def _store_extra(self, result):
+        self.__dict__.pop("_class_nets", None)
+        self._set_network_attributes([result])
+
+    def _set_network_attributes(self, results):
+        """The attributes of the fitted networks (a leading class axis when
+        there are several)."""
         signs = self.output_weights_
+        parts = [self._split(r.params) for r in results]
         forms = [h.T @ (signs[:, None] * h) for h, _, _ in parts]
-        certificates = [f.certificate for f in fits]
+        certificates = [r.certificate for r in results]
+        stack = len(results) > 1
 
         def pick(values, as_array=True):
             if stack:
@@ -833,29 +421,82 @@ class _BaseQuadraticNet(BaseEstimator):
         self.certificate_ = pick(certificates, as_array=False)
         self.is_certified_ = all(c.certifies() for c in certificates)
         self.loss_ = pick([c.objective for c in certificates])
-        self.n_iter_ = pick([f.result.n_iter for f in fits])
-        self.loss_curve_ = pick([f.result.loss_curve for f in fits], as_array=False)
+        self.n_iter_ = pick([r.n_iter for r in results])
+        self.loss_curve_ = pick([list(r.loss_curve) for r in results], as_array=False)
 
-    def _outputs(self, X):
-        """Network outputs, one column per stored network when stacked."""
+    def _split(self, params):
+        """``(hidden_weights, hidden_bias, intercept)`` of one network."""
+        W = params[0]
+        if self.hidden_bias:
+            hidden, bias = W[:, :-1].copy(), W[:, -1].copy()
+        else:
+            hidden, bias = W.copy(), np.zeros(W.shape[0], dtype=W.dtype)
+        intercept = float(params[-1][0]) if self.fit_intercept else 0.0
+        return hidden, bias, intercept
+
+    def _decision(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        signs = self.output_weights_
-        if np.ndim(self.intercept_) == 0:
-            return _network_output(
-                X, self.hidden_weights_, self.hidden_bias_, signs, self.intercept_
-            )
-        return np.column_stack(
-            [
-                _network_output(X, W, c, signs, b)
-                for W, c, b in zip(
-                    self.hidden_weights_, self.hidden_bias_, self.intercept_
-                )
-            ]
+        if self.hidden_bias:
+            X = _augment(X)
+        nets = getattr(self, "_class_nets", None)
+        if nets is None:
+            return self._model.decision(self._params, X)
+        return np.column_stack([model.decision(p, X) for model, p, _ in nets])
+
+    def _product_size(self, data):
+        n, d = data.X.shape
+        width = d if self.n_hidden == "auto" else self.n_hidden
+        return n * d * width
+
+    def _constant_hint(self):
+        return (
+            f"alpha={self._alpha} is too large for this data: zero weights are "
+            "then the optimum. Lower it."
         )
 
+    @property
+    def output_signs_(self):
+        """The fitted ``output_weights_`` under its name before 0.1."""
+        warnings.warn(
+            "'output_signs_' was renamed 'output_weights_' in version 0.1 and "
+            "will be removed in 0.2.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.output_weights_
 
-class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
+
+#: Outputs whose range on the training data is below this fraction of the
+#: range of the targets count as constant.
+CONSTANT_OUTPUT = 1e-6
+
+
+def _constant_fit(units, model, params, X, y, sample_weight):
+    """``(reason, value)`` when the fitted network barely varies over the
+    training samples (internal units), else None.
+
+    ``W = 0`` is a stationary point of every quadratic network, and the
+    global minimum once the weight decay exceeds the largest eigenvalue of
+    the data's gradient matrix there: the fit then predicts a constant.
+    """
+    counted = rows_that_can_vary(X, y, sample_weight)
+    if counted is None:
+        return None
+    X, y = counted
+    pred = model.decision(params, X)
+    if np.ptp(pred) > CONSTANT_OUTPUT * np.ptp(y):
+        return None
+    value = float(pred[0]) * units.y_scale + units.y_shift
+    return "its hidden weights are (numerically) zero", float(value)
+
+
+def _augment(X):
+    """``[X, 1]``: the hidden biases as the weights of a column of ones."""
+    return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+
+
+class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     """One-hidden-layer network with quadratic activation and weight decay.
 
     Fits ``f(x) = sum_j a_j (w_j . x + c_j)^2 + b`` (by default
@@ -964,42 +605,34 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     Attributes
     ----------
     hidden_weights_ : ndarray of shape (`n_hidden_`, n_features)
-        ``W``, in the units of ``y`` (``sqrt(s)`` times the weights fitted
-        to the standardised targets).
+        ``W``, in the units of X and ``y`` (mapped back exactly from the
+        internal problem: standardised y, columns of unit root mean square).
     hidden_bias_ : ndarray of shape (`n_hidden_`,)
-        ``c`` (zeros when ``hidden_bias=False``), scaled like ``W``.
+        ``c`` (zeros when ``hidden_bias=False``), in the units of ``y``.
     intercept_ : float
-        ``b`` (0.0 when ``fit_intercept=False``), in the units of ``y``:
-        ``s b_s + m`` for the intercept ``b_s`` fitted to the standardised
-        targets.
+        ``b`` (0.0 when ``fit_intercept=False``), in the units of ``y``.
     quadratic_form_ : ndarray of shape (n_features, n_features)
-        ``W^T A W``, the matrix of the quadratic part of ``f`` (in the units
-        of ``y``).
+        ``W^T A W``, the matrix of the quadratic part of ``f``.
     n_hidden_ : int
         Resolved width.
     output_weights_ : ndarray of shape (`n_hidden_`,)
         The signs ``a_j`` (named ``output_signs_`` before 0.1; that name
         still reads it, with a FutureWarning, until 0.2).
     perturbation_matrix_ : ndarray of shape (n_aug, n_aug) or None
-        The matrix ``C`` of the objective the solver minimised (of the
-        standardised problem with ``loss='squared_error'``); ``n_aug`` is
-        ``n_features`` plus one with a hidden bias.
+        The matrix ``C`` of the internal problem (it acts on the weights of
+        the scaled columns); ``n_aug`` is ``n_features`` plus one with a
+        hidden bias.
     certificate_ : OptimalityCertificate
         ``lambda_min`` of ``S``, the stationarity residual ``||W S||_F`` and
-        the bound they give on the gap to the global minimum. With
-        ``loss='squared_error'`` these are the numbers of the standardised
-        problem, and its relative gap is that of the returned network: the
-        map back to the units of ``y`` only multiplies the objective by
-        ``s^2`` (module docstring), so it certifies the same minimiser.
+        the bound they give on the gap to the global minimum, for the
+        internal problem; the exact map back (module docstring) makes its
+        relative gap that of the returned network.
     is_certified_ : bool
         ``certificate_.certifies()``: the objective is proven to be within a
         relative ``CERTIFICATE_RTOL = 1e-4`` of its global minimum.
     loss_ : float
-        Final value of the objective ``L`` (``certificate_.objective``).
-        With ``loss='squared_error'`` it is the objective of the
-        standardised problem, hence unit-free: ``s**2 * loss_`` is the
-        objective in the units of ``y`` with weight decay ``s * lam`` and
-        perturbation ``s C``.
+        Final value of the internal objective ``L``
+        (``certificate_.objective``), free of the units of ``y`` and X.
     n_iter_ : int
     loss_curve_ : list of float
         Objective after each iteration, in the units of ``loss_``.
@@ -1017,37 +650,23 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     ``2 A ((X W^T) * l')^T X + lam W + 2 W C`` in ``O(n k d)``; ``S`` is only
     formed by the certificate, and only below
     ``DENSE_CERTIFICATE_MAX_FEATURES`` features (above, Lanczos on a linear
-    operator). The certificate's derivation is in the module docstring.
+    operator). The certificate's derivation is in
+    :mod:`sklearn_shallow.certificate`.
 
-    With ``loss='squared_error'`` the network is fitted to standardised
-    targets ``y_s = (y - m) / s`` and mapped back exactly. With
-    ``fit_intercept=True``, ``m`` and ``s`` are the (sample-)weighted mean
-    and standard deviation of ``y``; without an intercept no shift is
-    representable, so ``m = 0`` and ``s`` is the weighted root mean square
-    of ``y``. ``s = 1`` when ``y - m`` is zero on the samples of positive
-    weight. Weight decay and perturbation therefore act in standardised
-    units. As ``f`` is positively homogeneous of degree 2 in the augmented
-    hidden weights, the fitted hidden weights and biases are multiplied by
-    ``sqrt(s)`` and the intercept becomes ``s b_s + m``. Predictions are
-    equivariant in the units of ``y``: ``fit(X, c * y)`` predicts ``c``
-    times ``fit(X, y)``, and with an intercept ``fit(X, y + t)`` predicts
-    ``t`` more. The map is exact; the fits agree to the precision the
-    solver stops at, because the standardised targets of ``c * y`` and
-    ``y`` can differ in their last bit and the solver's path follows that
-    difference: measured on planted problems and scikit-learn's diabetes
-    data, predictions agreed to ``1e-6``-``1e-5`` relative at the default
-    ``tol`` and to ``3e-7`` or better with ``tol=0`` (run to working
-    precision). ``loss='log_loss'`` fits its {-1, +1} targets as they are.
+    Each column of X is scaled to unit root mean square and, with
+    ``loss='squared_error'``, ``y`` is standardised (``y_s = (y - m) / s``:
+    the weighted mean and standard deviation, or ``m = 0`` and the root mean
+    square without an intercept); the fitted network is mapped back exactly
+    (module docstring). Weight decay and ``C`` act on that internal problem,
+    and the certificate is its own. Predictions are equivariant in the units
+    of ``y`` and of each feature, to the precision the solver stops at.
+    ``loss='log_loss'`` fits its {-1, +1} targets as they are.
 
     The certified gap cannot fall much below ``1e-9 / alpha`` (relative)
     in double precision. With a smaller ``tol`` the solver runs until no step
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
     steps refine the point, which sharpens the certificate. Threads follow
-    the package's one policy (``sklearn_shallow._threads.blas_threads``):
-    products of fewer than ``2e7`` multiply-adds (``n * k * d``) run on one
-    BLAS thread; on a busy machine, wrapping larger fits in
-    ``threadpoolctl.threadpool_limits(1)`` can still be faster
-    (benchmarks/bench_quadratic.py).
+    the package's one policy (``sklearn_shallow._threads.blas_threads``).
 
     With all output weights +1 the quadratic part is PSD, so
     scikit-learn's generic regression check is told to expect a poor score;
@@ -1076,7 +695,7 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
     """
 
     _parameter_constraints = {
-        **_BaseQuadraticNet._parameter_constraints,
+        **_QuadraticPart._parameter_constraints,
         # The convex, twice-differentiable losses of Du & Lee's theorems.
         "loss": [StrOptions({"squared_error", "log_loss"})],
     }
@@ -1119,6 +738,8 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         self.weight_decay = weight_decay
         self.output_signs = output_signs
 
+    _multi_output = False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # A PSD quadratic form (the default) cannot fit the linear target of
@@ -1126,24 +747,8 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
         tags.regressor_tags.poor_score = True
         return tags
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network to ``(X, y)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Targets; in {-1, +1} for ``loss='log_loss'``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the losses.
-
-        Returns
-        -------
-        self : object
-        """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], y_numeric=True)
-        y = y.astype(X.dtype, copy=False)
+    def _check_targets(self, X, y, reset=True):
+        X, y, n_outputs, loss, weight = super()._check_targets(X, y, reset)
         if self.loss == "log_loss" and not np.all(np.isin(y, (-1.0, 1.0))):
             values = np.unique(y)
             shown = values[:5].tolist() + (["..."] if values.size > 5 else [])
@@ -1152,26 +757,10 @@ class QuadraticNetRegressor(RegressorMixin, _BaseQuadraticNet):
                 f"{values.size} distinct values {shown}. For class labels use "
                 "QuadraticNetClassifier."
             )
-        rng = check_random_state(self.random_state)
-        fits = self._fit_nets(X, [y], sample_weight, LOSSES[self.loss](), rng)
-        self._store(fits, stack=False)
-        return self
-
-    def predict(self, X):
-        """Network output ``sum_j a_j (w_j . x + c_j)^2 + b``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        return self._outputs(X)
+        return X, y, n_outputs, loss, weight
 
 
-class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
+class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
     """Quadratic network classifier with the logistic loss and weight decay.
 
     For two classes, one network ``f`` is fitted to labels ``y`` in {-1, +1}
@@ -1184,26 +773,19 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     network per class against the rest; probabilities are the per-class
     sigmoids normalised to sum to one. Each network carries its own
     :class:`OptimalityCertificate`: every one-vs-rest problem is a problem of
-    Du and Lee's form, which a joint softmax would not be.
+    Du and Lee's form, which a joint softmax would not be: their certificate
+    is for one output, so the classes do not share a hidden layer (the other
+    classifiers' scheme).
 
     Parameters
     ----------
     n_hidden : 'auto' or int, default='auto'
-        Width ``k``. 'auto' is the smallest ``k`` with ``k >= d`` or
-        ``k (k + 1) / 2 > n`` (:func:`auto_width`), where ``d`` counts the
-        hidden bias as a feature and ``n`` the samples of positive weight.
-        The second case is covered by the theory only with a positive
-        ``perturbation``. With ``output_weights='balanced'`` each sign gets
-        this width.
+        Width ``k``, as in :class:`QuadraticNetRegressor` (:func:`auto_width`).
     alpha : float, default=1e-3
-        ``lam`` in ``lam/2 ||W||_F^2``, which equals ``lam/2`` times the
-        trace (nuclear norm) of ``W^T W`` for positive signs: the capacity
-        control of Du and Lee's section 4. Hidden biases are decayed too.
+        ``lam`` in ``lam/2 ||W||_F^2`` (hidden biases included), on the
+        weights of the scaled columns.
     perturbation : float or array-like of shape (n_aug, n_aug), default=0.0
-        Adds ``<C, W^T W>``. A float ``delta`` draws a random PSD ``C`` of
-        Frobenius norm ``delta`` (Theorem 3.2; it raises the optimal value by
-        at most ``delta ||W*||_F^2``). A symmetric PSD matrix is used as
-        ``C``; ``n_aug`` is ``n_features``, plus one with a hidden bias.
+        Adds ``<C, W^T W>``, as in :class:`QuadraticNetRegressor`.
     output_weights : 'ones', 'balanced' or array-like of shape (n_hidden,), \
             default='balanced'
         Fixed output weights ``a_j``. 'ones': all +1 (Du and Lee's network, a
@@ -1217,30 +799,17 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
     fit_intercept : bool, default=True
         Fit an unpenalised output bias ``b``.
     solver : {'lbfgs', 'pgd'}, default='lbfgs'
-        Step policy of the package's descent loop: 'lbfgs', limited-memory
-        BFGS (scipy's L-BFGS-B on the packed weights); 'pgd', full-batch
-        gradient steps with a backtracking or fixed step. 'gd', the name of
-        'pgd' before 0.1, still works until 0.2, with a FutureWarning.
+        Step policy, as in :class:`QuadraticNetRegressor` ('gd' is the
+        deprecated name of 'pgd').
     step_size : 'auto' or float, default='auto'
-        Step of 'pgd': 'auto' backtracks, a float is fixed. Unused by 'lbfgs'.
+        Step of 'pgd': 'auto' backtracks, a float is fixed.
     max_iter : int, default=1000
         Iterations of either solver.
     tol : float, default=1e-4
-        Relative tolerance of both stopping rules (see ``stop``): the fit
-        ends once the optimality certificate proves
-        ``L(W) - min L <= tol * L(W)`` (checked every 10 iterations), or,
-        with ``stop='stationary'``, once the gradient has fallen below
-        ``tol`` times its first value and the objective changed by less than
-        ``tol`` times its first value over the last 10 iterations.
+        Relative tolerance of the stopping rules (see
+        :class:`QuadraticNetRegressor`).
     stop : {'stationary', 'certified'}, default='stationary'
-        When the fit may end. 'stationary': at the first of the two rules
-        above; the certificate is then computed for the final weights and
-        may report a larger gap than ``tol`` (``is_certified_`` says).
-        'certified': only the certificate (or ``max_iter``) ends the fit; a
-        run that stalls short of ``tol`` gets up to 200 gradient-only steps
-        that sharpen the certificate. Driving the certified gap to ``tol``
-        can take several times more iterations than the accuracy needs
-        (benchmarks/bench_quadratic.py).
+        When the fit may end, as in :class:`QuadraticNetRegressor`.
     random_state : int, RandomState instance or None, default=None
         Seeds the starting weights, ``C`` and the Lanczos start vector.
     warm_start : bool, default=False
@@ -1356,46 +925,60 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
         self.weight_decay = weight_decay
         self.output_signs = output_signs
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit one network (two classes) or one per class (more).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the losses.
-
-        Returns
-        -------
-        self : object
-        """
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        if sample_weight is None:
-            present = self.classes_
-        else:
-            weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
-            totals = np.bincount(codes, weights=weight, minlength=self.classes_.size)
-            present = self.classes_[totals > 0]
+    def _prepare(self, X, y, sample_weight, **target_options):
+        data = super()._prepare(X, y, sample_weight, **target_options)
+        codes = self._codes(data.y)
+        totals = np.bincount(
+            codes, weights=data.sample_weight, minlength=self.classes_.size
+        )
+        present = self.classes_[totals > 0]
         if present.size < 2:
             raise ValueError(
                 "QuadraticNetClassifier needs samples of at least two classes "
                 f"(with positive weight); got one class: {present.tolist()}."
             )
-        n_nets = 1 if self.classes_.size == 2 else self.classes_.size
-        columns = [1] if n_nets == 1 else range(n_nets)
-        targets = [np.where(codes == c, 1.0, -1.0).astype(X.dtype) for c in columns]
+        return data
+
+    def _fit_prepared(self, data):
+        """Two classes: the shared fit. More: one network per class against
+        the rest, each a :func:`~sklearn_shallow._fit.run.fit_network` run
+        of Du and Lee's form (its own certificate), stored together once
+        all succeeded."""
+        if data.n_outputs is None:
+            return super()._fit_prepared(data)
         rng = check_random_state(self.random_state)
-        fits = self._fit_nets(X, targets, sample_weight, LogisticLoss(), rng)
-        self._store(fits, stack=n_nets > 1)
-        return self
+        stored = getattr(self, "_class_nets", None)
+        if stored is None or len(stored) != data.n_outputs:
+            stored = [None] * data.n_outputs
+        fits, nets = [], []
+        with blas_threads(self._product_size(data)):
+            for c, previous in enumerate(stored):
+                task = FitData(
+                    data.X,
+                    (2 * data.y[:, c] - 1).astype(data.X.dtype),
+                    data.sample_weight,
+                    None,
+                    LogisticLoss(),
+                )
+                spec = self._fit_spec(
+                    task, rng, stored=None if previous is None else previous[1:]
+                )
+                fitted = fit_network(spec, task, rng)
+                fits.append(fitted)
+                result = fitted.descent
+                nets.append((spec.model, result.params, (result.state, spec.units)))
+        self._store(spec, result, task)
+        self._set_network_attributes([f.descent for f in fits])
+        self._class_nets = nets
+        worst = next((f for f in fits if not f.descent.converged), fits[0])
+        constant = next((f.constant for f in fits if f.constant), None)
+        return FitResult(worst.descent, constant)
 
-    def decision_function(self, X):
-        """Network outputs ``f(x)``.
+    def predict_log_proba(self, X):
+        """Log class probabilities, columns in the order of ``classes_``.
+
+        With more than two classes, the per-class sigmoids normalised to
+        sum to one (computed in logs: no 0/0 on far samples).
 
         Parameters
         ----------
@@ -1403,42 +986,10 @@ class QuadraticNetClassifier(ClassifierMixin, _BaseQuadraticNet):
 
         Returns
         -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            With two classes, positive scores favour ``classes_[1]``.
+        log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._outputs(X)
-
-    def predict_proba(self, X):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        scores = self.decision_function(X)
+        scores = self._decision(X)
         if scores.ndim == 1:
-            p = expit(scores)
-            return np.column_stack([1.0 - p, p])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
-
-    def predict(self, X):
-        """Most probable class.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return self.classes_[(scores > 0).astype(int)]
-        return self.classes_[np.argmax(scores, axis=1)]
+            return super().predict_log_proba(X)
+        log_sigmoid = -np.logaddexp(0.0, -scores)
+        return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
-from ..solvers import descend, rows_that_can_vary
+from ..solvers import DescentResult, descend, rows_that_can_vary
 from .spec import FitResult
 from .starts import _check_start
 
@@ -109,6 +109,46 @@ def _user_callback(spec):
     return callback
 
 
+def _callback(spec, objective):
+    """The loop's callback: the spec's stopping rule (internal units) and
+    the user's callback (user units); either may end the loop."""
+    user = _user_callback(spec)
+    if spec.monitor is None:
+        return None, user
+    rule = spec.monitor(objective)
+
+    def callback(info):
+        stop = bool(rule(info))
+        return bool(user(info)) or stop if user is not None else stop
+
+    return rule, callback
+
+
+def _start_info(spec, params):
+    return {
+        "iteration": 0,
+        "loss": None,
+        "step_size": None,
+        "validation_score": None,
+        "params": dict(zip(spec.model.names, params)),
+    }
+
+
+def _accepted_start(params):
+    """A result of no iterations at a start the stopping rule accepts."""
+    return DescentResult(
+        params=[p.copy() for p in params],
+        raw_params=[p.copy() for p in params],
+        n_iter=0,
+        loss_curve=[],
+        validation_scores=[],
+        best_validation_score=None,
+        converged=True,
+        step_size=float("nan"),
+        message="the start satisfies the stopping rule",
+    )
+
+
 def _validation(spec, internal, X, y_int, sample_weight, rng):
     """Training rows and the validation scorer of early stopping (or None)."""
     if spec.validation_fraction is None:
@@ -202,14 +242,21 @@ def fit_network(spec, data, rng):
         exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
         alpha=spec.alpha,
         alpha_output=spec.alpha_output,
+        regularisers=spec.regularisers,
     )
     params, warm = _warm_up(spec, objective, params, rng)
     # After a warm-up the fit resumes its scales and step size.
     state = spec.resume if warm is None else warm.state
     score = None if validate is None else (lambda p: validate(objective, p))
-    result = _descend(
-        spec, objective, params, spec.update, rng, score, state, _user_callback(spec)
-    )
+    rule, callback = _callback(spec, objective)
+    if rule is not None and warm is None and rule(_start_info(spec, params)):
+        # A start that the rule accepts (a warm start on the same problem)
+        # takes no step: a trial step could only move it off.
+        result = _accepted_start(params)
+    else:
+        result = _descend(
+            spec, objective, params, spec.update, rng, score, state, callback
+        )
     if warm is not None:
         # One history for the whole fit: the warm-up, then the fit.
         result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)
@@ -219,8 +266,12 @@ def fit_network(spec, data, rng):
         # (RVSM's sparse u): solve the output layer for them.
         result.params = [p.copy() for p in result.params]
         objective.value(result.params, objective.batches()[0])
+    if spec.finish is not None:
+        result = spec.finish(objective, result)
     constant = None
-    if spec.check_constant:
+    if callable(spec.check_constant):
+        constant = spec.check_constant(internal, result.params, X_fit, y_fit, sw_fit)
+    elif spec.check_constant:
         # y_fit is in internal units: the check only asks whether it varies.
         constant = _constant_fit(internal, result.params, X_fit, y_fit, sw_fit)
     result.params = units.params_out(result.params, names)

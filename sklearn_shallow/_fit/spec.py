@@ -58,6 +58,17 @@ class FitSpec:
     ``loss_curve_``) extends the previous fit's. ``attributes`` are fitted
     attributes the algorithm adds (``constraint_``, ``penalty_``, ...),
     stored with the rest once the fit succeeds.
+
+    Three hooks let an algorithm add to the objective and the loop without
+    a loop of its own, all in the fit's internal units: ``regularisers``
+    are parts of the objective (:mod:`~sklearn_shallow.regularisers`);
+    ``monitor(objective)`` returns a stopping rule ``rule(info) -> bool``
+    that the loop asks after each iteration (with the user's callback) and
+    once at the start (a start it accepts takes no step);
+    ``finish(objective, result)`` post-processes the descent's result (the
+    quadratic nets' certificate and refinement). ``check_constant`` may be
+    a function ``(internal model, params, X, y, sample_weight) -> (reason,
+    value) or None`` (internal units) that replaces the default check.
     """
 
     model: Any
@@ -86,6 +97,9 @@ class FitSpec:
     init: Any = "random"
     check_constant: bool = True
     attributes: dict = field(default_factory=dict)
+    regularisers: tuple = ()
+    monitor: Any = None
+    finish: Any = None
 
 
 @dataclass

@@ -67,7 +67,8 @@ CLAIM = (
 
 
 def _planted(n_samples, n_features, k0, noise, seed, n_test=2000):
-    """Planted data in units of the training ``rms(y)``.
+    """Planted data in units of the training ``rms(y)``, inputs in units of
+    the training columns' root mean square.
 
     Returns ``X, y, X_test, y_test, f_test``: noisy labels for training and
     test (one distribution, as the generalisation bounds assume) and the
@@ -76,6 +77,10 @@ def _planted(n_samples, n_features, k0, noise, seed, n_test=2000):
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((k0, n_features)) / np.sqrt(n_features)
     X = rng.standard_normal((n_samples + n_test, n_features))
+    # Training columns of unit root mean square: the estimator fits (and
+    # certifies) its problem on such columns, so that problem is the convex
+    # problem of these inputs.
+    X /= np.sqrt(np.mean(X[:n_samples] ** 2, axis=0))
     f = ((X @ W.T) ** 2).sum(axis=1)
     y = f + noise * rng.standard_normal(len(f))
     scale = np.sqrt(np.mean(y[:n_samples] ** 2))
