@@ -45,9 +45,9 @@ def _column_moments(X, sample_weight):
     safe = np.where(size > 0, size, 1.0)
     ratio = X64 / safe
     rms = safe * np.sqrt(np.average(ratio * ratio, axis=0, weights=w))
-    spread = safe * np.sqrt(
-        np.maximum(np.average(ratio * ratio, axis=0, weights=w) - (mean / safe) ** 2, 0)
-    )
+    # Two passes: a constant column has spread exactly 0, not rounding.
+    centred = ratio - mean / safe
+    spread = safe * np.sqrt(np.average(centred * centred, axis=0, weights=w))
     return mean, rms, spread
 
 
@@ -80,7 +80,10 @@ def check_feature_offsets(X, sample_weight, name):
     mean, _, spread = _column_moments(X, sample_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.abs(mean) / spread
-    ratio[~np.isfinite(ratio)] = 0.0  # constant columns are another matter
+    # Constant columns (a spread at the rounding level of the mean: a
+    # column of ones, the quadratic nets' hidden bias) are another matter.
+    constant = spread <= 1e3 * np.finfo(np.float64).eps * np.abs(mean)
+    ratio[~np.isfinite(ratio) | constant] = 0.0
     worst = int(np.argmax(ratio))
     if ratio[worst] > OFFSET_RATIO:
         warnings.warn(
