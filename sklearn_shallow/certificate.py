@@ -344,6 +344,20 @@ def _certify(objective, params, random_state=None, dense_max=None):
     )
 
 
+def quadratic_model(n_features, signs, fit_intercept):
+    """Du and Lee's network ``sum_j a_j (w_j . x)^2 + b`` as a shared
+    :class:`~sklearn_shallow._network.ShallowModel`: the quadratic
+    activation, a dense layer, the signs ``a`` as fixed output weights."""
+    return ShallowModel(
+        get_activation("quadratic"),
+        Dense(),
+        n_features,
+        signs.shape[0],
+        signs,
+        fit_intercept,
+    )
+
+
 def quadratic_objective(
     X,
     y,
@@ -401,14 +415,7 @@ def quadratic_objective(
     ``d x d`` matrix ``S0`` is never formed.
     """
     signs = np.asarray(signs, dtype=X.dtype)
-    model = ShallowModel(
-        get_activation("quadratic"),
-        Dense(),
-        X.shape[1],
-        signs.shape[0],
-        signs,
-        fit_intercept,
-    )
+    model = quadratic_model(X.shape[1], signs, fit_intercept)
     return Objective(
         model,
         loss,

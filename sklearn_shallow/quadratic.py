@@ -64,11 +64,8 @@ from ._fit.spec import FitData, FitResult, FitSpec
 from ._fit.starts import initial_params
 from ._fit.units import _Units
 from ._loss import LogisticLoss, SquaredLoss
-from ._network import ShallowModel
 from ._task import ShallowClassifierMixin, ShallowRegressorMixin
 from ._threads import blas_threads
-from .activations import get_activation
-from .architectures import Dense
 
 # The certificate lives in its own module; its names stay importable from
 # here (``from sklearn_shallow.quadratic import certify``).
@@ -80,6 +77,7 @@ from .certificate import (
     _CertifiedStop,
     _finish,
     certify,
+    quadratic_model,
     quadratic_objective,
 )
 from .regularisers import Perturbation
@@ -309,14 +307,7 @@ class _QuadraticPart(BaseShallowNetwork):
         n_used = X.shape[0] if sw is None else int(np.count_nonzero(sw))
         signs = self._resolve_signs(output_weights, X.shape[1], n_used)
         signs = signs.astype(X.dtype)
-        model = ShallowModel(
-            get_activation("quadratic"),
-            Dense(),
-            X.shape[1],
-            signs.shape[0],
-            signs,
-            self.fit_intercept,
-        )
+        model = quadratic_model(X.shape[1], signs, self.fit_intercept)
         check_feature_offsets(X, sw, type(self).__name__)
         units = _Units.for_fit(
             model,
