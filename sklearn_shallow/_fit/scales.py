@@ -20,7 +20,12 @@ import warnings
 import numpy as np
 from scipy import sparse
 
-__all__ = ["FeatureScaleWarning", "check_feature_offsets", "check_feature_scales"]
+__all__ = [
+    "FeatureScaleWarning",
+    "check_feature_offsets",
+    "check_feature_scales",
+    "column_moments",
+]
 
 #: Largest ratio of two features' root mean squares a fit in the user's units
 #: is left to without a warning.
@@ -37,18 +42,54 @@ class FeatureScaleWarning(UserWarning):
     where the fit cannot rescale them, or columns far from zero."""
 
 
-def _column_moments(X, sample_weight):
+#: Rows per block of :func:`column_moments` (bounded memory, one pass).
+MOMENT_ROWS = 4096
+
+
+def column_moments(X, sample_weight=None):
+    """``(mean, rms, spread, constant)`` of each column of a dense ``X``.
+
+    Weighted mean, root mean square and standard deviation in float64, and
+    whether the column is exactly constant. One pass over blocks of
+    :data:`MOMENT_ROWS` rows, each divided by its column's largest magnitude
+    before squaring (no overflow or underflow, whatever the units), so that
+    no ``n x p`` copy of X is made; sums in a fixed order (no BLAS), so the
+    result is the same on every machine and thread count. The spread comes
+    from ``E[x^2] - E[x]^2``: it is only resolved to about ``1e-8`` of the
+    mean, enough to tell an offset.
+    """
+    n, p = X.shape
+    high = np.asarray(X.max(axis=0), dtype=np.float64) if n else np.zeros(p)
+    low = np.asarray(X.min(axis=0), dtype=np.float64) if n else np.zeros(p)
+    size = np.maximum(np.abs(high), np.abs(low))
+    safe = np.where((size > 0) & np.isfinite(size), size, 1.0)
     w = None if sample_weight is None else sample_weight / sample_weight.sum()
-    X64 = X.astype(np.float64, copy=False)
-    mean = np.average(X64, axis=0, weights=w)
-    size = np.max(np.abs(X64), axis=0) if X.shape[0] else np.ones(X.shape[1])
-    safe = np.where(size > 0, size, 1.0)
-    ratio = X64 / safe
-    rms = safe * np.sqrt(np.average(ratio * ratio, axis=0, weights=w))
-    # Two passes: a constant column has spread exactly 0, not rounding.
-    centred = ratio - mean / safe
-    spread = safe * np.sqrt(np.average(centred * centred, axis=0, weights=w))
-    return mean, rms, spread
+    # Division by the magnitudes only where squares could leave float64's
+    # range; the sums themselves copy nothing (einsum, fixed order).
+    rescale = bool(np.any((safe > 1e100) | (safe < 1e-100)))
+    first, second = np.zeros(p), np.zeros(p)
+    for start in range(0, n, MOMENT_ROWS):
+        block = X[start : start + MOMENT_ROWS]
+        if block.dtype != np.float64:
+            block = block.astype(np.float64)
+        if rescale:
+            block = block / safe
+        if w is None:
+            first += np.einsum("ij->j", block)
+            second += np.einsum("ij,ij->j", block, block)
+        else:
+            weight = w[start : start + MOMENT_ROWS]
+            first += np.einsum("i,ij->j", weight, block)
+            second += np.einsum("i,ij,ij->j", weight, block, block)
+    if not rescale:
+        safe = np.ones(p)
+    if w is None and n:
+        first /= n
+        second /= n
+    mean = first * safe
+    rms = np.sqrt(second) * safe
+    spread = np.sqrt(np.maximum(second - first * first, 0.0)) * safe
+    return mean, rms, spread, high == low
 
 
 def check_feature_scales(X, sample_weight, name, why):
@@ -56,7 +97,7 @@ def check_feature_scales(X, sample_weight, name, why):
     the user's units (``why`` says why it does)."""
     if sparse.issparse(X) or X.shape[0] == 0:
         return
-    _, rms, _ = _column_moments(X, sample_weight)
+    _, rms, _, _ = column_moments(X, sample_weight)
     used = rms[rms > 0]
     if used.size < 2:
         return
@@ -77,13 +118,13 @@ def check_feature_offsets(X, sample_weight, name):
     """Warn when some column's mean is large against its spread."""
     if sparse.issparse(X) or X.shape[0] < 2:
         return
-    mean, _, spread = _column_moments(X, sample_weight)
+    mean, _, spread, constant = column_moments(X, sample_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.abs(mean) / spread
-    # Constant columns (a spread at the rounding level of the mean: a
-    # column of ones, the quadratic nets' hidden bias) are another matter.
-    constant = spread <= 1e3 * np.finfo(np.float64).eps * np.abs(mean)
-    ratio[~np.isfinite(ratio) | constant] = 0.0
+    # Constant columns (a column of ones, the quadratic nets' hidden bias)
+    # are another matter; a spread lost to rounding is a huge offset.
+    ratio[constant] = 0.0
+    ratio[np.isnan(ratio)] = 0.0
     worst = int(np.argmax(ratio))
     if ratio[worst] > OFFSET_RATIO:
         warnings.warn(

@@ -12,6 +12,8 @@ settings the features have unit variance, so nothing changes there.
 import numpy as np
 from scipy import sparse
 
+from .scales import column_moments
+
 _GRID_BITS = 30
 
 
@@ -112,8 +114,7 @@ class _Units:
                 mean = squares.T @ w if w is not None else squares.mean(axis=0)
                 rms = np.sqrt(np.asarray(mean).ravel())
             else:
-                squares = np.square(X, dtype=np.float64)
-                rms = np.sqrt(np.average(squares, axis=0, weights=w))
+                rms = column_moments(X, sample_weight)[1]
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
             column_scale = rms.astype(X.dtype)
         return cls(shift, scale, column_scale, scaled, degree)
