@@ -266,8 +266,12 @@ def test_tensor_start_speeds_up_projected_descent_in_zhong_setting():
     for seed in range(5):
         X, y, truth = _zhong(10000, seed=seed)
         start = tensor_initialization(X, y, 5, "squared_relu", random_state=seed)
+        # The random start as an array too, so that both arms run in the
+        # units of X (a named start would scale the columns first).
+        rng = np.random.default_rng(seed)
+        random_W = rng.standard_normal((5, X.shape[1])) / np.sqrt(X.shape[1])
         errors = []
-        for init in (start.hidden_weights, "random"):
+        for init in (start.hidden_weights, random_W):
             est = ProjectedShallowRegressor(
                 n_hidden=5,
                 activation="squared_relu",
