@@ -39,6 +39,12 @@ read as ``s lam`` and ``s C``, so the certificate of the internal problem
 (standardised y, scaled columns, where weight decay and ``C`` act)
 certifies the returned network as well.
 
+Why a module of ~1000 lines: about 470 are code (the two estimators'
+parameters, the signs and width, the perturbation, the per-network
+attributes and the one-vs-rest loop); the rest are the estimators' full
+numpydoc pages. The certificate and its refinement live in
+:mod:`~sklearn_shallow.certificate`, the fit in the shared front end.
+
 References
 ----------
 .. [1] S. S. Du and J. D. Lee, "On the Power of Over-parametrization in
