@@ -20,7 +20,7 @@ import importlib
 import re
 from collections.abc import Mapping
 
-from .prox import KINDS, Prox
+from ._protocol import KINDS, Prox
 
 __all__ = ["PROX", "get_prox"]
 

@@ -33,8 +33,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ._protocol import Prox
 from ._registry import _register, get_prox
-from .prox import Prox
 
 __all__ = [
     "CONSTRAINTS",

@@ -19,8 +19,8 @@ import numbers
 
 import numpy as np
 
+from ._protocol import Prox
 from ._registry import _register, get_prox
-from .prox import Prox
 
 
 def soft_threshold(w, t):

@@ -266,11 +266,14 @@ def test_find_cycle_finds_the_old_prox_cycle():
 def test_registry_sits_between_the_protocol_and_the_families():
     graph = import_graph()
     for family in ("constraints", "thresholds"):
-        assert {"sklearn_shallow._registry", "sklearn_shallow.prox"} <= set(
+        assert {"sklearn_shallow._registry", "sklearn_shallow._protocol"} <= set(
             graph[f"sklearn_shallow.{family}"]
         )
-    assert graph["sklearn_shallow._registry"] == ["sklearn_shallow.prox"]
-    assert graph["sklearn_shallow.prox"] == ["sklearn_shallow._component"]
+        assert "sklearn_shallow.prox" not in graph[f"sklearn_shallow.{family}"]
+    assert graph["sklearn_shallow._registry"] == ["sklearn_shallow._protocol"]
+    assert graph["sklearn_shallow._protocol"] == ["sklearn_shallow._component"]
+    # The public page sits on top of the family and nothing imports it back.
+    assert not any("sklearn_shallow.prox" in deps for deps in graph.values())
 
 
 def test_the_package_has_no_import_cycle():
