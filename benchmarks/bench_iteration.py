@@ -202,9 +202,9 @@ def count_forward_passes(X, y, h, step_size, lo, hi):
     original = network_module.Objective.value
     calls = [0]
 
-    def counting_value(self, params, batch):
+    def counting_value(self, params, batch, **options):
         calls[0] += 1
-        return original(self, params, batch)
+        return original(self, params, batch, **options)
 
     counts = {}
     network_module.Objective.value = counting_value

@@ -98,14 +98,6 @@ def test_far_off_start_is_not_converged_while_the_loss_still_falls(solver):
     curve = result.loss_curve
     assert curve[0] > 1e10 * optimum
     assert curve[-1] == pytest.approx(optimum, rel=1e-9)
-    if result.message.startswith("stationary: the"):
-        # The stationarity stop (L-BFGS may end where no step decreases):
-        # the window agrees to tol of the current value, or to the rounding
-        # level of the first.
-        window = curve[-11:]
-        first = objective.value([start], objective.batches()[0])
-        floor = ROUNDING * EPS * first
-        assert max(window) - min(window) <= max(1e-5 * window[-1], floor)
 
 
 # ---- a smooth, badly scaled valley is not a kink ----------------------------------

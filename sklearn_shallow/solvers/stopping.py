@@ -8,12 +8,17 @@ stationary points of the constrained problem. It stops as converged when
 
 - ``||G|| <= tol * ||G_0||`` (``G_0`` at the start), and the last
   ``n_iter_no_change + 1`` values of the objective agree to ``tol`` times
-  the current value (their spread, which is the fall for a monotone policy),
-  or to the rounding level of the first value. The current value, not the
-  first, sets the scale: a first value inflated by a far-off start, or a
-  first gradient mapping inflated by one badly scaled direction, must not
-  let a loss that still falls (fast, or slowly along a valley) pass for a
-  settled one; an exact fit whose loss heads to zero stops at rounding;
+  ``sqrt(f_first * f_current)`` (their spread, which is the fall for a
+  monotone policy), or to the rounding level of the first value. The first
+  value alone is no scale: a far-off start inflates it (1e11 times the
+  minimum), and a loss still falling 1e8-fold over the window passed for
+  settled. The current value alone costs exact fits, whose loss heads to
+  zero, a run to rounding (2.2 times the iterations of Oymak's planted
+  fits, 1.3 times the quadratic nets' on digits, measured). The geometric
+  mean of the two keeps far-off starts and badly scaled valleys from
+  stopping early (tests/test_stopping.py) at a cost of 1.0-1.2 times the
+  iterations (fista 134 -> 156 on Oymak's planted l1 fit, test NMSE
+  3.1e-7 -> 2.3e-8; quadratic digits 1139 -> 1185);
 - or the objective reaches zero.
 
 ``tol`` below :data:`ROUNDING` machine epsilons counts as that many
@@ -117,7 +122,8 @@ class StoppingRule:
         window = curve[-m - 1 :]
         spread = max(window) - min(window)
         floor = ROUNDING * self.eps * abs(self.f0)
-        return spread <= max(self.stop_tol * abs(curve[-1]), floor)
+        scale = math.sqrt(abs(curve[-1]) * abs(self.f0))
+        return spread <= max(self.stop_tol * scale, floor)
 
     def stationary_message(self, stationarity, what="gradient mapping"):
         return (
