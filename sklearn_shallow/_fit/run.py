@@ -64,7 +64,9 @@ def _constant_fit(model, params, X, y, sample_weight):
         # Units that vary can still add up to a near constant (weights
         # shrunk to nothing, inputs far below the units' scale): the
         # outputs' spread against the targets' tells.
-        pred = model.decision(params, X)
+        # (The intercept does not move the spread: A @ o is the decision up
+        # to it, from the activations already at hand.)
+        pred = A @ np.asarray(output, dtype=A.dtype)
         spread = np.ptp(pred, axis=0) / np.maximum(np.ptp(y, axis=0), 1e-300)
         if np.max(spread) > CONSTANT_OUTPUT:
             return None
@@ -72,7 +74,7 @@ def _constant_fit(model, params, X, y, sample_weight):
             f"its outputs vary by {np.max(spread):.2g} of the targets' range "
             "on the training samples"
         )
-        return reason, float(np.ravel(pred)[0])
+        return reason, float(np.ravel(model.decision(params, X[:1]))[0])
     if not np.any(varies):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
