@@ -217,8 +217,8 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
     def _fit_spec(self, data, rng, partial=False):
         """Plain gradient descent on ``(W, v)`` (or ``W`` with ``v`` fixed)
         from the tensor start: the hidden layer is dense and unconstrained."""
-        model_learns = self.output_weights == "learn"
         fixed_by_user = not isinstance(self.output_weights, str)
+        model_learns = not fixed_by_user and self.output_weights == "learn"
         spec = self._network_spec(
             data,
             rng,

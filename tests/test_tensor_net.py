@@ -232,6 +232,28 @@ def test_warm_start_keeps_the_fixed_output_weights():
     assert est.loss_curve_[n_first] <= first_loss  # the history continues
 
 
+def test_warm_start_with_given_output_weights_continues_the_fit():
+    # Output weights given as an array: a warm start of 5 + 5 plain steps is
+    # the fit of 10 (the array must not be compared with 'learn' as a
+    # string: on numpy 2 that comparison is elementwise).
+    X, y, _ = _zhong(2000, n_features=8, seed=0)
+    v = np.array([1.0, -1.0, 1.0])
+    params = dict(
+        n_hidden=3,
+        activation="squared_relu",
+        output_weights=v,
+        solver="pgd",
+        tol=0,
+        random_state=0,
+    )
+    warm = TensorInitOneHidden(max_iter=5, warm_start=True, **params).fit(X, y)
+    warm.fit(X, y)
+    cold = TensorInitOneHidden(max_iter=10, **params).fit(X, y)
+    assert warm.n_iter_ == cold.n_iter_ == 10
+    np.testing.assert_array_equal(warm.output_weights_, v)
+    np.testing.assert_allclose(warm.hidden_weights_, cold.hidden_weights_, rtol=1e-9)
+
+
 def test_random_init_works_for_any_activation():
     X, y, _ = _zhong(500, n_features=6, seed=0)
     est = TensorInitOneHidden(activation="sigmoid", init="random", max_iter=5)
