@@ -15,6 +15,8 @@ matter to it. Two things remain that no exact reparametrisation removes:
   do it; it says so.
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -35,6 +37,25 @@ SCALE_SPREAD = 1e2
 #: without a warning (a count or an indicator is far below; a calendar year
 #: is 200, a column shifted by 1e6 is 1e6).
 OFFSET_RATIO = 1e2
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_stacklevel():
+    """The ``stacklevel`` that points a warning at the first frame outside
+    this package and scikit-learn's fit wrappers (the user's call to fit),
+    however deep the estimator's fit calls the check."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None:
+        name = os.path.abspath(frame.f_code.co_filename)
+        inside = name.startswith(_PACKAGE + os.sep) or (
+            os.sep + "sklearn" + os.sep in name and name.endswith("base.py")
+        )
+        if not inside:
+            return level
+        frame, level = frame.f_back, level + 1
+    return 1
 
 
 class FeatureScaleWarning(UserWarning):
@@ -110,7 +131,7 @@ def check_feature_scales(X, sample_weight, name, why):
             f"the fit keeps the units of X because {why}. One step size cannot "
             "suit both: standardise X (StandardScaler).",
             FeatureScaleWarning,
-            stacklevel=5,
+            stacklevel=_user_stacklevel(),
         )
 
 
@@ -134,5 +155,5 @@ def check_feature_offsets(X, sample_weight, name):
             "column reaches every unit as a near constant and its variation is "
             "lost. Centre X (StandardScaler).",
             FeatureScaleWarning,
-            stacklevel=5,
+            stacklevel=_user_stacklevel(),
         )
