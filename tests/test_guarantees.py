@@ -597,3 +597,18 @@ def test_weight_decay_that_leaves_a_constant_predictor_warns():
         est = ProjectedShallowRegressor(n_hidden=5, alpha=1e9, random_state=0)
         est.fit(X, y)
     assert np.ptp(est.predict(X)) <= 1e-6 * np.ptp(y)
+
+
+@pytest.mark.parametrize("name", ["ProjectedShallowRegressor", "QuadraticNetRegressor"])
+def test_feature_scale_warning_points_at_the_call_to_fit(name):
+    from sklearn_shallow import FeatureScaleWarning
+
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    X[:, 0] += 1e6
+    est = DENSE[name]()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    scale = [w for w in caught if issubclass(w.category, FeatureScaleWarning)]
+    assert scale, [str(w.message) for w in caught]
+    assert all(w.filename == __file__ for w in scale), [w.filename for w in scale]
