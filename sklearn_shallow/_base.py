@@ -14,6 +14,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -22,7 +23,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fit.run import _keep_on_failure, fit_network
-from ._fit.scales import check_feature_offsets, check_feature_scales
+from ._fit.scales import (
+    check_feature_offsets,
+    check_feature_scales,
+    column_moments,
+)
 from ._fit.spec import FitData, FitSpec
 from ._fit.starts import check_output_weights, initial_hidden, initial_params
 from ._fit.units import _Units
@@ -176,9 +181,11 @@ class BaseShallowNetwork(BaseEstimator):
         else:
             model = self._resolve_model(X.shape[1], X.dtype, data.n_outputs)
             scale = self._scales_columns(model, init)
-            check_feature_offsets(X, sw, type(self).__name__)
+            moments = None if sparse.issparse(X) else column_moments(X, sw)
+            name = type(self).__name__
+            check_feature_offsets(X, sw, name, moments)
             if not scale:
-                check_feature_scales(X, sw, type(self).__name__, _why_unscaled(model))
+                check_feature_scales(X, sw, name, _why_unscaled(model), moments)
             units = _Units.for_fit(
                 model,
                 X,
@@ -188,6 +195,7 @@ class BaseShallowNetwork(BaseEstimator):
                 labels=data.loss.encodes_labels,
                 robust=getattr(data.loss, "robust_scale", False),
                 hidden_degree=self._hidden_degree,
+                moments=moments,
             )
         shape = model.architecture.param_shape(X.shape[1], self.n_hidden)
         update, attributes = make_update(shape)

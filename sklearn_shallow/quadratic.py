@@ -65,7 +65,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import BaseShallowNetwork
 from ._fit.run import fit_network
-from ._fit.scales import check_feature_offsets
+from ._fit.scales import check_feature_offsets, column_moments
 from ._fit.spec import FitData, FitResult, FitSpec
 from ._fit.starts import initial_params
 from ._fit.units import _Units
@@ -314,7 +314,8 @@ class _QuadraticPart(BaseShallowNetwork):
         signs = self._resolve_signs(output_weights, X.shape[1], n_used)
         signs = signs.astype(X.dtype)
         model = quadratic_model(X.shape[1], signs, self.fit_intercept)
-        check_feature_offsets(X, sw, type(self).__name__)
+        moments = column_moments(X, sw)
+        check_feature_offsets(X, sw, type(self).__name__, moments)
         units = _Units.for_fit(
             model,
             X,
@@ -323,6 +324,7 @@ class _QuadraticPart(BaseShallowNetwork):
             True,
             labels=data.loss.encodes_labels,
             hidden_degree=self._hidden_degree,
+            moments=moments,
         )
         C, direction = self._perturbation(X.shape[1], X.dtype, rng)
         certified_only = self.stop == "certified"

@@ -113,12 +113,13 @@ def column_moments(X, sample_weight=None):
     return mean, rms, spread, high == low
 
 
-def check_feature_scales(X, sample_weight, name, why):
+def check_feature_scales(X, sample_weight, name, why, moments=None):
     """Warn when ``X``'s columns have very different scales and the fit keeps
-    the user's units (``why`` says why it does)."""
+    the user's units (``why`` says why it does). ``moments``: the result of
+    :func:`column_moments` when the caller has it."""
     if sparse.issparse(X) or X.shape[0] == 0:
         return
-    _, rms, _, _ = column_moments(X, sample_weight)
+    _, rms, _, _ = moments or column_moments(X, sample_weight)
     used = rms[rms > 0]
     if used.size < 2:
         return
@@ -135,11 +136,12 @@ def check_feature_scales(X, sample_weight, name, why):
         )
 
 
-def check_feature_offsets(X, sample_weight, name):
-    """Warn when some column's mean is large against its spread."""
+def check_feature_offsets(X, sample_weight, name, moments=None):
+    """Warn when some column's mean is large against its spread
+    (``moments`` as in :func:`check_feature_scales`)."""
     if sparse.issparse(X) or X.shape[0] < 2:
         return
-    mean, _, spread, constant = column_moments(X, sample_weight)
+    mean, _, spread, constant = moments or column_moments(X, sample_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.abs(mean) / spread
     # Constant columns (a column of ones, the quadratic nets' hidden bias)

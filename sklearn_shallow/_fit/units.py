@@ -76,6 +76,7 @@ class _Units:
         labels=False,
         robust=False,
         hidden_degree=None,
+        moments=None,
     ):
         """Units of a fit.
 
@@ -114,7 +115,7 @@ class _Units:
                 mean = squares.T @ w if w is not None else squares.mean(axis=0)
                 rms = np.sqrt(np.asarray(mean).ravel())
             else:
-                rms = column_moments(X, sample_weight)[1]
+                rms = (moments or column_moments(X, sample_weight))[1].copy()
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
             column_scale = rms.astype(X.dtype)
         return cls(shift, scale, column_scale, scaled, degree)
