@@ -87,7 +87,7 @@ from .certificate import (
     quadratic_objective,
 )
 from .regularisers import Perturbation
-from .solvers import UpdateRule, rows_that_can_vary
+from .solvers import UpdateRule
 
 __all__ = [
     "CERTIFICATE_RTOL",
@@ -343,7 +343,6 @@ class _QuadraticPart(BaseShallowNetwork):
             # Only the certificate, a stall or max_iter end a 'certified' fit.
             tol=0.0 if certified_only else tol,
             verbose=self.verbose,
-            check_constant=True,
             regularisers=() if C is None else (Perturbation(C),),
             attributes={
                 "perturbation_matrix_": C,
@@ -362,7 +361,6 @@ class _QuadraticPart(BaseShallowNetwork):
         spec.finish = lambda objective, result: _finish(
             objective, result, stops[0], self.max_iter, tol, rng, certified_only
         )
-        spec.check_constant = lambda *args: _constant_fit(units, *args)
         shape = (model.n_hidden, X.shape[1])
         if stored is None:
             stored = (
@@ -464,30 +462,6 @@ class _QuadraticPart(BaseShallowNetwork):
             stacklevel=2,
         )
         return self.output_weights_
-
-
-#: Outputs whose range on the training data is below this fraction of the
-#: range of the targets count as constant.
-CONSTANT_OUTPUT = 1e-6
-
-
-def _constant_fit(units, model, params, X, y, sample_weight):
-    """``(reason, value)`` when the fitted network barely varies over the
-    training samples (internal units), else None.
-
-    ``W = 0`` is a stationary point of every quadratic network, and the
-    global minimum once the weight decay exceeds the largest eigenvalue of
-    the data's gradient matrix there: the fit then predicts a constant.
-    """
-    counted = rows_that_can_vary(X, y, sample_weight)
-    if counted is None:
-        return None
-    X, y = counted
-    pred = model.decision(params, X)
-    if np.ptp(pred) > CONSTANT_OUTPUT * np.ptp(y):
-        return None
-    value = float(pred[0]) * units.y_scale + units.y_shift
-    return "its hidden weights are (numerically) zero", float(value)
 
 
 def _augment(X):

@@ -612,3 +612,20 @@ def test_feature_scale_warning_points_at_the_call_to_fit(name):
     scale = [w for w in caught if issubclass(w.category, FeatureScaleWarning)]
     assert scale, [str(w.message) for w in caught]
     assert all(w.filename == __file__ for w in scale), [w.filename for w in scale]
+
+
+@pytest.mark.parametrize("name", ["ProjectedShallowRegressor", "QuadraticNetRegressor"])
+def test_constant_predictor_warning_reports_the_constant_in_the_units_of_y(name):
+    # A weight decay far above the data's curvature: the fit predicts (about)
+    # the mean of y, and the warning must say so in y's units, not in the
+    # fit's standardised ones.
+    from sklearn_shallow import DegenerateFitWarning
+
+    X, y = make_regression(n_samples=80, n_features=4, noise=0.1, random_state=0)
+    y = 1000.0 + 50.0 * y / np.std(y)
+    est = clone(DENSE[name]()).set_params(alpha=1e9)
+    with pytest.warns(DegenerateFitWarning) as record:
+        est.fit(X, y)
+    message = str(record[0].message)
+    reported = float(re.search(r"predicts (\S+) for every", message).group(1))
+    assert reported == pytest.approx(est.predict(X[:1])[0], rel=1e-5), message

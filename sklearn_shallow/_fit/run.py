@@ -37,7 +37,7 @@ def _keep_on_failure(estimator, method, *args, **kwargs):
 CONSTANT_OUTPUT = 1e-6
 
 
-def _constant_fit(model, params, X, y, sample_weight):
+def _constant_fit(model, params, X, y, sample_weight, units):
     """``(reason, constant)`` when the fitted network predicts one value.
 
     That happens when every hidden unit is constant on the training samples
@@ -46,6 +46,9 @@ def _constant_fit(model, params, X, y, sample_weight):
     than :data:`CONSTANT_OUTPUT` of the targets' range (a tensor start on
     tiny inputs, a huge weight decay). It is the right answer only when
     y is constant, and then this is None, as for a healthy fit.
+
+    ``model``, ``params``, ``X`` and ``y`` are the fit's, in its internal
+    units; the constant is reported in the user's (``units``).
     """
     counted = rows_that_can_vary(X, y, sample_weight)
     if counted is None:
@@ -74,13 +77,21 @@ def _constant_fit(model, params, X, y, sample_weight):
             f"its outputs vary by {np.max(spread):.2g} of the targets' range "
             "on the training samples"
         )
-        return reason, float(np.ravel(model.decision(params, X[:1]))[0])
+        return reason, _user_value(model, params, X, units)
     if not np.any(varies):
         reason = "every hidden unit is constant on the training samples (dead)"
     else:
         reason = "every hidden unit that varies has output weight zero"
-    # The first output stands for all of them in the message.
-    return reason, float(np.ravel(model.decision(params, X[:1]))[0])
+    return reason, _user_value(model, params, X, units)
+
+
+def _user_value(model, params, X, units):
+    """The prediction at the first sample, in the user's units (the first
+    output stands for all of them in the message)."""
+    internal = float(np.ravel(model.decision(params, X[:1]))[0])
+    scale = float(np.ravel(units.y_scale)[0])
+    shift = float(np.ravel(units.y_shift)[0])
+    return internal * scale + shift
 
 
 def internal_model(model, units):
@@ -271,11 +282,10 @@ def fit_network(spec, data, rng):
     if spec.finish is not None:
         result = spec.finish(objective, result)
     constant = None
-    if callable(spec.check_constant):
-        constant = spec.check_constant(internal, result.params, X_fit, y_fit, sw_fit)
-    elif spec.check_constant:
-        # y_fit is in internal units: the check only asks whether it varies.
-        constant = _constant_fit(internal, result.params, X_fit, y_fit, sw_fit)
+    if spec.check_constant:
+        constant = _constant_fit(
+            internal, result.params, X_fit, y_fit, sw_fit, spec.units
+        )
     result.params = units.params_out(result.params, names)
     result.raw_params = units.params_out(result.raw_params, names)
     return FitResult(result, constant)

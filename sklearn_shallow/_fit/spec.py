@@ -66,9 +66,9 @@ class FitSpec:
     that the loop asks after each iteration (with the user's callback) and
     once at the start (a start it accepts takes no step);
     ``finish(objective, result)`` post-processes the descent's result (the
-    quadratic nets' certificate and refinement). ``check_constant`` may be
-    a function ``(internal model, params, X, y, sample_weight) -> (reason,
-    value) or None`` (internal units) that replaces the default check.
+    quadratic nets' certificate and refinement). ``check_constant``: whether
+    the fit looks for a constant predictor at the end (not in a
+    ``partial_fit`` pass).
     """
 
     model: Any
