@@ -444,7 +444,7 @@ class BaseShallowNetwork(BaseEstimator):
         rng = getattr(self, "_partial_rng", None)
         if rng is None:
             rng = check_random_state(self.random_state)
-        with blas_threads(data.X.shape[0] * data.X.shape[1] * (self.n_hidden or 1)):
+        with blas_threads(self._product_size(data)):
             spec = self._fit_spec(data, rng, partial=True)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)
