@@ -98,7 +98,11 @@ class _Units:
         scaled = (learned or hidden_degree is not None) and not labels
         degree = 1 if learned or hidden_degree is None else hidden_degree
         if scaled:
-            scale = _root_mean_square(y64 - shift, w)
+            # The columns' RMS helper, one column per output: no underflow
+            # or overflow whatever the units of y (1e-170 or 1e170).
+            centred = y64 - shift
+            rms = column_moments(centred.reshape(len(centred), -1), sample_weight)[1]
+            scale = rms if centred.ndim > 1 else rms[0]
             if robust:
                 # Outliers must not set the units of a robust loss: 1.4826
                 # times the median absolute deviation (the standard
@@ -190,19 +194,3 @@ class _Units:
                 p = p * self.y_scale + self.y_shift
             out.append(np.asarray(p, dtype=dtype))
         return out
-
-
-
-
-def _root_mean_square(values, weight=None):
-    """Weighted root mean square over rows, without underflow or overflow.
-
-    ``values`` is 1-D or 2-D (one column per output); each column is divided
-    by its largest magnitude before squaring, so that targets of any size
-    (1e-170 or 1e170) give their scale, not 0 or inf.
-    """
-    size = np.max(np.abs(values), axis=0) if values.shape[0] else np.zeros(1)
-    safe = np.where((size > 0) & np.isfinite(size), size, 1.0)
-    ratio = values / safe
-    mean = np.average(ratio * ratio, axis=0, weights=weight)
-    return safe * np.sqrt(mean)
