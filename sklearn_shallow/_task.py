@@ -102,13 +102,15 @@ class ShallowRegressorMixin(RegressorMixin):
 
         scikit-learn's ``r2_score`` squares the residuals in the units of
         ``y``, which underflow for tiny targets (``y * 1e-170`` scores 1.0)
-        and overflow for huge ones; R^2 is free of the units, so both are
-        divided by the largest magnitude of ``y`` first.
+        and overflow for huge ones; R^2 is free of the units (of each
+        output), so both are divided by the largest magnitude of each output
+        of ``y`` first.
         """
         pred = self.predict(X)
         y = np.asarray(y, dtype=np.float64)
-        size = float(np.max(np.abs(y))) if y.size else 0.0
-        if size > 0 and np.isfinite(size):
+        if y.shape[0]:
+            size = np.max(np.abs(y), axis=0)
+            size = np.where((size > 0) & np.isfinite(size), size, 1.0)
             y, pred = y / size, pred / size
         return r2_score(y, pred, sample_weight=sample_weight)
 

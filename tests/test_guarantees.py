@@ -629,3 +629,18 @@ def test_constant_predictor_warning_reports_the_constant_in_the_units_of_y(name)
     message = str(record[0].message)
     reported = float(re.search(r"predicts (\S+) for every", message).group(1))
     assert reported == pytest.approx(est.predict(X[:1])[0], rel=1e-5), message
+
+
+@quiet
+def test_score_of_two_outputs_one_tiny_is_the_unscaled_score():
+    # Each output is standardised on its own, so an output in units of
+    # 1e-170 fits as it does in its own units; R^2 (the mean over outputs)
+    # must not underflow on it.
+    X, y = _planted()
+    Y = np.column_stack([y, np.sin(y)])
+    tiny = Y * np.array([1.0, 1e-170])
+    est = ProjectedShallowRegressor(n_hidden=4, max_iter=40, random_state=0)
+    plain = clone(est).fit(X, Y).score(X, Y)
+    scaled = clone(est).fit(X, tiny).score(X, tiny)
+    assert plain < 0.999
+    assert scaled == pytest.approx(plain, rel=1e-6)
