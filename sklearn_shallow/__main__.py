@@ -3,6 +3,7 @@
 python -m sklearn_shallow demo [--out FILE] [--n-jobs N] [--quick]
 python -m sklearn_shallow list
 python -m sklearn_shallow reproduce NAME [--full] [--out DIR]
+python -m sklearn_shallow --version
 """
 
 import argparse
@@ -15,6 +16,11 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_shallow",
         description="sklearn-shallow: provable algorithms for shallow networks.",
+    )
+    from . import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"sklearn-shallow {__version__}"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(

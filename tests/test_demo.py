@@ -36,3 +36,14 @@ def test_command_line_demo_writes_figure(tmp_path, capsys):
     assert main(["demo", "--quick", "--n-jobs", "1", "--out", str(out)]) == 0
     assert out.stat().st_size > 10_000
     assert "Figure saved" in capsys.readouterr().out
+
+
+def test_command_line_version(capsys):
+    import sklearn_shallow
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == (
+        f"sklearn-shallow {sklearn_shallow.__version__}"
+    )
