@@ -10,12 +10,13 @@ that fails or is interrupted leaves the previous model whole, or the
 estimator unfitted.
 """
 
+import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -301,6 +302,175 @@ class BaseShallowNetwork(BaseEstimator):
             state = {"mu": state.get("mu"), "mu_max": state.get("mu_max")}
         return start, state or {}
 
+    # ---- paths ------------------------------------------------------------
+    #: The parameter a path runs over: the weight decay here; the
+    #: algorithms with a constraint or a penalty run over its size.
+    _path_param = "alpha"
+    #: Whether the path's values grow from its simplest model (the first
+    #: kept, the one ties choose) to the most complex: ``tau`` does; a
+    #: penalty or a weight decay falls.
+    _path_increasing = False
+
+    def _path_reversed(self):
+        """Whether a path solves its grid from the last value back to the
+        first (the order warm starts suit)."""
+        return False
+
+    def _path_values(self, values):
+        """The user's grid, checked, in the order a path keeps it."""
+        return check_path_values(values, self._path_param, self._path_increasing)
+
+    def _path_grid(self, data, n_values, eps):
+        """``(values, reference)``: the default grid of the path parameter
+        on ``data`` and the fitted estimator it was computed from (a start
+        for the path), or None.
+
+        The weight decay: ``n_values`` values from 1 down to ``eps`` (1e-4
+        when None), in the fit's internal units (a mean loss of about 0.5
+        for a zero network on standardised y).
+        """
+        eps = 1e-4 if eps is None else eps
+        return np.geomspace(1.0, eps, n_values), None
+
+    def _fit_reference(self, data, **params):
+        """A copy of this estimator with ``params`` fitted on ``data``, the
+        data this one prepared (its validated attributes, such as
+        ``n_features_in_`` and ``classes_``, carry over): the reference fit
+        a default grid is computed from, and the path's start."""
+        reference = clone(self).set_params(warm_start=False, verbose=0, **params)
+        for key, value in vars(self).items():
+            if key.endswith("_") and not key.startswith("_"):
+                setattr(reference, key, value)
+        reference._fit_prepared(data)
+        return reference
+
+    def _path_coefficients(self):
+        """The fitted coefficients a path point keeps (copies)."""
+        return {
+            name: np.array(getattr(self, name), copy=True)
+            for name in ("hidden_weights_", "output_weights_", "intercept_")
+        }
+
+    def _adopt_start(self, other):
+        """Start the next warm-started fit from ``other``'s fitted weights.
+
+        The weights carry over (in the user's units) with the step size and
+        the scales of the stopping rule (the objective and gradient mapping
+        of ``other``'s cold start): a start near the next optimum must not
+        become the scale its progress is measured against. The update
+        rule's own variables start afresh: ``other`` may have been fitted
+        on other data (the full data for a fold's path).
+        """
+        self._raw_params = [p.copy() for p in other._raw_params]
+        state, units = other._loop_state
+        if state is not None:
+            kept = ("mu", "mu_max", "f0", "G0")
+            state = {key: state.get(key) for key in kept}
+        self._loop_state = (state, units)
+
+    def path(self, X, y, values=None, *, sample_weight=None, n_values=10, eps=None):
+        """Fit this network along a grid of its path parameter.
+
+        The path parameter is ``tau`` for a projected network, ``lam`` for
+        RVSM and ``alpha`` (the weight decay) for the others. The data are
+        validated once; the fits then run over the grid in the order that
+        warm starts suit (see :mod:`sklearn_shallow.paths`), each starting
+        from the previous solution with the loop's state. The estimator
+        itself is not fitted or changed.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        values : array-like or None, default=None
+            The grid; None computes ``n_values`` values from the data
+            (:func:`~sklearn_shallow.paths.tau_grid`,
+            :func:`~sklearn_shallow.paths.lam_grid`, or weight decays from
+            1 down to ``eps``).
+        sample_weight : array-like of shape (n_samples,), default=None
+        n_values : int, default=10
+        eps : float or None, default=None
+            Smallest value relative to the largest (None: the grid's own
+            default).
+
+        Returns
+        -------
+        path : :class:`~sklearn_shallow.paths.Path`
+            The grid (``values``) and one
+            :class:`~sklearn_shallow.paths.PathPoint` per value (fitted
+            coefficients, final objective, iterations, convergence).
+        """
+        worker = clone(self).set_params(verbose=0)
+        data = worker._prepare(X, y, sample_weight)
+        reference = None
+        if values is None:
+            values, reference = worker._path_grid(data, _check_n_values(n_values), eps)
+        else:
+            values = worker._path_values(values)
+        return worker._run_path(data, values, start=reference)[0]
+
+    def path_grid(self, X, y, *, n_values=10, eps=None, sample_weight=None):
+        """The default grid of :meth:`path` on ``(X, y)``.
+
+        Parameters
+        ----------
+        X, y : the training data
+        n_values : int, default=10
+        eps : float or None, default=None
+            Smallest value relative to the largest (None: the grid's own
+            default).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        values : ndarray of shape (n_values,) or fewer (distinct counts)
+            From the simplest model to the most complex.
+        """
+        worker = clone(self).set_params(verbose=0)
+        data = worker._prepare(X, y, sample_weight)
+        return worker._path_grid(data, _check_n_values(n_values), eps)[0]
+
+    def _run_path(self, data, values, start=None, on_point=None, last=None):
+        """Fit ``self`` (a fresh clone) along ``values``; ``(Path, fitted)``.
+
+        ``start``: a fitted estimator whose weights start the first fit;
+        ``on_point(self, point)`` sees each point while ``self`` is fitted
+        at it (the folds score it there); ``last``: the index after which
+        the path stops. ``fitted`` is the last fit's
+        :class:`~sklearn_shallow._fit.spec.FitResult`.
+        """
+        from .paths import Path, PathPoint
+
+        param = self._path_param
+        order = range(len(values))
+        if self._path_reversed():
+            order = reversed(order)
+        self.set_params(warm_start=True)
+        if start is not None:
+            self._adopt_start(start)
+        points, fitted = [None] * len(values), None
+        for index in order:
+            value = values[index]
+            self.set_params(**{param: value})
+            began = time.perf_counter()
+            fitted = self._fit_prepared(data)
+            result = fitted.descent
+            points[index] = PathPoint(
+                value=value,
+                coefficients=self._path_coefficients(),
+                loss=float(result.loss_curve[-1]) if result.loss_curve else np.nan,
+                n_iter=int(result.n_iter),
+                converged=bool(result.converged),
+                message=result.message,
+                constant=fitted.constant is not None,
+                time=time.perf_counter() - began,
+            )
+            if on_point is not None:
+                on_point(self, points[index])
+            if index == last:
+                break
+        return Path(param, np.asarray(values), points), fitted
+
     # ---- resolution of the parts -----------------------------------------
     def _resolve_model(self, n_features, dtype, n_outputs=None):
         activation = get_activation(self.activation)
@@ -508,6 +678,44 @@ class BaseShallowNetwork(BaseEstimator):
             accept_sparse=self._sparse_formats(),
         )
         return self._model.decision(self._params, X)
+
+
+def _check_n_values(n_values):
+    if not isinstance(n_values, Integral) or isinstance(n_values, bool) or n_values < 1:
+        raise ValueError(f"n_values must be an int >= 1; got {n_values!r}.")
+    return int(n_values)
+
+
+def check_path_values(values, name, increasing):
+    """A grid of ``name`` as a float array sorted as a path keeps it.
+
+    Clear errors for what a grid cannot be: empty, not numbers, not finite,
+    negative (or zero for ``tau``).
+    """
+    plural = name + "s"
+    given = values
+    try:
+        values = np.asarray(values)
+        if values.dtype.kind not in "iu":
+            # Counts stay ints; the rest are floats.
+            values = values.astype(float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{plural} must be numbers; got {given!r}.") from None
+    if values.dtype.kind not in "iuf":
+        raise ValueError(f"{plural} must be numbers; got {given!r}.")
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"{plural} must be a non-empty 1-d array of numbers; got shape "
+            f"{values.shape}."
+        )
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{plural} must be finite; got {values.tolist()}.")
+    low = values.min()
+    if low < 0 or (name == "tau" and low == 0):
+        bound = "positive" if name == "tau" else ">= 0"
+        raise ValueError(f"{plural} must be {bound}; got {values.tolist()}.")
+    values = np.unique(values)
+    return values if increasing else values[::-1]
 
 
 def _why_unscaled(model):

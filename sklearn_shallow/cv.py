@@ -1,46 +1,53 @@
-"""Cross-validated estimators: ``tau`` or ``lam`` chosen along a path.
+"""Cross-validated estimators: ``tau``, ``lam`` or ``alpha`` chosen along a path.
 
-Each estimator computes a grid on all the data (:func:`~sklearn_shallow.paths.tau_grid`
-or :func:`~sklearn_shallow.paths.lam_grid`), runs one warm-started path per
-cross-validation fold (folds in parallel with joblib, so under joblib's Dask
-backend too), scores every fit of the path on its held-out fold, picks the
-value with the best mean score (the smallest ``tau``, the largest ``lam``,
-among ties up to rounding), and refits on all the data at that value. The
-fitted estimator is then the plain estimator at the chosen value, with its
-attributes, plus the path's.
+Each estimator is a front end of its plain estimator, in the shape of
+scikit-learn's ``LassoCV``: it computes a grid on all the data (with the
+reference fit the grid comes from, when there is one), runs one
+warm-started path per cross-validation fold (folds in parallel with joblib,
+so under joblib's Dask backend too) and scores each path point on its
+held-out fold while the fold's network is fitted at it, picks the value
+with the best mean score (the simplest model among ties up to rounding),
+and refits the plain estimator on all the data at that value, set through
+``set_params``. The refitted estimator is ``best_estimator_``; its public
+fitted attributes are also this estimator's, and ``predict``, ``score``
+and the probabilities are its.
 
-The estimators take every parameter of the estimator they cross-validate,
-except the one they choose.
+Nothing is hidden: the refit's warnings (no convergence, a constant
+predictor) are the CV estimator's, a chosen value whose fold fits did not
+converge warns once, ``path_converged_`` says which path points converged
+in each fold, and a held-out score that is undefined (R^2 on folds of one
+sample) is an error that says so.
 
-Why ~700 lines: about 450 are code, the rest the four estimators' numpydoc
-pages. This module is still built around the estimators (they subclass
-them and wrap every fit); the next step (issue 20) makes them front ends on
-the one front end's paths.
+Each fold's path starts cold, from the estimator's own start. Starting the
+folds from the reference fit on all the data (the unconstrained fit of an
+'l1' grid) was measured and refused: that start has seen the fold's
+held-out rows, and on Oymak's planted network (bench_cv.py, l1, good
+start) it made the large radii score too well: the CV chose tau=224
+(test NMSE 0.13) where grid search and the cold folds choose 104 (0.0037).
 """
 
+import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.base import BaseEstimator, _fit_context, clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _keep_on_failure
-from .paths import (
-    _fit_quietly,
-    _solve_order,
-    _sorted,
-    lam_grid,
-    projected_path,
-    rvsm_path,
-    tau_grid,
+from ._fit.run import _keep_on_failure
+from .projected import (
+    PATH_CONSTRAINTS,
+    ProjectedShallowClassifier,
+    ProjectedShallowRegressor,
 )
-from .projected import ProjectedShallowClassifier, ProjectedShallowRegressor
 from .rvsm import RVSMClassifier, RVSMRegressor
 
 __all__ = [
@@ -69,36 +76,55 @@ def _without(estimator_class, name):
     return {k: v for k, v in constraints.items() if k != name}
 
 
-def _fold_scores(
-    path_function, template, values, X, y, sample_weight, train, test, scoring
-):
-    """Fit the path on ``train``; score each of its fits on ``test``."""
+def _fold_path(template, values, X, y, sample_weight, split, scoring, log):
+    """Run the path on one fold's training rows; score each point on its
+    held-out rows while the fold's network is fitted at it.
+
+    Returns ``(scores, n_iter, converged, messages)``, one entry per value.
+    """
+    train, test = split
+    worker = clone(template)
     sw = None if sample_weight is None else sample_weight[train]
-    path = path_function(
-        _safe_indexing(X, train),
-        _safe_indexing(y, train),
-        values,
-        estimator=template,
-        sample_weight=sw,
-    )
+    data = worker._prepare(_safe_indexing(X, train), _safe_indexing(y, train), sw)
     scorer = check_scoring(template, scoring=scoring)
     X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
-    scores = [scorer(model, X_test, y_test) for model in path.models]
-    return np.asarray(scores, dtype=float), path.n_iter
+    scores = np.full(len(values), np.nan)
+    began = time.perf_counter()
+    done = []
+
+    def score(estimator, point):
+        index = int(np.flatnonzero(values == point.value)[0])
+        with warnings.catch_warnings():
+            # An undefined score (R^2 of one sample) is NaN; said after the
+            # folds, once.
+            warnings.simplefilter("ignore")
+            scores[index] = scorer(estimator, X_test, y_test)
+        done.append(index)
+        if log is not None:
+            log(point, scores[index], len(done), time.perf_counter() - began)
+
+    path, _ = worker._run_path(data, values, on_point=score)
+    messages = [p.message for p in path.points]
+    return scores, path.n_iter, path.converged, messages
 
 
-class _PathCV:
-    """The cross-validation shared by the four *CV estimators."""
+class _PathCV(BaseEstimator):
+    """The cross-validation shared by the *CV estimators (a front end of the
+    plain estimator ``_base``, which chooses ``_base._path_param``)."""
 
-    # Set by each estimator: the estimator it cross-validates, the parameter
-    # it chooses, and the grid and path functions of that parameter.
     _base = None
-    _param = None
+
+    @property
+    def _param(self):
+        return self._base._path_param
 
     def _template(self):
-        """The plain estimator with this one's parameters (the chosen one unset)."""
+        """The plain estimator with this one's parameters (the chosen one
+        unset); its own fits print only from ``verbose=2`` on."""
         names = self._base._get_param_names()
-        return self._base(**{n: getattr(self, n) for n in names if n != self._param})
+        params = {n: getattr(self, n) for n in names if n != self._param}
+        params["verbose"] = max(0, int(self.verbose) - 1)
+        return self._base(**params)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -115,17 +141,28 @@ class _PathCV:
         -------
         self : object
         """
-        return _keep_on_failure(self, self._fit_path, X, y, sample_weight)
+        estimator, fitted, unconverged = _keep_on_failure(
+            self, self._fit, X, y, sample_weight
+        )
+        if unconverged:
+            warnings.warn(unconverged, ConvergenceWarning, stacklevel=3)
+        estimator._report(fitted, stacklevel=4)
+        return self
 
-    def _fit_path(self, X, y, sample_weight):
+    def _grid(self, template):
+        """The user's grid of the chosen parameter, or None."""
+        return getattr(self, self._param + "s")
+
+    def _fit(self, X, y, sample_weight):
         template = self._template()
-        classifier = is_classifier(self)
+        classifier = is_classifier(template)
+        sparse_ok = template.__sklearn_tags__().input_tags.sparse
         X, y = validate_data(
             self,
             X,
             y,
             dtype=[np.float64, np.float32],
-            accept_sparse=template._sparse_formats(),
+            accept_sparse=["csr", "csc"] if sparse_ok else False,
             multi_output=not classifier,
             y_numeric=not classifier,
         )
@@ -133,107 +170,188 @@ class _PathCV:
             check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=float)
-        values = self._values(template, X, y, sample_weight)
-        cv = check_cv(self.cv, y, classifier=classifier)
-        splits = list(cv.split(X, y))
+        # The refit's network sets up on all the data once: the default
+        # grid (and its reference fit) comes from the same validated data.
+        final = clone(template)
+        data = final._prepare(X, y, sample_weight)
+        grid, reference = self._grid(template), None
+        if grid is None:
+            values, reference = final._path_grid(data, self._n_values(), self.eps)
+        else:
+            values = final._path_values(grid)
+        splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y))
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_scores)(
-                self._path_function,
+            delayed(_fold_path)(
                 template,
                 values,
                 X,
                 y,
                 sample_weight,
-                train,
-                test,
+                split,
                 self.scoring,
+                self._logger(k, len(splits), len(values)),
             )
-            for train, test in splits
+            for k, split in enumerate(splits)
         )
         scores = np.column_stack([r[0] for r in results])
-        n_iter = np.column_stack([r[1] for r in results])
-        values = _sorted(self._param, values)
+        self._check_scores(scores, splits)
+        converged = np.column_stack([r[2] for r in results])
         mean = scores.mean(axis=1)
         # Values whose mean score is the best up to rounding (a path that
         # keeps one solution over several values scores them the same) are
         # ties; the first is the simplest model (values are ordered so).
-        top = np.nanmax(mean)
+        top = np.max(mean)
         best = int(np.flatnonzero(mean >= top - TIE * max(1.0, abs(top)))[0])
         chosen = values[best]
-        # The refit follows the path on all the data up to the chosen value
-        # (the folds scored path solutions, which a cold fit at that value
-        # need not find: RVSM on Oymak's problem, sparsity 0.91 and test
-        # NMSE 9e-4 on the path, 0.54 and 0.12 cold), and also fits cold
-        # there; of the two minimisers of the same objective it keeps the
-        # one with the lower objective (l1 on the same problem: the cold
-        # fit, test NMSE 0.0032 against 0.0036 on the path).
-        order = list(_solve_order(template, self._param, len(values)))
-        path = self._path_function(
-            X,
-            y,
-            values[order[: order.index(best) + 1]],
-            estimator=template,
-            sample_weight=sample_weight,
-        )
-        model = path.models[int(np.flatnonzero(path.values == chosen)[0])]
-        model.set_params(warm_start=template.warm_start)
-        cold = clone(template).set_params(**{self._param: chosen})
-        _fit_quietly(cold, X, y, sample_weight)
-        if cold.loss_curve_[-1] < model.loss_curve_[-1]:
-            model = cold
-        # The refitted model's attributes become this estimator's.
-        params = set(model.get_params(deep=False)) | set(self.get_params(deep=False))
-        for key, value in vars(model).items():
-            if key not in params:
+        estimator, fitted = self._refit(final, data, values, best, reference)
+        self.best_estimator_ = estimator
+        # The refitted estimator's public fitted attributes are this one's.
+        for key, value in vars(estimator).items():
+            if key.endswith("_") and not key.startswith("_"):
                 setattr(self, key, value)
-        setattr(self, self._param + "_", chosen)
-        setattr(self, self._param + "s_", values)
+        param = self._param
+        setattr(self, param + "_", chosen)
+        setattr(self, param + "s_", values)
         self.score_path_ = scores
-        self.path_n_iter_ = n_iter
-        return self
+        self.path_n_iter_ = np.column_stack([r[1] for r in results])
+        self.path_converged_ = converged
+        failed = np.flatnonzero(~converged[best])
+        unconverged = None
+        if failed.size:
+            message = results[failed[0]][3][best]
+            unconverged = (
+                f"{type(self).__name__}: at the chosen {param}={chosen:.4g}, the "
+                f"path fits of {failed.size} of {len(splits)} folds (folds "
+                f"{(failed + 1).tolist()}) did not converge ({message}); their "
+                "held-out scores may be off. Raise max_iter or tol; "
+                "path_converged_ says which points converged."
+            )
+        return estimator, fitted, unconverged
+
+    def _refit(self, final, data, values, best, reference):
+        """The plain estimator at the chosen value, fitted on all the data.
+
+        A path that runs from the simplest model (l0 counts, ranks, ``lam``
+        and ``alpha`` from the largest) is followed up to the chosen value:
+        the folds scored path solutions, which a cold fit at that value
+        need not find (RVSM on Oymak's problem: sparsity 0.91 and test NMSE
+        9e-4 on the path, 0.54 and 0.12 cold). A path over radii runs from
+        the largest, where the grid's unconstrained reference fit is the
+        natural start: the refit is one fit at the chosen radius from it.
+        """
+        if final._path_reversed():
+            values = values[best : best + 1]
+            last = 0
+        else:
+            last, reference = best, None
+        path, fitted = final._run_path(data, values, start=reference, last=last)
+        # The refitted estimator is the plain one with this one's settings.
+        final.set_params(warm_start=self.warm_start, verbose=self.verbose)
+        return final, fitted
+
+    def _check_scores(self, scores, splits):
+        bad = np.flatnonzero(np.isnan(scores).all(axis=0))
+        if bad.size:
+            smallest = min(len(test) for _, test in splits)
+            raise ValueError(
+                f"The held-out score ({self.scoring or 'the estimator score'}) "
+                f"is undefined (NaN) on {bad.size} of {len(splits)} folds; the "
+                f"smallest held-out fold has {smallest} samples (R^2 needs at "
+                "least 2). Use fewer folds (cv), or a scoring defined on small "
+                "folds such as 'neg_mean_squared_error'."
+            )
+        if np.isnan(scores).any():
+            raise ValueError(
+                "The held-out score is undefined (NaN) at some path points: "
+                f"{np.argwhere(np.isnan(scores)).tolist()} (value, fold)."
+            )
+
+    def _logger(self, fold, n_folds, n_values):
+        """The progress line of each path point, with ``verbose``."""
+        if not self.verbose:
+            return None
+        name, param = type(self).__name__, self._param
+
+        def log(point, score, done, elapsed):
+            left = elapsed / done * (n_values - done)
+            print(
+                f"[{name}] fold {fold + 1}/{n_folds}, {param}={point.value:.4g} "
+                f"({done}/{n_values}): {point.n_iter} iterations, score "
+                f"{score:.4f}, {elapsed:.2f} s, about {left:.1f} s left in this "
+                "fold",
+                flush=True,
+            )
+
+        return log
+
+    # ---- the refitted estimator's predictions ------------------------------
+    def predict(self, X):
+        """Predict with the estimator refitted at the chosen value.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray
+        """
+        X = self._check_X(X)
+        return self.best_estimator_.predict(X)
+
+    def score(self, X, y, sample_weight=None):
+        """The refitted estimator's ``score`` (R^2 or accuracy)."""
+        X = self._check_X(X)
+        return self.best_estimator_.score(X, y, sample_weight=sample_weight)
+
+    def _check_X(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self,
+            X,
+            dtype=[np.float64, np.float32],
+            reset=False,
+            accept_sparse=["csr", "csc"],
+        )
+
+    def _has(name):
+        return lambda self: hasattr(self._base, name)
+
+    @available_if(_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the refitted estimator."""
+        X = self._check_X(X)
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of the refitted estimator."""
+        X = self._check_X(X)
+        return self.best_estimator_.predict_log_proba(X)
+
+    @available_if(_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the refitted estimator."""
+        X = self._check_X(X)
+        return self.best_estimator_.decision_function(X)
 
     def __sklearn_tags__(self):
         return self._template().__sklearn_tags__()
 
-    @property
-    def partial_fit(self):
-        # Choosing tau or lam needs all the data at once (as for LassoCV);
-        # hasattr(estimator, "partial_fit") is False.
-        raise AttributeError(
-            f"{type(self).__name__} has no partial_fit: it chooses its "
-            f"parameter by cross-validation on all the data. Stream into the "
-            f"plain {self._base.__name__} at the chosen value instead."
-        )
-
 
 class _TauCV(_PathCV):
-    _param = "tau"
     _parameter_constraints = {
         "taus": ["array-like", None],
         "n_taus": [Interval(Integral, 1, None, closed="left")],
-        "constraint": [StrOptions({"l1", "nuclear", "l0", "l0_row", "rank"})],
+        "constraint": [StrOptions(set(PATH_CONSTRAINTS))],
         **_CV_CONSTRAINTS,
     }
 
-    @staticmethod
-    def _path_function(X, y, values, **kw):
-        return projected_path(X, y, values, **kw)
-
-    def _values(self, template, X, y, sample_weight):
-        if self.taus is not None:
-            return np.asarray(self.taus)
-        return tau_grid(
-            template,
-            X,
-            y,
-            n_taus=self.n_taus,
-            eps=self.eps,
-            sample_weight=sample_weight,
-        )
+    def _n_values(self):
+        return self.n_taus
 
 
 class _LamCV(_PathCV):
-    _param = "lam"
     _parameter_constraints = {
         "lams": ["array-like", None],
         "n_lams": [Interval(Integral, 1, None, closed="left")],
@@ -241,24 +359,11 @@ class _LamCV(_PathCV):
         "eps": [Interval(Real, 0, 1, closed="neither")],
     }
 
-    @staticmethod
-    def _path_function(X, y, values, **kw):
-        return rvsm_path(X, y, values, **kw)
-
-    def _values(self, template, X, y, sample_weight):
-        if self.lams is not None:
-            return np.asarray(self.lams, dtype=float)
-        return lam_grid(
-            template,
-            X,
-            y,
-            n_lams=self.n_lams,
-            eps=self.eps,
-            sample_weight=sample_weight,
-        )
+    def _n_values(self):
+        return self.n_lams
 
 
-class ProjectedShallowRegressorCV(_TauCV, ProjectedShallowRegressor):
+class ProjectedShallowRegressorCV(_TauCV):
     """Projected shallow regressor with ``tau`` chosen by cross-validation.
 
     Parameters
@@ -368,7 +473,7 @@ class ProjectedShallowRegressorCV(_TauCV, ProjectedShallowRegressor):
         self.verbose = verbose
 
 
-class ProjectedShallowClassifierCV(_TauCV, ProjectedShallowClassifier):
+class ProjectedShallowClassifierCV(_TauCV):
     """Projected shallow classifier with ``tau`` chosen by cross-validation.
 
     Parameters
@@ -478,7 +583,7 @@ class ProjectedShallowClassifierCV(_TauCV, ProjectedShallowClassifier):
         self.verbose = verbose
 
 
-class RVSMRegressorCV(_LamCV, RVSMRegressor):
+class RVSMRegressorCV(_LamCV):
     """RVSM regressor with ``lam`` chosen by cross-validation.
 
     Parameters
@@ -588,7 +693,7 @@ class RVSMRegressorCV(_LamCV, RVSMRegressor):
         self.verbose = verbose
 
 
-class RVSMClassifierCV(_LamCV, RVSMClassifier):
+class RVSMClassifierCV(_LamCV):
     """RVSM classifier with ``lam`` chosen by cross-validation.
 
     Parameters

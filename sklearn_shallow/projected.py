@@ -2,6 +2,7 @@
 
 from numbers import Real
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
@@ -16,6 +17,11 @@ from .constraints import (
     make_constraint,
 )
 from .solvers import UpdateRule, check_solver
+
+#: Constraint names a path over tau runs over, and those it solves from the
+#: largest radius down (the others from the sparsest set up).
+PATH_CONSTRAINTS = ("l1", "nuclear", "l0", "l0_row", "rank")
+_FROM_LARGEST = ("l1", "nuclear")
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
@@ -72,6 +78,60 @@ class _ProjectedPart:
         # o shrinks, and has no minimiser. The set already regularises, so
         # the penalty is smaller.
         return ALPHA_SCALE_FREE, ALPHA_SCALE_FREE
+
+    # ---- the path over tau ----------------------------------------------
+    _path_param = "tau"
+    _path_increasing = True
+
+    def _path_name(self):
+        name = self.constraint
+        if not isinstance(name, str) or name not in PATH_CONSTRAINTS:
+            raise ValueError(
+                "A path over tau needs the constraint as one of the names "
+                f"{sorted(PATH_CONSTRAINTS)}; got constraint={name!r}."
+            )
+        return name
+
+    def _path_reversed(self):
+        # A ball from the largest radius down: from the small end the path
+        # starts from the start shrunk into a tiny ball and never recovers.
+        return self._path_name() in _FROM_LARGEST
+
+    def _path_values(self, values):
+        self._path_name()
+        return super()._path_values(values)
+
+    def _path_grid(self, data, n_values, eps):
+        """Radii from ``eps R`` to ``R``, the norm of the hidden weights
+        (internal units) of the unconstrained fit, returned as the path's
+        start; counts and ranks from the shape (no reference fit)."""
+        name = self._path_name()
+        eps = 0.1 if eps is None else eps
+        if not 0 < eps <= 1:
+            raise ValueError(f"eps must be in (0, 1]; got {eps}.")
+        fractions = np.geomspace(eps, 1.0, n_values)
+        if name in _FROM_LARGEST:
+            reference = self._fit_reference(data, constraint=None, tau=None)
+            hidden = reference._units.hidden_in(reference._raw_params[0])
+            if name == "l1":
+                radius = float(np.abs(hidden).sum())
+            else:
+                radius = float(np.linalg.svd(hidden, compute_uv=False).sum())
+            if not radius > 0:
+                raise ValueError(
+                    "The unconstrained fit has zero hidden weights: no default "
+                    "grid of radii; pass taus."
+                )
+            return radius * fractions, reference
+        model = self._resolve_model(data.X.shape[1], data.X.dtype, data.n_outputs)
+        shape = model.architecture.param_shape(data.X.shape[1], self.n_hidden)
+        if name == "rank":
+            full = min(shape)
+            ranks = np.linspace(1, full, min(n_values, full)).round()
+            return np.unique(ranks.astype(int)), None
+        size = shape[1] if name == "l0_row" else shape[0] * shape[1]
+        counts = np.maximum(1, np.round(fractions * size)).astype(int)
+        return np.unique(counts), None
 
     def _fit_spec(self, data, rng, partial=False):
         """Projected steps ``W <- P_C(W - mu grad)``; the start inside ``C``.

@@ -31,6 +31,56 @@ class _RVSMPart:
         # start (an init array is mapped into the scaled units exactly).
         return not isinstance(model.architecture, Convolution)
 
+    # ---- the path over lam ------------------------------------------------
+    _path_param = "lam"
+
+    def _path_values(self, values):
+        self._check_penalised()
+        return super()._path_values(values)
+
+    def _check_penalised(self):
+        if isinstance(self.penalty, Constraint):
+            raise ValueError(
+                f"A path over lam needs a penalty; penalty={self.penalty!r} "
+                "is a constraint (lam plays no part)."
+            )
+
+    def _path_grid(self, data, n_values, eps):
+        """``n_values`` lams from ``lam_max`` down to ``eps * lam_max``; the
+        unpenalised fit ``lam_max`` comes from is returned as the path's
+        start.
+
+        ``lam_max`` is the smallest ``lam`` whose threshold ``lam / beta``
+        sends every hidden weight of the unpenalised fit (internal units)
+        to zero, found by bisection on the penalty's own prox.
+        """
+        self._check_penalised()
+        eps = 1e-3 if eps is None else eps
+        if not 0 < eps < 1:
+            raise ValueError(f"eps must be in (0, 1); got {eps}.")
+        if n_values < 2:
+            raise ValueError(
+                f"A grid of lam needs at least 2 values; n_lams={n_values} "
+                "would hold only lam_max, where every weight is zero. Pass "
+                "n_lams >= 2, or the values as lams."
+            )
+        reference = self._fit_reference(data, lam=0.0)
+        w = reference._units.hidden_in(reference._raw_params[0])
+        penalty = reference.penalty_
+        if not np.any(w):
+            raise ValueError("The unpenalised fit has zero hidden weights: pass lams.")
+        low, high = 0.0, 1.0
+        while np.any(penalty.prox(w, high)):
+            high *= 2.0
+        for _ in range(60):
+            mid = 0.5 * (low + high)
+            if np.any(penalty.prox(w, mid)):
+                low = mid
+            else:
+                high = mid
+        lam_max = self.beta * high
+        return lam_max * np.geomspace(1.0, eps, n_values), reference
+
     def _fit_spec(self, data, rng, partial=False):
         """A gradient step on ``w``, then ``u = prox(w)`` (or ADMM's steps).
 

@@ -36,6 +36,15 @@ from sklearn_shallow.metrics import normalized_mse
 from sklearn_shallow.paths import lam_grid, projected_path, rvsm_path, tau_grid
 
 
+def _relu_decision(point, X):
+    """The decision of a fitted ReLU network from a path point's coefficients."""
+    c = point.coefficients
+    return (
+        np.maximum(X @ c["hidden_weights_"].T, 0) @ c["output_weights_"]
+        + c["intercept_"]
+    )
+
+
 def test_convex_path_equals_cold_fits():
     # Linear activation, fixed output weights, an l1 ball: a convex problem
     # with one minimum value, reached from any start.
@@ -60,10 +69,14 @@ def test_convex_path_equals_cold_fits():
         cold_preds = [c.predict(X) for c in cold]
     assert_allclose(path.values, taus)
     assert_allclose(path.losses, cold_losses, rtol=1e-6)
-    for model, pred in zip(path.models, cold_preds):
+    for point, pred in zip(path.points, cold_preds):
         # The minimiser in W is not unique, its predictions are (the squared
         # loss is strictly convex in them).
-        error = np.linalg.norm(model.predict(X) - pred) / np.linalg.norm(pred)
+        W, o = (
+            point.coefficients["hidden_weights_"],
+            point.coefficients["output_weights_"],
+        )
+        error = np.linalg.norm(X @ W.T @ o - pred) / np.linalg.norm(pred)
         assert error < 1e-6
 
 
@@ -78,14 +91,14 @@ def test_l0_path_keeps_each_count_and_runs_sparse_to_dense():
     )
     taus = [80, 160, 400]
     path = projected_path(X, y, taus, estimator=est)
-    counts = [np.count_nonzero(m.hidden_weights_) for m in path.models]
+    counts = [np.count_nonzero(W) for W in path.coefficients("hidden_weights_")]
     assert counts == taus
-    # Each model is an ordinary estimator: refitting it starts cold.
-    assert not path.models[0].warm_start
+    # The path fits a copy: the estimator itself stays unfitted.
+    assert not hasattr(est, "hidden_weights_") and est.tau is None
     # The sparse solution at the true count is found and stays a solution of
     # the larger sets: the later fits need few iterations.
     X_test, y_test = sample_network(truth, 500, random_state=1)
-    assert normalized_mse(y_test, path.models[1].predict(X_test)) < 1e-4
+    assert normalized_mse(y_test, _relu_decision(path.points[1], X_test)) < 1e-4
     assert path.n_iter[2] < path.n_iter[0]
 
 
@@ -141,16 +154,13 @@ def test_cv_picks_a_radius_near_the_planted_norm_no_worse_than_grid_search():
     grid = GridSearchCV(
         ProjectedShallowRegressor(constraint="l1", **kw), {"tau": list(cv.taus_)}
     ).fit(X, y)
-    # Of the path's point and the cold fit at the chosen value, the CV
-    # estimator keeps the lower objective: at grid search's choice, no worse
-    # a training objective than grid search's refit (a cold fit). Test
-    # errors of two points that both stop at tol need not order the same
-    # way (measured: 0.0039 against 0.0037, the path's point with the lower
-    # objective).
-    if cv.tau_ == grid.best_params_["tau"]:
-        assert cv.loss_curve_[-1] <= grid.best_estimator_.loss_curve_[-1]
+    # The refit at the chosen radius starts from the grid's unconstrained
+    # fit (projected), grid search's from its own dense start: two points of
+    # the same objective that stop at tol, whose test errors are alike
+    # (measured: 0.0032 against 0.0037 at the same radius).
+    theirs = normalized_mse(y_test, grid.predict(X_test))
     ours = normalized_mse(y_test, cv.predict(X_test))
-    assert ours < 0.01, ours
+    assert ours < 0.01 and ours < 1.5 * theirs, (ours, theirs)
     assert cv.score_path_.shape == (10, 5) and cv.path_n_iter_.shape == (10, 5)
     assert cv.hidden_weights_.shape == (20, 80)
 
@@ -174,11 +184,12 @@ def test_classifier_cv_and_lam_path_from_large_to_small():
     plain = RVSMClassifier(random_state=0)
     lams = lam_grid(plain, X, y, n_lams=4, eps=clf.eps)
     assert_allclose(clf.lams_, lams)
+    classes = np.unique(y)
     scores = np.column_stack(
         [
             [
-                m.score(X[test], y[test])
-                for m in rvsm_path(X[train], y[train], lams, estimator=plain).models
+                np.mean(classes[_relu_decision(p, X[test]).argmax(axis=1)] == y[test])
+                for p in rvsm_path(X[train], y[train], lams, estimator=plain).points
             ]
             for train, test in StratifiedKFold(3).split(X, y)
         ]
@@ -186,9 +197,10 @@ def test_classifier_cv_and_lam_path_from_large_to_small():
     assert_allclose(clf.score_path_, scores)
     mean = scores.mean(axis=1)
     assert clf.lam_ == lams[np.flatnonzero(mean >= mean.max() - 1e-6)[0]]
-    path = rvsm_path(X, y, [1e-4, 1e-1], estimator=clf._template())
+    path = rvsm_path(X, y, [1e-4, 1e-1], estimator=plain)
     assert_allclose(path.values, [1e-1, 1e-4])
-    assert path.models[0].sparsity_ >= path.models[1].sparsity_
+    zeros = [np.mean(W == 0) for W in path.coefficients("hidden_weights_")]
+    assert zeros[0] >= zeros[1]
     proj = ProjectedShallowClassifierCV(
         constraint="l0", n_taus=3, cv=3, random_state=0
     ).fit(X, y)

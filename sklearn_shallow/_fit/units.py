@@ -8,7 +8,6 @@ act on the scaled weights, as glmnet's ``standardize`` does; in the papers'
 settings the features have unit variance, so nothing changes there.
 """
 
-
 import numpy as np
 from scipy import sparse
 
