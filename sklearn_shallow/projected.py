@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseShallowNetwork
+from ._base import BaseShallowNetwork, auto_alpha_scale
 from ._fit.spec import WarmUp
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .constraints import (
@@ -28,10 +28,12 @@ _FROM_LARGEST = ("l1", "nuclear")
 _BOUNDED = (L1Ball, NuclearBall)
 
 #: ``alpha='auto'`` on both layers under a set that leaves the scale of W
-#: free. Measured: Oymak's planted l0 problem (n=600, learned output,
-#: seeds 0-4) has test NMSE 0.037 at alpha=0, 0.038 at 1e-3 and 0.10 at
-#: 1e-2; 5-fold accuracy with l0 at tau=0.1 on breast cancer, wine and
-#: digits is 0.967, 0.972, 0.929 at 1e-3 against 0.972, 0.972, 0.928 at 1e-2.
+#: free, up to :data:`~sklearn_shallow._base.N_AUTO` samples (then scaled by
+#: ``N_AUTO / n_samples``, as :data:`~sklearn_shallow._base.ALPHA` is).
+#: Measured: Oymak's planted l0 problem (n=600, learned output, seeds 0-4)
+#: has test NMSE 0.037 at alpha=0, 0.038 at 1e-3 and 0.10 at 1e-2; 5-fold
+#: accuracy with l0 at tau=0.1 on breast cancer, wine and digits is 0.967,
+#: 0.972, 0.929 at 1e-3 against 0.972, 0.972, 0.928 at 1e-2.
 ALPHA_SCALE_FREE = 1e-3
 
 
@@ -63,8 +65,8 @@ class _ProjectedPart:
             return not isinstance(constraint, Unconstrained)
         return init == "dense"
 
-    def _auto_alpha_for(self, model, constraint):
-        alpha, alpha_output = self._auto_alpha(model)
+    def _auto_alpha_for(self, model, constraint, n_samples):
+        alpha, alpha_output = self._auto_alpha(model, n_samples)
         if isinstance(constraint, Unconstrained) or not alpha_output:
             return alpha, alpha_output
         if isinstance(constraint, _BOUNDED):
@@ -77,7 +79,8 @@ class _ProjectedPart:
         # both layers: on o alone the objective falls forever as W grows and
         # o shrinks, and has no minimiser. The set already regularises, so
         # the penalty is smaller.
-        return ALPHA_SCALE_FREE, ALPHA_SCALE_FREE
+        alpha = ALPHA_SCALE_FREE * auto_alpha_scale(n_samples)
+        return alpha, alpha
 
     # ---- the path over tau ----------------------------------------------
     _path_param = "tau"
@@ -160,7 +163,7 @@ class _ProjectedPart:
             data,
             rng,
             make_update,
-            auto_alpha=lambda model: self._auto_alpha_for(model, constraint),
+            auto_alpha=lambda model, n: self._auto_alpha_for(model, constraint, n),
             init=init,
             partial=partial,
         )
@@ -171,7 +174,9 @@ class _ProjectedPart:
             # that alpha='auto' gives it.
             spec.warm_up = WarmUp(
                 UpdateRule(project=None),
-                *self._alphas(spec.model, self._auto_alpha(spec.model)),
+                *self._alphas(
+                    spec.model, self._auto_alpha(spec.model, data.X.shape[0])
+                ),
                 finish=_project_hidden(constraint),
             )
         else:
@@ -250,14 +255,20 @@ class ProjectedShallowRegressor(
         of the hidden parameters' shape (a dense array is projected onto a
         convolution's kernels).
     alpha : 'auto' or float, default='auto'
-        L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` in the fit's standardised
-        units. 'auto' is 1e-2 on both layers for a learned output layer
-        (the exact optimum overfits small data sets without it); with a
-        ball ('l1', 'nuclear', which bound W), 1e-2 on the learned output
-        weights only (ReLU units are scale-free, so a radius on W alone
-        bounds nothing); with a set that leaves the scale of W free ('l0',
-        'l0_row', 'rank', a subspace), 1e-3 on both; 0 with fixed output
-        weights.
+        L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` added to the mean loss,
+        in the fit's standardised units. 'auto' is ``c * min(1, 500 /
+        n_samples)``: ``c`` up to 500 samples, then falling as ``1/n`` (a
+        penalty of fixed weight against the summed loss, as MLP's alpha
+        is; a fixed ``c`` would bias large fits: training R^2 0.984 on a
+        planted 20-unit network at n=20000). ``c`` is 1e-2 on both layers
+        for a learned output layer (the exact optimum overfits small data
+        sets without it); with a ball ('l1', 'nuclear', which bound W),
+        1e-2 on the learned output weights only (ReLU units are
+        scale-free, so a radius on W alone bounds nothing); with a set that
+        leaves the scale of W free ('l0', 'l0_row', 'rank', a subspace),
+        1e-3 on both; 0 with fixed output weights. ``n_samples`` is the
+        number of rows given to ``fit`` (to the first ``partial_fit``,
+        whose penalty later calls keep).
     solver : {'fista', 'spg', 'pgd', 'lbfgs'}, default='fista'
         Step policy of full-batch fits: accelerated projected gradient with
         monotone momentum restarts, spectral projected gradient, the
@@ -277,8 +288,11 @@ class ProjectedShallowRegressor(
     step_size : float or 'auto', default='auto'
         'auto' backtracks on the projected step (always decreases the
         full-batch objective); a float is a fixed step ``mu``.
-    max_iter : int, default=1000
-        Number of iterations (epochs with mini-batches).
+    max_iter : int, default=2000
+        Number of iterations (epochs with mini-batches). The small
+        ``alpha='auto'`` of large data sets takes more of them: 880-1590
+        on diamonds' cut (n=6400), 610-1090 on a planted network at
+        n=20000 (``benchmarks/bench_defaults.py``).
     tol : float, default=1e-4
         Stop when the norm of the gradient mapping has fallen to ``tol``
         times its first value, or, where the objective is not smooth (ReLU
@@ -395,7 +409,7 @@ class ProjectedShallowRegressor(
         alpha="auto",
         solver="fista",
         step_size="auto",
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,
@@ -470,16 +484,16 @@ class ProjectedShallowClassifier(
         for more.
     alpha : 'auto' or float, default='auto'
         L2 penalty ``alpha/2 (||W||^2 + ||o||^2)`` added to the mean loss;
-        'auto' is as in :class:`ProjectedShallowRegressor`: 1e-2 on both
-        layers, on the output weights only with a ball ('l1', 'nuclear'),
-        1e-3 on both with 'l0', 'l0_row', 'rank' or a subspace, 0 with
-        fixed output weights.
+        'auto' is as in :class:`ProjectedShallowRegressor`: ``c * min(1,
+        500 / n_samples)`` with ``c`` 1e-2 on both layers, on the output
+        weights only with a ball ('l1', 'nuclear'), 1e-3 on both with
+        'l0', 'l0_row', 'rank' or a subspace, 0 with fixed output weights.
     solver : {'fista', 'spg', 'pgd', 'lbfgs'}, default='fista'
         Step policy, as in :class:`ProjectedShallowRegressor` (all blocks
         take gradient steps: the output layer is only solved exactly for
         the squared loss).
     step_size : float or 'auto', default='auto'
-    max_iter : int, default=1000
+    max_iter : int, default=2000
     tol : float, default=1e-4
     n_iter_no_change : int, default=10
     batch_size : int or None, default=None
@@ -559,7 +573,7 @@ class ProjectedShallowClassifier(
         alpha="auto",
         solver="fista",
         step_size="auto",
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,

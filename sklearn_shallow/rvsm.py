@@ -158,8 +158,10 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         hidden weights only; needs a positively homogeneous activation).
     alpha : 'auto' or float, default='auto'
         L2 penalty ``alpha/2 (||w||^2 + ||o||^2)`` on the dense copy and the
-        output layer, in standardised units; 'auto' is 1e-2 with a learned
-        output layer and 0 with fixed output weights.
+        output layer, added to the mean loss in standardised units; 'auto'
+        is ``1e-2 * min(1, 500 / n_samples)`` with a learned output layer
+        (1e-2 up to 500 samples, then falling as ``1/n``, see
+        :class:`ProjectedShallowRegressor`) and 0 with fixed output weights.
     solver : {'fista', 'spg', 'pgd'}, default='fista'
         Step policy of the ``w`` step (see
         :class:`ProjectedShallowRegressor`); ADMM always takes plain steps.
@@ -167,8 +169,11 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         ``eta``. A fixed step ``eta <= 1/(beta + L)`` with ``solver='pgd'``
         makes the augmented Lagrangian decrease at every iteration
         (Theorem 1); 'fista' keeps it monotone by restarts.
-    max_iter : int, default=1000
-        Number of iterations (epochs with mini-batches).
+    max_iter : int, default=2000
+        Number of iterations (epochs with mini-batches). The small
+        ``alpha='auto'`` of large data sets takes more of them: 880-1590
+        on diamonds' cut (n=6400), 610-1090 on a planted network at
+        n=20000 (``benchmarks/bench_defaults.py``).
     tol : float, default=1e-4
         As in :class:`ProjectedShallowRegressor`; for ADMM the gap
         ``beta ||w - u||`` counts toward stationarity.
@@ -272,7 +277,7 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         alpha="auto",
         solver="fista",
         step_size="auto",
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,
@@ -341,11 +346,12 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
     init : {'random', 'zero', 'tensor'} or array-like, default='random'
         'tensor' only for two classes.
     alpha : 'auto' or float, default='auto'
-        L2 penalty on the dense copy and the output layer; 'auto' is 1e-2
-        with a learned output layer.
+        L2 penalty on the dense copy and the output layer; 'auto' is
+        ``1e-2 * min(1, 500 / n_samples)`` with a learned output layer (as
+        in :class:`RVSMRegressor`), 0 with fixed output weights.
     solver : {'fista', 'spg', 'pgd'}, default='fista'
     step_size : float or 'auto', default='auto'
-    max_iter : int, default=1000
+    max_iter : int, default=2000
     tol : float, default=1e-4
     n_iter_no_change : int, default=10
     batch_size : int or None, default=None
@@ -431,7 +437,7 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
         alpha="auto",
         solver="fista",
         step_size="auto",
-        max_iter=1000,
+        max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
         batch_size=None,
