@@ -58,7 +58,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.linalg import eigvalsh
-from scipy.special import logsumexp
+from scipy.special import expit, logsumexp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -82,6 +82,7 @@ from .certificate import (
     OptimalityCertificate,
     _CertifiedStop,
     _finish,
+    _spectrum_ends,
     certify,
     quadratic_model,
     quadratic_objective,
@@ -95,6 +96,8 @@ __all__ = [
     "OptimalityCertificate",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
+    "alpha_grid",
+    "alpha_max",
     "auto_width",
     "certify",
     "quadratic_objective",
@@ -126,6 +129,176 @@ def auto_width(n_features, n_samples):
     # k (k + 1) / 2 > n  <=>  k > (sqrt(8 n + 1) - 1) / 2, in integer arithmetic.
     by_samples = (math.isqrt(8 * n_samples + 1) - 1) // 2 + 1
     return max(1, min(n_features, by_samples))
+
+
+def _internal_problem(X, y, sample_weight, hidden_bias, fit_intercept, loss):
+    """``(X, scale, s, dloss)`` of the internal problem at the zero network.
+
+    ``X`` with the column of ones of hidden biases, its columns' root mean
+    square ``scale`` (the hidden weights act on ``X / scale``), the
+    normalised sample weights ``s`` and the loss derivatives ``l'_i`` at the
+    zero network with its optimal intercept: the units of the fit
+    (:class:`~sklearn_shallow._fit.units._Units`), without a fit.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or y.shape != (X.shape[0],):
+        raise ValueError(
+            f"X must be 2-d and y 1-d with as many samples; got X of shape "
+            f"{X.shape} and y of shape {y.shape}."
+        )
+    n = X.shape[0]
+    if sample_weight is None:
+        s = np.full(n, 1.0 / n)
+    else:
+        s = np.asarray(sample_weight, dtype=np.float64)
+        s = s / s.sum()
+    if hidden_bias:
+        X = _augment(X)
+    scale = column_moments(X, None if sample_weight is None else s)[1].copy()
+    scale[~(scale > 0) | ~np.isfinite(scale)] = 1.0
+    if loss == "squared_error":
+        # Standardised y (the intercept's optimum at W = 0 is its mean, 0):
+        # l' = f - y_s = -y_s.
+        centred = y - (np.dot(s, y) if fit_intercept else 0.0)
+        spread = math.sqrt(float(np.dot(s, centred**2)))
+        dloss = -centred / (spread if spread > 0 else 1.0)
+    elif loss == "log_loss":
+        if not np.all(np.isin(y, (-1.0, 1.0))):
+            raise ValueError("loss='log_loss' needs targets in {-1, +1}.")
+        # The intercept's optimum at W = 0: sigmoid(b) = P(y = +1).
+        positive = float(np.dot(s, y > 0))
+        b = 0.0
+        if fit_intercept and 0 < positive < 1:
+            b = math.log(positive / (1 - positive))
+        dloss = -y * expit(-y * b)
+    else:
+        raise ValueError(f"loss must be 'squared_error' or 'log_loss'; got {loss!r}.")
+    return X, scale, s, dloss
+
+
+def alpha_max(
+    X,
+    y,
+    *,
+    sample_weight=None,
+    output_weights="ones",
+    hidden_bias=True,
+    fit_intercept=True,
+    loss="squared_error",
+):
+    """Smallest ``alpha`` at which the zero network is the global optimum.
+
+    At ``W = 0`` the gradient of ``L`` vanishes (``f`` is quadratic in
+    ``W``), and the convex view of the certificate
+    (:mod:`sklearn_shallow.certificate`) says ``W = 0`` (with the intercept
+    at its optimum) is a global minimiser exactly when
+    ``a S0 + lam/2 I`` is positive semidefinite for every sign ``a`` among
+    the output weights, where ``S0 = sum_i s_i l'_i x_i x_i^T`` is taken at
+    the zero network. With the squared loss ``l'_i = -y_i`` (standardised
+    targets), so ``S0 = -M`` with ``M = sum_i s_i y_i x_i x_i^T``, and
+
+        alpha_max = 2 max(lambda_max(M), 0)                 output_weights='ones'
+        alpha_max = 2 max(lambda_max(M), -lambda_min(M))     'balanced'
+
+    all in the internal units of the fit (columns of X, with the column of
+    ones of hidden biases, scaled to unit root mean square; ``y``
+    standardised), where ``alpha`` acts. For ``alpha >= alpha_max`` the fit
+    is the constant ``mean(y)``; below it the zero network is a strict
+    saddle and a fit moves away. A positive ``perturbation`` ``C`` (PSD)
+    lowers the threshold, to no less than ``alpha_max - 2 ||C||_2``; it is
+    not included.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data as the estimator receives it (dense).
+    y : array-like of shape (n_samples,)
+        Targets; with ``loss='log_loss'``, in {-1, +1} (one one-vs-rest
+        problem of :class:`QuadraticNetClassifier`).
+    sample_weight : array-like of shape (n_samples,), default=None
+    output_weights : 'ones', 'balanced' or array-like of -1 and +1, \
+            default='ones'
+        Only which signs occur matters.
+    hidden_bias, fit_intercept : bool, default=True
+        As in the estimators.
+    loss : {'squared_error', 'log_loss'}, default='squared_error'
+
+    Returns
+    -------
+    alpha_max : float
+        In the units of the estimators' ``alpha``; 0.0 when no positive
+        ``alpha`` makes the zero network suboptimal.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.quadratic import QuadraticNetRegressor, alpha_max
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((100, 3))
+    >>> y = X[:, 0] ** 2 + 0.1 * rng.standard_normal(100)
+    >>> top = alpha_max(X, y)
+    >>> below = QuadraticNetRegressor(alpha=0.9 * top, random_state=0).fit(X, y)
+    >>> bool(np.abs(below.quadratic_form_).max() > 0), below.is_certified_
+    (True, True)
+
+    Above ``top`` the fit is the constant (with a ``DegenerateFitWarning``).
+    """
+    Xa, scale, s, dloss = _internal_problem(
+        X, y, sample_weight, hidden_bias, fit_intercept, loss
+    )
+    signs = _sign_set(output_weights)
+    lo, _, _ = _spectrum_ends(
+        Xa,
+        s * dloss,
+        signs,
+        0.0,
+        None,
+        DENSE_CERTIFICATE_MAX_FEATURES,
+        np.random.default_rng(0),
+        scale,
+    )
+    return max(0.0, -2.0 * lo)
+
+
+def _sign_set(output_weights):
+    """The distinct signs of ``output_weights`` ('ones', 'balanced' or an array)."""
+    if isinstance(output_weights, str):
+        return (1.0,) if output_weights == "ones" else (1.0, -1.0)
+    return tuple(float(a) for a in np.unique(np.asarray(output_weights, dtype=float)))
+
+
+def alpha_grid(X, y, *, n_alphas=30, eps=1e-4, **options):
+    """A decreasing geometric grid of ``alpha`` for a path or a search.
+
+    From :func:`alpha_max` (the zero network, the constant ``mean(y)``)
+    down to ``eps * alpha_max``, ``n_alphas`` values evenly spaced in
+    ``log(alpha)``, as scikit-learn's lasso path does for its ``alpha``.
+
+    Parameters
+    ----------
+    X, y :
+        As in :func:`alpha_max`.
+    n_alphas : int, default=30
+    eps : float, default=1e-4
+        ``alpha_min / alpha_max``.
+    **options :
+        ``sample_weight``, ``output_weights``, ``hidden_bias``,
+        ``fit_intercept``, ``loss``, passed to :func:`alpha_max` (the
+        estimator's own values, so that the grid is in the units of its
+        ``alpha``).
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        Decreasing; ``alphas[0] = alpha_max``. When ``alpha_max`` is 0 (no
+        quadratic form improves on the constant), ``n_alphas`` copies of the
+        smallest resolvable float, as scikit-learn's lasso does.
+    """
+    top = alpha_max(X, y, **options)
+    if not top > 0:
+        return np.full(n_alphas, np.finfo(float).resolution)
+    return np.geomspace(top, top * eps, num=n_alphas)
 
 
 # ---- solvers ---------------------------------------------------------------
