@@ -135,8 +135,11 @@ def test_alpha_max_is_where_the_fit_becomes_the_zero_network(setting):
 def test_alpha_max_of_the_logistic_loss():
     X, _ = skewed()
     y = np.where(X[:, 0] ** 2 > 1, 1.0, -1.0)
-    top = alpha_max(X, y, loss="log_loss")
-    kwargs = dict(loss="log_loss", random_state=0, tol=1e-8, max_iter=5000)
+    top = alpha_max(X, y, loss="log_loss", output_weights="ones")
+    kwargs = dict(
+        loss="log_loss", output_weights="ones", random_state=0, tol=1e-8, max_iter=5000
+    )
+    assert QuadraticNetRegressor().output_weights == "balanced"  # alpha_max's too
     with pytest.warns(DegenerateFitWarning):
         above = QuadraticNetRegressor(alpha=1.02 * top, **kwargs).fit(X, y)
     assert _form_size(above) < 1e-6
@@ -169,8 +172,10 @@ def test_alpha_max_is_zero_when_no_psd_form_helps():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((200, 2))
     y = -(X[:, 0] ** 2)
-    assert alpha_max(X, y, hidden_bias=False, fit_intercept=False) == 0.0
-    assert alpha_max(X, y, output_weights="balanced", hidden_bias=False) > 0.0
+    kwargs = dict(hidden_bias=False, fit_intercept=False)
+    assert alpha_max(X, y, output_weights="ones", **kwargs) == 0.0
+    # The estimators' default signs fit it: -1 weights give negative forms.
+    assert alpha_max(X, y, **kwargs) > 0.0
 
 
 def test_alpha_max_rejects_bad_targets():
@@ -197,6 +202,11 @@ def test_alpha_grid_without_a_useful_form_is_flat():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 2))
     grid = alpha_grid(
-        X, -(X[:, 0] ** 2), n_alphas=4, hidden_bias=False, fit_intercept=False
+        X,
+        -(X[:, 0] ** 2),
+        n_alphas=4,
+        output_weights="ones",
+        hidden_bias=False,
+        fit_intercept=False,
     )
     assert_allclose(grid, np.full(4, np.finfo(float).resolution))
