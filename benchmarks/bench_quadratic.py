@@ -236,6 +236,7 @@ def planted_quadratic(n_samples, n_features, seed):
 def planted_models(n_hidden, max_iter, seed):
     quad = dict(
         alpha=ALPHA,
+        output_weights="ones",
         fit_intercept=False,
         hidden_bias=False,
         max_iter=max_iter,

@@ -37,7 +37,9 @@ import numpy as np
 from sklearn_shallow import QuadraticNetRegressor
 
 # The paper's network (no intercept, no hidden bias), fitted until certified.
-paper = dict(fit_intercept=False, hidden_bias=False, stop="certified")
+paper = dict(
+    output_weights="ones", fit_intercept=False, hidden_bias=False, stop="certified"
+)
 
 n_features, n_planted = 15, 3
 rng = np.random.default_rng(0)

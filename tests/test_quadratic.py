@@ -368,7 +368,7 @@ def test_random_initialisations_reach_the_same_objective():
 def test_gd_reaches_the_objective_of_lbfgs():
     # Both solvers run until the certificate proves the gap tol.
     X, y, _ = planted_quadratic(60, 8, 2, 0.1, 0)
-    kw = dict(alpha=1e-2, stop="certified", random_state=0)
+    kw = dict(alpha=1e-2, stop="certified", output_weights="ones", random_state=0)
     lbfgs = QuadraticNetRegressor(**kw).fit(X, y)
     gd = QuadraticNetRegressor(**kw, solver="pgd", max_iter=3000).fit(X, y)
     assert gd.is_certified_ and lbfgs.is_certified_
@@ -518,8 +518,9 @@ def test_indefinite_network_with_hidden_bias_fits_a_linear_target():
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_width_resolution(params, n_features, expected):
     X, y, _ = planted_quadratic(60, n_features, 2, 0.1, 0)
-    # Without a hidden bias unless asked: d is then n_features.
-    params = {"hidden_bias": False, **params}
+    # Without a hidden bias unless asked: d is then n_features; Du and
+    # Lee's positive signs unless asked.
+    params = {"hidden_bias": False, "output_weights": "ones", **params}
     est = QuadraticNetRegressor(**params, max_iter=30, random_state=0).fit(X, y)
     assert est.n_hidden_ == expected
     assert est.hidden_weights_.shape == (expected, n_features)

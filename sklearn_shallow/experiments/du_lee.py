@@ -40,7 +40,9 @@ from ._common import Experiment, figure, quiet_convergence, save, tick
 
 # The paper's network f(x) = sum_j (w_j . x)^2: no intercept, no hidden
 # bias; fits stop at the certificate, whose verdict the experiment reports.
-_PAPER = dict(fit_intercept=False, hidden_bias=False, stop="certified")
+_PAPER = dict(
+    output_weights="ones", fit_intercept=False, hidden_bias=False, stop="certified"
+)
 
 #: Relative accuracy (upper minus lower bound) of the convex reference.
 CONVEX_RTOL = 1e-7
