@@ -35,6 +35,8 @@ from .constraints import (
 from .cv import (
     ProjectedShallowClassifierCV,
     ProjectedShallowRegressorCV,
+    QuadraticNetClassifierCV,
+    QuadraticNetRegressorCV,
     RVSMClassifierCV,
     RVSMRegressorCV,
 )
@@ -68,6 +70,8 @@ __all__ = [
     "ProjectedShallowClassifierCV",
     "ProjectedShallowRegressor",
     "ProjectedShallowRegressorCV",
+    "QuadraticNetClassifierCV",
+    "QuadraticNetRegressorCV",
     "QuadraticNetClassifier",
     "QuadraticNetRegressor",
     "RVSMClassifier",

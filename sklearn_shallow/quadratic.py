@@ -520,6 +520,41 @@ class _QuadraticPart(BaseShallowNetwork):
             data.X = _augment(data.X)
         return data
 
+    def _path_grid(self, data, n_values, eps):
+        """``n_values`` weight decays from :func:`alpha_max` (the zero
+        network is optimal there) down to ``eps * alpha_max`` (1e-3 when
+        None); the largest over the one-vs-rest problems of a classifier.
+        On Hitters (log salary, 5-fold R^2) the best alphas lie between
+        2e-3 and 0.2 of alpha_max; below 1e-3 of it fits run to max_iter."""
+        eps = 1e-3 if eps is None else eps
+        if not 0 < eps < 1:
+            raise ValueError(f"eps must be in (0, 1); got {eps}.")
+        _, output_weights, _ = self._resolve_renamed()
+        options = dict(
+            sample_weight=data.sample_weight,
+            output_weights=output_weights,
+            # data.X already holds the hidden biases' column of ones.
+            hidden_bias=False,
+            fit_intercept=self.fit_intercept,
+        )
+        if not data.loss.encodes_labels:
+            top = alpha_max(data.X, data.y, loss="squared_error", **options)
+        else:
+            y = data.y if data.y.ndim > 1 else data.y[:, None]
+            top = max(
+                alpha_max(
+                    data.X, np.where(column > 0, 1.0, -1.0), loss="log_loss", **options
+                )
+                for column in y.T
+            )
+        if not top > 0:
+            raise ValueError(
+                "No weight decay makes the zero network suboptimal on these "
+                "data (alpha_max = 0): no quadratic form improves on the "
+                "constant. Pass alphas."
+            )
+        return top * np.geomspace(1.0, eps, n_values), None
+
     def _fit_spec(self, data, rng, partial=False, stored=None):
         """The quadratic network, its objective and its stopping rule.
 

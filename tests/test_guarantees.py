@@ -35,7 +35,9 @@ from sklearn_shallow import (
     ProjectedShallowRegressor,
     ProjectedShallowRegressorCV,
     QuadraticNetClassifier,
+    QuadraticNetClassifierCV,
     QuadraticNetRegressor,
+    QuadraticNetRegressorCV,
     RVSMClassifier,
     RVSMClassifierCV,
     RVSMRegressor,
@@ -45,7 +47,7 @@ from sklearn_shallow import (
 
 N_FEATURES = 5
 
-# Small, fast settings of the 11 public estimators (the CV estimators with a
+# Small, fast settings of the 13 public estimators (the CV estimators with a
 # grid of two values and three folds).
 ESTIMATORS = {
     "ProjectedShallowRegressor": lambda: ProjectedShallowRegressor(
@@ -76,6 +78,12 @@ ESTIMATORS = {
     ),
     "RVSMClassifierCV": lambda: RVSMClassifierCV(
         lams=[0.1, 0.01], cv=3, n_hidden=4, max_iter=15, random_state=0
+    ),
+    "QuadraticNetRegressorCV": lambda: QuadraticNetRegressorCV(
+        alphas=[0.1, 0.01], cv=3, n_hidden=4, max_iter=30, random_state=0
+    ),
+    "QuadraticNetClassifierCV": lambda: QuadraticNetClassifierCV(
+        alphas=[0.1, 0.01], cv=3, n_hidden=4, max_iter=30, random_state=0
     ),
 }
 

@@ -17,7 +17,6 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_shallow import (
     ProjectedShallowClassifier,
@@ -214,20 +213,6 @@ def test_a_failed_cv_fit_leaves_the_estimator_as_it_was():
     with pytest.raises(ValueError):
         cv.set_params(taus=[-1.0]).fit(X, y)
     assert cv.tau_ == tau
-
-
-@parametrize_with_checks(
-    [
-        ProjectedShallowRegressorCV(n_taus=2, cv=2, max_iter=20, random_state=0),
-        ProjectedShallowClassifierCV(n_taus=2, cv=2, max_iter=20, random_state=0),
-        RVSMRegressorCV(n_lams=2, cv=2, max_iter=20, random_state=0),
-        RVSMClassifierCV(n_lams=2, cv=2, max_iter=20, random_state=0),
-    ]
-)
-def test_cv_estimators_pass_the_estimator_checks(estimator, check):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        check(estimator)
 
 
 # ---- partial_fit ---------------------------------------------------------------

@@ -173,9 +173,10 @@ def test_grid_search_over_tau_in_pipeline_parallel(small_planted):
     np.testing.assert_allclose(grid.cv_results_["mean_test_score"], by_hand)
     # tau reached the estimator: the two radii score differently.
     assert by_hand[0] != by_hand[1]
-    assert grid.best_params_["projectedshallowregressor__tau"] == taus[
-        int(np.argmax(by_hand))
-    ]
+    assert (
+        grid.best_params_["projectedshallowregressor__tau"]
+        == taus[int(np.argmax(by_hand))]
+    )
 
 
 def test_grid_search_reaches_nested_constraint_radius(small_planted):

@@ -168,9 +168,7 @@ def test_one_fixed_step_from_the_tensor_start_by_hand():
     # unit root mean square c (the fit's units): dL/dV = dL/dW / c, so in W
     # the step is 0.01 * grad / c^2.
     c = np.sqrt(np.mean(X**2, axis=0))
-    np.testing.assert_allclose(
-        est.hidden_weights_, W0 - 0.01 * grad / c**2, rtol=1e-10
-    )
+    np.testing.assert_allclose(est.hidden_weights_, W0 - 0.01 * grad / c**2, rtol=1e-10)
 
 
 def test_tensor_start_is_the_tensor_step():
