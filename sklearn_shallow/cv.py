@@ -921,7 +921,7 @@ class QuadraticNetRegressorCV(_AlphaCV):
         step_size="auto",
         max_iter=1000,
         tol=1e-4,
-        stop="stationary",
+        stop="certified",
         random_state=None,
         warm_start=False,
         verbose=0,

@@ -816,15 +816,20 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
         with ``stop='stationary'``, once the gradient has fallen below
         ``tol`` times its first value and the objective changed by less than
         ``tol`` times its first value over the last 10 iterations.
-    stop : {'stationary', 'certified'}, default='stationary'
-        When the fit may end. 'stationary': at the first of the two rules
-        above; the certificate is then computed for the final weights and
-        may report a larger gap than ``tol`` (``is_certified_`` says).
-        'certified': only the certificate (or ``max_iter``) ends the fit; a
-        run that stalls short of ``tol`` gets up to 200 gradient-only steps
-        that sharpen the certificate. Driving the certified gap to ``tol``
-        can take several times more iterations than the accuracy needs
-        (benchmarks/bench_quadratic.py).
+    stop : {'stationary', 'certified'}, default='certified'
+        When the fit may end. 'certified': only the certificate (or
+        ``max_iter``) ends the fit; a run that stalls short of ``tol`` gets
+        up to 200 gradient-only steps that sharpen the certificate.
+        'stationary': at the first of the two rules above; the certificate
+        is then computed for the final weights and may report a larger gap
+        than ``tol`` (``is_certified_`` says). Driving the certified gap to
+        ``tol`` can take several times more iterations than the accuracy
+        needs (benchmarks/bench_quadratic.py); on ISLR's Hitters (log
+        salary, 5-fold) it took 20 % more, and certified fits are global
+        minima: the model is then a function of ``alpha`` alone, the same
+        for every ``random_state``, which is what a search over ``alpha``
+        needs (:class:`QuadraticNetRegressorCV`: 5-fold R^2 0.45 against
+        0.38 with 'stationary' stops). Changed from 'stationary' in 0.1.
     random_state : int, RandomState instance or None, default=None
         Seeds the starting weights, ``C`` and the Lanczos start vector.
     warm_start : bool, default=False
@@ -972,7 +977,7 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
         step_size="auto",
         max_iter=1000,
         tol=1e-4,
-        stop="stationary",
+        stop="certified",
         random_state=None,
         warm_start=False,
         verbose=0,
