@@ -3,7 +3,8 @@
 For each problem: the chosen value, the wall time and the held-out error of
 ``ProjectedShallowRegressorCV`` / ``RVSMRegressorCV`` and of
 ``GridSearchCV`` over the same grid (5 folds, the same estimator settings,
-n_jobs=1 for both), and the iterations of all the fits. Problems:
+the same ``n_jobs`` for both, ``--n-jobs``), and the iterations of all the
+fits. Problems:
 
 * Oymak's planted sparse network (n=1000, output weights 1, no intercept),
   from the good start of Oymak's Fig. 1 and from a random start; the
@@ -12,7 +13,7 @@ n_jobs=1 for both), and the iterations of all the fits. Problems:
   5-fold R^2 (an outer cross-validation) beside MLPRegressor(20) and
   HistGradientBoostingRegressor.
 
-Run: ``python benchmarks/bench_cv.py [--quick]``.
+Run: ``python benchmarks/bench_cv.py [--quick] [--n-jobs 2] [--no-diabetes]``.
 """
 
 import argparse
@@ -41,7 +42,11 @@ def _n_iter(estimator, X, y):
     return estimator.n_iter_
 
 
+N_JOBS = 1
+
+
 def compare(label, cv_est, plain, param, X, y, X_test, y_test, truth_value):
+    cv_est.set_params(n_jobs=N_JOBS)
     start = time.perf_counter()
     cv_est.fit(X, y)
     t_cv = time.perf_counter() - start
@@ -52,6 +57,7 @@ def compare(label, cv_est, plain, param, X, y, X_test, y_test, truth_value):
         {param: list(values)},
         scoring={"score": None, "n_iter": _n_iter},
         refit="score",
+        n_jobs=N_JOBS,
     )
     start = time.perf_counter()
     grid.fit(X, y)
@@ -144,10 +150,20 @@ def diabetes():
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one seed")
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="joblib workers of both searches"
+    )
+    parser.add_argument(
+        "--no-diabetes", action="store_true", help="only the planted problems"
+    )
     args = parser.parse_args()
+    global N_JOBS
+    N_JOBS = args.n_jobs
+    print(f"n_jobs={N_JOBS} for the CV estimators and GridSearchCV")
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     planted([0] if args.quick else [0, 1])
-    diabetes()
+    if not args.no_diabetes:
+        diabetes()
 
 
 if __name__ == "__main__":
