@@ -287,3 +287,60 @@ def test_admm_partial_fit_resumes_the_multiplier_step_for_step():
     assert stream.n_iter_ == 3
     assert_allclose(stream.loss_curve_, one.loss_curve_, rtol=1e-12)
     assert_allclose(stream.dense_weights_, one.dense_weights_, rtol=1e-10, atol=1e-12)
+
+
+# ---- the path method of every estimator ----------------------------------------
+
+
+def test_path_is_the_sequence_of_warm_started_fits():
+    # The path validates the data once and runs its fits on one working
+    # copy; it must be exactly the user's sequence of warm-started fits.
+    X, y, _ = make_sparse_network(200, random_state=0)
+    est = RVSMRegressor(penalty="l0", max_iter=200, random_state=0)
+    lams = [3e-3, 1e-3, 3e-4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        path = est.path(X, y, lams)
+        warm = clone(est).set_params(warm_start=True)
+        for lam, point in zip(lams, path.points):
+            warm.set_params(lam=lam).fit(X, y)
+            assert_allclose(
+                point.coefficients["hidden_weights_"], warm.hidden_weights_, rtol=0
+            )
+            assert_allclose(point.coefficients["intercept_"], warm.intercept_, rtol=0)
+            assert point.loss == warm.loss_curve_[-1]
+
+
+def test_weight_decay_path_of_the_tensor_started_network():
+    from sklearn_shallow import TensorInitOneHidden
+
+    X, y, _ = make_sparse_network(300, n_features=10, n_hidden=3, random_state=0)
+    est = TensorInitOneHidden(n_hidden=3, random_state=0)
+    path = est.path(X, y, n_values=4)
+    assert path.param == "alpha"
+    assert_allclose(path.values, np.geomspace(1.0, 1e-4, 4))
+    assert_allclose(est.path_grid(X, y, n_values=4), path.values)
+    # More weight decay, smaller weights (internal units: the same columns).
+    norms = [np.linalg.norm(W) for W in path.coefficients("hidden_weights_")]
+    assert norms[0] < norms[-1]
+    assert np.all(np.isfinite(path.losses))
+
+
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        (["a"], "taus must be numbers"),
+        ([1.0, np.inf], "taus must be finite"),
+        ([], "non-empty"),
+    ],
+)
+def test_path_refuses_bad_grids(values, match):
+    X, y, _ = make_sparse_network(100, random_state=0)
+    with pytest.raises(ValueError, match=match):
+        ProjectedShallowRegressor(constraint="l1").path(X, y, values)
+
+
+def test_path_over_tau_needs_a_named_constraint():
+    X, y, _ = make_sparse_network(100, random_state=0)
+    with pytest.raises(ValueError, match="constraint as one of the names"):
+        ProjectedShallowRegressor().path(X, y, [1.0, 2.0])
