@@ -229,11 +229,13 @@ def _stream_problem():
 
 def test_partial_fit_over_chunks_reaches_the_full_batch_test_loss():
     X, y, X_test, y_test = _stream_problem()
-    full = ProjectedShallowRegressor(random_state=0).fit(X, y)
+    # One penalty for both (alpha='auto' scales with the rows a call sees:
+    # 3000 for the fit, the first chunk of 500 for partial_fit).
+    full = ProjectedShallowRegressor(alpha=1e-2, random_state=0).fit(X, y)
     full_mse = np.mean((full.predict(X_test) - y_test) ** 2)
     # One backtracked step per chunk of 500 (batch_size=500), 100 passes
     # over the six chunks.
-    stream = ProjectedShallowRegressor(batch_size=500, random_state=0)
+    stream = ProjectedShallowRegressor(alpha=1e-2, batch_size=500, random_state=0)
     for _ in range(100):
         for start in range(0, 3000, 500):
             stream.partial_fit(X[start : start + 500], y[start : start + 500])
