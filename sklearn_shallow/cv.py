@@ -189,7 +189,10 @@ class _PathCV(BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the fits (the held-out scores are unweighted).
+            Weights of the fits and of the held-out scores (when the
+            scoring takes them, as scikit-learn's scorers and the
+            estimators' ``score`` do): integer weights count as repeated
+            rows.
 
         Returns
         -------
@@ -296,7 +299,8 @@ class _PathCV(BaseEstimator):
         need not find (RVSM on Oymak's problem: sparsity 0.91 and test NMSE
         9e-4 on the path, 0.54 and 0.12 cold). A path over radii runs from
         the largest, where the grid's unconstrained reference fit is the
-        natural start: the refit is one fit at the chosen radius from it.
+        natural start: the refit is one fit at the chosen radius from it
+        (from the estimator's own start when the radii were given).
         """
         if final._path_reversed():
             values = values[best : best + 1]
