@@ -18,9 +18,16 @@ This script measures the defaults, with their time, iterations
   classes) on an 8000-row subsample, numerics standardised and ``color``,
   ``clarity`` one-hot, 5-fold accuracy of ``ProjectedShallowClassifier()``
   against ``MLPClassifier(hidden_layer_sizes=(20,))`` and
-  ``HistGradientBoostingClassifier()``.
+  ``HistGradientBoostingClassifier()``;
+- with ``--hitters PATH`` (ISLR's Hitters.csv, for instance from the ISLP
+  wheel's ``ISLP/data/Hitters.csv``): log salary of the 263 players with
+  one, numerics standardised and the three categoricals one-hot in a
+  ``ColumnTransformer``, 5-fold R^2 (KFold, shuffled, seed 0) of the
+  quadratic nets (``QuadraticNetRegressor()``, ``QuadraticNetRegressorCV()``)
+  against ``Ridge()`` and ``RidgeCV``, and whether the fits are certified.
 
-Run: ``python benchmarks/bench_defaults.py [--seeds 3] [--diamonds PATH]``.
+Run: ``python benchmarks/bench_defaults.py [--seeds 3] [--diamonds PATH]
+[--hitters PATH]``.
 Run it once with ``PYTHONPATH`` on each version to compare two versions.
 """
 
@@ -30,17 +37,21 @@ import time
 import warnings
 
 import numpy as np
+from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_diabetes
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from sklearn_shallow import (
     ProjectedShallowClassifier,
     ProjectedShallowRegressor,
+    QuadraticNetRegressor,
+    QuadraticNetRegressorCV,
     RVSMRegressor,
 )
 
@@ -75,6 +86,23 @@ def load_diamonds(path, n=8000, seed=0):
     return np.hstack(columns), np.array([r["cut"] for r in rows])
 
 
+HITTERS_CATEGORIES = ("League", "Division", "NewLeague")
+
+
+def load_hitters(path):
+    """``(X, y, numeric columns, categorical columns)``: the players with a
+    salary, ``y = log(Salary)``, X as an object array."""
+    with open(path, newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["Salary"] not in ("", "NA")]
+    names = [c for c in rows[0] if c not in ("Salary", "")]
+    X = np.array([[r[c] for c in names] for r in rows], dtype=object)
+    numeric = [i for i, c in enumerate(names) if c not in HITTERS_CATEGORIES]
+    X[:, numeric] = X[:, numeric].astype(float)
+    categorical = [i for i, c in enumerate(names) if c in HITTERS_CATEGORIES]
+    y = np.log(np.array([float(r["Salary"]) for r in rows]))
+    return X, y, numeric, categorical
+
+
 def timed_fit(est, X, y):
     """``(fitted, seconds, convergence warnings, other warnings)``."""
     with warnings.catch_warnings(record=True) as caught:
@@ -94,7 +122,9 @@ def report(data, label, scores, fits):
     """One row: mean score, mean alpha_, mean iterations and fit time, and
     the warnings summed over ``fits`` (tuples of :func:`timed_fit`)."""
     alphas = [getattr(_last(e), "alpha_", np.nan) for e, *_ in fits]
-    iters = [getattr(_last(e), "n_iter_", np.nan) for e, *_ in fits]
+    iters = [getattr(_last(e), "n_iter_", None) for e, *_ in fits]
+    # (Ridge's n_iter_ is None: no iterations to count.)
+    iters = [np.nan if i is None else np.sum(i) for i in iters]
     print(
         f"{data:16s} {label:22s} {np.mean(scores):8.4f} {np.mean(alphas):9.2e} "
         f"{np.mean(iters):7.0f} {np.mean([f[1] for f in fits]):7.2f} "
@@ -159,12 +189,41 @@ def diamonds(path):
         report("diamonds cut", label, *cross_fit(make, X, y, cv))
 
 
+def hitters(path):
+    X, y, numeric, categorical = load_hitters(path)
+    cv = KFold(5, shuffle=True, random_state=0)
+
+    def pipe(est):
+        columns = ColumnTransformer(
+            [
+                ("num", StandardScaler(), numeric),
+                ("cat", OneHotEncoder(), categorical),
+            ]
+        )
+        return lambda: make_pipeline(columns, est)
+
+    for label, make in {
+        "Ridge()": pipe(Ridge()),
+        "RidgeCV": pipe(RidgeCV(alphas=np.logspace(-3, 3, 25))),
+        "QuadraticNetRegressor()": pipe(QuadraticNetRegressor(random_state=0)),
+        "QuadraticNetRegressorCV()": pipe(QuadraticNetRegressorCV(random_state=0)),
+    }.items():
+        scores, fits = cross_fit(make, X, y, cv)
+        report("Hitters log sal.", label, scores, fits)
+        certified = [getattr(_last(f[0]), "is_certified_", None) for f in fits]
+        if certified[0] is not None:
+            print(f"{'':16s} {'  certified folds':22s} {sum(certified)}/5")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--diamonds", metavar="PATH", default=None)
+    parser.add_argument("--hitters", metavar="PATH", default=None)
     parser.add_argument(
-        "--only", choices=("planted", "diabetes", "diamonds"), default=None
+        "--only",
+        choices=("planted", "diabetes", "diamonds", "hitters"),
+        default=None,
     )
     args = parser.parse_args()
     print(HEADER)
@@ -174,9 +233,11 @@ def main():
         diabetes()
     if args.diamonds and args.only in (None, "diamonds"):
         diamonds(args.diamonds)
+    if args.hitters and args.only in (None, "hitters"):
+        hitters(args.hitters)
     print(
-        "\nscore: training R^2 (planted), 5-fold R^2 (diabetes) or accuracy "
-        "(diamonds); alpha_, iters (n_iter_), fit s: means over fits; conv.w: "
+        "\nscore: training R^2 (planted), 5-fold R^2 (diabetes, Hitters) or "
+        "accuracy (diamonds); alpha_, iters (n_iter_), fit s: means over fits; conv.w: "
         "fits that warned ConvergenceWarning; other w: any other warning."
     )
 
