@@ -440,12 +440,13 @@ class BaseShallowNetwork(BaseEstimator):
         """
         worker = clone(self).set_params(verbose=0)
         data = worker._prepare(X, y, sample_weight)
-        reference = None
         if values is None:
-            values, reference = worker._path_grid(data, _check_n_values(n_values), eps)
+            values = worker._path_grid(data, _check_n_values(n_values), eps)[0]
         else:
             values = worker._path_values(values)
-        return worker._run_path(data, values, start=reference)[0]
+        # The first fit starts from the estimator's own start, as a cold fit
+        # (and each fold's path of the CV estimators) does.
+        return worker._run_path(data, values)[0]
 
     def path_grid(self, X, y, *, n_values=10, eps=None, sample_weight=None):
         """The default grid of :meth:`path` on ``(X, y)``.

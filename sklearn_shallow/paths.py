@@ -195,9 +195,8 @@ def projected_path(
     Each fit starts from the previous solution moved into its set: by
     increasing ``tau`` for 'l0', 'l0_row' and 'rank', by decreasing radius
     for 'l1' and 'nuclear' (the orders measured best, see the module
-    docstring); with the default grid of 'l1' and 'nuclear', the first fit
-    starts from the unconstrained fit the grid was computed from. Results
-    are in increasing ``tau`` either way. The same as
+    docstring); the first fit starts from the estimator's own start.
+    Results are in increasing ``tau`` either way. The same as
     ``estimator.path(X, y, taus)``.
 
     Parameters
