@@ -396,8 +396,9 @@ class BaseShallowNetwork(BaseEstimator):
         the scales of the stopping rule (the objective and gradient mapping
         of ``other``'s cold start): a start near the next optimum must not
         become the scale its progress is measured against. The update
-        rule's own variables start afresh: ``other`` may have been fitted
-        on other data (the full data for a fold's path).
+        rule's own variables start afresh: ``other`` ran another rule (the
+        grid's unconstrained reference fit, the start of a CV refit at the
+        chosen radius).
         """
         self._raw_params = [p.copy() for p in other._raw_params]
         state, units = other._loop_state
