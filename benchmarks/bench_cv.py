@@ -176,8 +176,8 @@ def main():
     global N_JOBS
     N_JOBS = args.n_jobs
     print(f"n_jobs={N_JOBS} for the CV estimators and GridSearchCV")
-    warm_up()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    warm_up()
     planted([0] if args.quick else [0, 1])
     if not args.no_diabetes:
         diabetes()
