@@ -707,6 +707,54 @@ class BaseShallowNetwork(BaseEstimator):
     def _store_extra(self, result):
         """Store estimator-specific fitted attributes computed from the result."""
 
+    # ---- which inputs the network uses --------------------------------------
+    @property
+    def feature_importances_(self):
+        """How much the fitted network uses each input, summing to 1.
+
+        For input ``j``, ``sum_k c_k |V_kj|``: ``V`` the hidden weights in the
+        fit's scaled units (``W_kj * rms(x_j)``, the weight an input of unit
+        scale gets; a fit that keeps X's units, with an init array, uses
+        ``W`` itself) and ``c_k`` the size of unit ``k``'s output weights
+        in units of y's spread (summed over outputs), normalised to sum to
+        1. An input that no unit uses, or whose units all have output weight
+        zero, gets exactly 0; scaling a column of X leaves the importances
+        as they are. (The quadratic nets use the fitted quadratic form
+        instead; see their class.) All zero when the network uses no input.
+        A convolution shares its kernels across inputs and has none.
+
+        Returns
+        -------
+        ndarray of shape (n_features_in_,)
+        """
+        check_is_fitted(self)
+        if isinstance(self.architecture_, Convolution):
+            raise AttributeError(
+                "feature_importances_ is defined for a dense input layer; a "
+                "convolution shares its kernels across inputs."
+            )
+        terms = np.asarray(self._importance_terms(), dtype=float)
+        total = terms.sum()
+        return terms / total if total > 0 else terms
+
+    @property
+    def n_features_selected_(self):
+        """The number of inputs the fitted network uses (nonzero
+        :attr:`feature_importances_`)."""
+        return int(np.count_nonzero(self.feature_importances_))
+
+    def _importance_terms(self):
+        """Unnormalised ``sum_k c_k |V_kj|`` (see :attr:`feature_importances_`)."""
+        units = self._units
+        V = np.abs(np.asarray(self.hidden_weights_, dtype=float))
+        if units.column_scale is not None:
+            V = V * np.asarray(units.column_scale, dtype=float)
+        output = np.abs(np.asarray(self.output_weights_, dtype=float))
+        if output.ndim > 1:
+            # Each output in units of its own spread, then summed.
+            output = (output / np.asarray(units.y_scale, dtype=float)).sum(axis=1)
+        return output @ V
+
     def _decision(self, X):
         """Network output ``sum_j o_j sigma(w_j . x) + b`` on validated X."""
         check_is_fitted(self)

@@ -377,6 +377,18 @@ class _PathCV(BaseEstimator):
             accept_sparse=["csr", "csc"],
         )
 
+    @property
+    def feature_importances_(self):
+        """The refitted estimator's ``feature_importances_``."""
+        check_is_fitted(self)
+        return self.best_estimator_.feature_importances_
+
+    @property
+    def n_features_selected_(self):
+        """The number of inputs the refitted estimator uses."""
+        check_is_fitted(self)
+        return self.best_estimator_.n_features_selected_
+
     def _has(name):
         return lambda self: hasattr(self._base, name)
 

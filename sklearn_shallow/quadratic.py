@@ -676,6 +676,28 @@ class _QuadraticPart(BaseShallowNetwork):
         self.n_iter_ = pick([r.n_iter for r in results])
         self.loss_curve_ = pick([list(r.loss_curve) for r in results], as_array=False)
 
+    def _importance_terms(self):
+        """For input ``j``, ``sum_i |Q_ji| + |L_j|`` in the fit's scaled
+        units (columns of unit root mean square): ``Q`` the fitted quadratic
+        form and ``L = 2 W^T (a * c)`` the linear terms the hidden biases
+        ``c`` make, summed over the one-vs-rest networks of a classifier. An
+        input that enters neither gets exactly 0."""
+        scale = self._units.column_scale
+        forms = np.asarray(self.quadratic_form_, dtype=float)
+        hidden = np.asarray(self.hidden_weights_, dtype=float)
+        bias = np.asarray(self.hidden_bias_, dtype=float)
+        if forms.ndim == 2:
+            forms, hidden, bias = forms[None], hidden[None], bias[None]
+        signs = np.asarray(self.output_weights_, dtype=float)
+        n = forms.shape[-1]
+        s = np.ones(n) if scale is None else np.asarray(scale, dtype=float)[:n]
+        terms = np.zeros(n)
+        for Q, W, c in zip(forms, hidden, bias):
+            linear = 2.0 * W.T @ (signs * c)
+            terms += np.abs(s[:, None] * Q * s[None, :]).sum(axis=1)
+            terms += np.abs(s * linear)
+        return terms
+
     def _split(self, params):
         """``(hidden_weights, hidden_bias, intercept)`` of one network."""
         W = params[0]
