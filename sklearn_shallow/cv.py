@@ -62,6 +62,7 @@ __all__ = [
 ]
 
 _CV_CONSTRAINTS = {
+    "selection": [StrOptions({"best", "1se"})],
     "cv": ["cv_object"],
     "scoring": [str, callable, None],
     "n_jobs": [Integral, None],
@@ -105,6 +106,26 @@ EXPECTED_FAILED_CHECKS = {
 #: Mean held-out scores this close to the best (relative to it, or absolute
 #: below 1) count as ties, won by the simplest model.
 TIE = 1e-6
+
+
+def _choose(scores, selection):
+    """Index of the chosen value from ``scores`` (values x folds), values
+    ordered from the simplest model.
+
+    Values whose mean score is the best up to rounding (a path that keeps
+    one solution over several values scores them the same) are ties; the
+    first is the simplest model. With ``'1se'`` every value whose mean is
+    within one standard error of the best (``std / sqrt(n_folds)`` of the
+    best value's fold scores) ties with it.
+    """
+    mean = scores.mean(axis=1)
+    top_index = int(np.argmax(mean))
+    top = mean[top_index]
+    margin = TIE * max(1.0, abs(top))
+    if selection == "1se":
+        folds = scores.shape[1]
+        margin = max(margin, scores[top_index].std() / np.sqrt(folds))
+    return int(np.flatnonzero(mean >= top - margin)[0])
 
 
 def _without(estimator_class, name):
@@ -258,12 +279,7 @@ class _PathCV(BaseEstimator):
         scores = np.column_stack([r[0] for r in results])
         self._check_scores(scores, splits)
         converged = np.column_stack([r[2] for r in results])
-        mean = scores.mean(axis=1)
-        # Values whose mean score is the best up to rounding (a path that
-        # keeps one solution over several values scores them the same) are
-        # ties; the first is the simplest model (values are ordered so).
-        top = np.max(mean)
-        best = int(np.flatnonzero(mean >= top - TIE * max(1.0, abs(top)))[0])
+        best = _choose(scores, self.selection)
         chosen = values[best]
         estimator, fitted = self._refit(final, data, values, best, reference)
         self.best_estimator_ = estimator
@@ -467,6 +483,13 @@ class ProjectedShallowRegressorCV(_TauCV):
         None: the estimator's ``score`` (R^2 or accuracy).
     n_jobs : int or None, default=None
         Folds run in parallel with joblib.
+    selection : {'best', '1se'}, default='best'
+        'best': the value with the best mean held-out score. '1se': the
+        simplest model (the smallest ``tau``, the largest ``lam`` or
+        ``alpha``) whose mean score is within one standard error of the
+        best (the standard deviation over folds over the square root of
+        their number), glmnet's ``lambda.1se``: a sparser model at a score
+        the folds cannot tell from the best.
     constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank'}, default='l1'
         The named constraint whose size ``tau`` is chosen.
     The other parameters are those of :class:`ProjectedShallowRegressor`.
@@ -509,6 +532,7 @@ class ProjectedShallowRegressorCV(_TauCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden=None,
         activation="relu",
         constraint="l1",
@@ -537,6 +561,7 @@ class ProjectedShallowRegressorCV(_TauCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.activation = activation
         self.constraint = constraint
@@ -577,6 +602,13 @@ class ProjectedShallowClassifierCV(_TauCV):
         None: the estimator's ``score`` (R^2 or accuracy).
     n_jobs : int or None, default=None
         Folds run in parallel with joblib.
+    selection : {'best', '1se'}, default='best'
+        'best': the value with the best mean held-out score. '1se': the
+        simplest model (the smallest ``tau``, the largest ``lam`` or
+        ``alpha``) whose mean score is within one standard error of the
+        best (the standard deviation over folds over the square root of
+        their number), glmnet's ``lambda.1se``: a sparser model at a score
+        the folds cannot tell from the best.
     constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank'}, default='l1'
         The named constraint whose size ``tau`` is chosen.
     The other parameters are those of :class:`ProjectedShallowClassifier`.
@@ -619,6 +651,7 @@ class ProjectedShallowClassifierCV(_TauCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden=None,
         activation="relu",
         constraint="l1",
@@ -647,6 +680,7 @@ class ProjectedShallowClassifierCV(_TauCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.activation = activation
         self.constraint = constraint
@@ -687,6 +721,13 @@ class RVSMRegressorCV(_LamCV):
         None: the estimator's ``score`` (R^2 or accuracy).
     n_jobs : int or None, default=None
         Folds run in parallel with joblib.
+    selection : {'best', '1se'}, default='best'
+        'best': the value with the best mean held-out score. '1se': the
+        simplest model (the smallest ``tau``, the largest ``lam`` or
+        ``alpha``) whose mean score is within one standard error of the
+        best (the standard deviation over folds over the square root of
+        their number), glmnet's ``lambda.1se``: a sparser model at a score
+        the folds cannot tell from the best.
     The other parameters are those of :class:`RVSMRegressor`.
     Attributes
     ----------
@@ -723,6 +764,7 @@ class RVSMRegressorCV(_LamCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden=None,
         activation="relu",
         penalty="l1",
@@ -754,6 +796,7 @@ class RVSMRegressorCV(_LamCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.activation = activation
         self.penalty = penalty
@@ -797,6 +840,13 @@ class RVSMClassifierCV(_LamCV):
         None: the estimator's ``score`` (R^2 or accuracy).
     n_jobs : int or None, default=None
         Folds run in parallel with joblib.
+    selection : {'best', '1se'}, default='best'
+        'best': the value with the best mean held-out score. '1se': the
+        simplest model (the smallest ``tau``, the largest ``lam`` or
+        ``alpha``) whose mean score is within one standard error of the
+        best (the standard deviation over folds over the square root of
+        their number), glmnet's ``lambda.1se``: a sparser model at a score
+        the folds cannot tell from the best.
     The other parameters are those of :class:`RVSMClassifier`.
     Attributes
     ----------
@@ -835,6 +885,7 @@ class RVSMClassifierCV(_LamCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden=None,
         activation="relu",
         penalty="l1",
@@ -866,6 +917,7 @@ class RVSMClassifierCV(_LamCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.activation = activation
         self.penalty = penalty
@@ -914,6 +966,13 @@ _QUADRATIC_DOC = """Quadratic network {kind}, its weight decay ``alpha`` chosen
         None: the estimator's ``score`` (R^2 or accuracy).
     n_jobs : int or None, default=None
         Folds run in parallel with joblib.
+    selection : {{'best', '1se'}}, default='best'
+        'best': the value with the best mean held-out score. '1se': the
+        simplest model (the smallest ``tau``, the largest ``lam`` or
+        ``alpha``) whose mean score is within one standard error of the
+        best (the standard deviation over folds over the square root of
+        their number), glmnet's ``lambda.1se``: a sparser model at a score
+        the folds cannot tell from the best.
     The other parameters are those of :class:`{base}` (without the names
     deprecated there).
 
@@ -962,6 +1021,7 @@ class QuadraticNetRegressorCV(_AlphaCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden="auto",
         perturbation=0.0,
         output_weights="balanced",
@@ -983,6 +1043,7 @@ class QuadraticNetRegressorCV(_AlphaCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.perturbation = perturbation
         self.output_weights = output_weights
@@ -1020,6 +1081,7 @@ class QuadraticNetClassifierCV(_AlphaCV):
         cv=None,
         scoring=None,
         n_jobs=None,
+        selection="best",
         n_hidden="auto",
         perturbation=0.0,
         output_weights="balanced",
@@ -1040,6 +1102,7 @@ class QuadraticNetClassifierCV(_AlphaCV):
         self.cv = cv
         self.scoring = scoring
         self.n_jobs = n_jobs
+        self.selection = selection
         self.n_hidden = n_hidden
         self.perturbation = perturbation
         self.output_weights = output_weights
