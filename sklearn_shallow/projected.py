@@ -7,11 +7,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork, auto_alpha_scale
 from ._fit.spec import WarmUp
+from ._groups import refuse_convolution
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
+from .architectures import get_architecture
 from .constraints import (
     CONSTRAINTS,
     Constraint,
     L1Ball,
+    L1Features,
     NuclearBall,
     Unconstrained,
     make_constraint,
@@ -25,7 +28,7 @@ _FROM_LARGEST = ("l1", "nuclear")
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
-_BOUNDED = (L1Ball, NuclearBall)
+_BOUNDED = (L1Ball, NuclearBall, L1Features)
 
 #: ``alpha='auto'`` on both layers under a set that leaves the scale of W
 #: free, up to :data:`~sklearn_shallow._base.N_AUTO` samples (then scaled by
@@ -147,6 +150,8 @@ class _ProjectedPart:
         constraint = make_constraint(self.constraint, self.tau)
 
         def make_update(shape):
+            # The feature sets act on the columns of a dense layer (inputs).
+            refuse_convolution(constraint, get_architecture(self.architecture))
             constraint.check(shape)
             project = (
                 None if isinstance(constraint, Unconstrained) else constraint.project

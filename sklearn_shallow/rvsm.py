@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
+from ._groups import refuse_convolution
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
-from .architectures import Convolution
+from .architectures import Convolution, get_architecture
 from .constraints import Constraint
 from .solvers import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
 from .thresholds import PENALTIES, Penalty, get_penalty
@@ -95,6 +96,8 @@ class _RVSMPart:
             penalty = get_penalty(self.penalty, a=self.a)
 
         def make_update(shape):
+            # The feature penalties act on the columns of a dense layer.
+            refuse_convolution(penalty, get_architecture(self.architecture))
             penalty.check(shape)
             rule = UPDATES[self.method](penalty, self.lam, self.beta)
             return rule, {"penalty_": penalty}
