@@ -26,7 +26,9 @@ from .activations import Activation, CustomActivation, get_activation
 from .architectures import Convolution, Dense
 from .constraints import (
     L0Ball,
+    L0Features,
     L1Ball,
+    L1Features,
     NuclearBall,
     Rank,
     Subspace,
@@ -63,7 +65,9 @@ __all__ = [
     "DivergenceError",
     "StepSearchError",
     "L0Ball",
+    "L0Features",
     "L1Ball",
+    "L1Features",
     "NuclearBall",
     "OptimalityCertificate",
     "ProjectedShallowClassifier",

@@ -22,7 +22,7 @@ its size ``tau``; :func:`make_constraint` turns the pair into an object through
 the constraint rows of the one table :data:`sklearn_shallow.prox.PROX`
 (:data:`CONSTRAINTS` is their read-only view).
 
-Why one module of ~800 lines: about 300 of them are code; the rest are each
+Why one module of ~1000 lines: about 400 of them are code; the rest are each
 set's derivation of its projection (Notes with the paper and the proof of
 exactness), kept beside the code it justifies. The sets share one base class
 and one table, and splitting them by kind would separate the shared checks.
@@ -33,6 +33,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ._groups import check_groups, column_labels, group_norms, scale_groups
 from ._protocol import Prox
 from ._registry import _register, get_prox
 
@@ -40,7 +41,9 @@ __all__ = [
     "CONSTRAINTS",
     "Constraint",
     "L0Ball",
+    "L0Features",
     "L1Ball",
+    "L1Features",
     "NuclearBall",
     "Rank",
     "Subspace",
@@ -475,6 +478,212 @@ class L1Ball(Constraint):
         return self._inside(W, atol)
 
 
+class L0Features(Constraint):
+    """At most ``n_features`` inputs (or groups of inputs) used: column sparsity.
+
+    Parameters
+    ----------
+    n_features : int or float
+        Number of input columns of the hidden weights allowed to be nonzero
+        (of groups, with ``groups``): an int ``>= 1``, or a float in
+        ``(0, 1)`` giving that fraction of the inputs (groups), rounded half
+        up and at least 1.
+    groups : list of lists of int, default=None
+        Groups of input columns that are kept or dropped together (as in
+        LassoNet): each a non-empty list of column indices, each column in
+        at most one group; columns in no group are groups of their own.
+        None: each column is its own group.
+
+    Attributes
+    ----------
+    convex : bool
+        False: the set is a union of subspaces (one per choice of groups).
+    per_input : bool
+        True: the set acts on the input columns of a dense hidden layer
+        ``(n_hidden, n_features)``; estimators refuse it with a convolution.
+
+    Notes
+    -----
+    With ``W_g`` the columns of group ``g`` (with ``groups=None``: column
+    ``g``) the set is ``C = {W : #{g : W_g != 0} <= k}``. The projection keeps
+    the ``k`` groups of largest Frobenius norm ``||W_g||`` and zeros the
+    others.
+
+    It is exact: a point of ``C`` that keeps the groups ``S`` (``|S| <= k``)
+    is at squared distance at least ``sum_{g not in S} ||W_g||^2`` from ``W``,
+    with equality for ``W`` restricted to ``S``; that sum of the dropped
+    squared norms is smallest when ``S`` holds the ``k`` largest norms. With
+    ties the projection is not unique; groups are numbered by their lowest
+    column and the tie goes to the lower number (a stable sort), so exactly
+    ``k`` groups are kept.
+
+    Feasibility counts the groups with ``||W_g|| > atol``. The fitted
+    network then reads at most ``k`` inputs (groups): the other columns of
+    ``hidden_weights_`` are zero.
+
+    See Also
+    --------
+    L1Features : the convex relaxation, a bound on the sum of the norms.
+    L0Ball : nonzero weights rather than inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import L0Features
+    >>> W = np.array([[1.0, -3.0, 2.0], [2.0, 0.0, 2.0]])
+    >>> L0Features(n_features=1).project(W)  # column norms 2.24, 3, 2.83
+    array([[ 0., -3.,  0.],
+           [ 0.,  0.,  0.]])
+    >>> L0Features(n_features=1, groups=[[0, 2]]).project(W)  # norm 3.61
+    array([[1., 0., 2.],
+           [2., 0., 2.]])
+    """
+
+    convex = False
+    per_input = True
+
+    def __init__(self, n_features, groups=None):
+        self.n_features = n_features
+        self.groups = groups
+
+    def _validate(self, shape):
+        k = self.n_features
+        if _is_int(k):
+            if k < 1:
+                raise ValueError(f"n_features must be >= 1, got n_features={k}.")
+        elif not (_is_real(k) and 0 < k < 1):
+            raise ValueError(
+                "n_features must be an int >= 1 or a float in (0, 1) (a fraction "
+                f"of the inputs), got n_features={k!r}."
+            )
+        groups = check_groups(self.groups)
+        if shape is None:
+            return None
+        labels, n_groups = column_labels(groups, shape, "L0Features")
+        what = "input columns" if groups is None else "groups of input columns"
+        if _is_int(k) and k > n_groups:
+            raise ValueError(
+                f"n_features={k} is larger than the {n_groups} {what} of "
+                f"weights of shape {shape}."
+            )
+        if _is_int(k):
+            n_keep = int(k)
+        else:
+            n_keep = max(1, int(np.floor(k * n_groups + 0.5)))
+        return labels, n_groups, n_keep
+
+    def project(self, W):
+        W = np.asarray(W)
+        labels, n_groups, n_keep = self._prepared(W.shape)
+        norms = group_norms(W, labels, n_groups)
+        # A stable sort of -norm puts equal norms in group order.
+        keep = np.argsort(-norms, kind="stable")[:n_keep]
+        factor = np.zeros(n_groups)
+        factor[keep] = 1.0
+        return scale_groups(W, labels, factor, _output_dtype(W))
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        labels, n_groups, n_keep = self._prepared(W.shape)
+        norms = group_norms(W, labels, n_groups)
+        return bool(np.count_nonzero(norms > atol) <= n_keep)
+
+
+class L1Features(Constraint):
+    """Sum of the input columns' (groups') norms at most ``radius``: group l1.
+
+    Parameters
+    ----------
+    radius : float
+        Radius of the ball, ``> 0``.
+    groups : list of lists of int, default=None
+        Groups of input columns, as in :class:`L0Features`. None: each column
+        is its own group.
+
+    Attributes
+    ----------
+    convex : bool
+        True: a ball of the norm ``sum_g ||W_g||``.
+    per_input : bool
+        True: the set acts on the input columns of a dense hidden layer.
+
+    Notes
+    -----
+    With ``W_g`` the columns of group ``g``, the set is the group-l1 (l2,1)
+    ball ``C = {W : sum_g ||W_g||_F <= radius}``. Inside it ``P_C(W) = W``;
+    outside, with ``r_g = ||W_g||`` and ``r'`` the projection of the vector
+    ``r`` onto the l1 ball of radius ``radius`` (Duchi et al., 2008; ``r >=
+    0``, so it is the soft threshold ``max(r_g - theta, 0)`` whose sum is
+    ``radius``), the projection is ``W_g r'_g / r_g`` (zero groups stay zero).
+
+    It is exact: the problem separates into norms and directions. For a
+    point ``X`` with group norms ``s_g``, ``||X_g - W_g|| >= |s_g - r_g|``
+    with equality when ``X_g`` is parallel to ``W_g`` (Cauchy-Schwarz), and
+    parallel groups keep the constraint, which involves the norms only. So
+    the best ``X`` keeps every group's direction and its norms ``s`` minimise
+    ``||s - r||`` over ``{s >= 0, sum s <= radius}``: the l1-ball projection
+    of the non-negative ``r``. Groups whose norm falls to zero leave the
+    network: the ball selects inputs as the lasso selects weights.
+
+    As for :class:`L1Ball`, an excess over ``radius`` within rounding in the
+    array's dtype counts as inside, so projecting twice returns the first
+    result unchanged.
+
+    References
+    ----------
+    .. [1] J. Duchi, S. Shalev-Shwartz, Y. Singer and T. Chandra, "Efficient
+       projections onto the l1-ball for learning in high dimensions", ICML 2008.
+    .. [2] M. Yuan and Y. Lin, "Model selection and estimation in regression
+       with grouped variables", JRSS B, 2006.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_shallow.constraints import L1Features
+    >>> W = np.array([[3.0, 0.0], [4.0, 1.0]])  # column norms 5 and 1
+    >>> L1Features(radius=2.0).project(W)  # norms 2 and 0
+    array([[1.2, 0. ],
+           [1.6, 0. ]])
+    """
+
+    convex = True
+    per_input = True
+
+    def __init__(self, radius, groups=None):
+        self.radius = radius
+        self.groups = groups
+
+    def _validate(self, shape):
+        _check_positive("radius", self.radius)
+        groups = check_groups(self.groups)
+        if shape is None:
+            return None
+        return column_labels(groups, shape, "L1Features")
+
+    def _norms(self, W):
+        labels, n_groups = self._prepared(W.shape)
+        return labels, group_norms(W, labels, n_groups)
+
+    def _inside(self, norms, W, atol):
+        tol = atol + np.sqrt(norms.size) * _eps(W) * self.radius
+        return bool(norms.sum() <= self.radius + tol)
+
+    def project(self, W):
+        W = np.asarray(W)
+        labels, norms = self._norms(W)
+        dtype = _output_dtype(W)
+        if self._inside(norms, W, 0.0):
+            return W.astype(dtype, copy=True)
+        new = _project_l1_ball(norms, self.radius)
+        factor = np.divide(new, norms, out=np.zeros_like(norms), where=norms > 0)
+        return scale_groups(W, labels, factor, dtype)
+
+    def is_feasible(self, W, atol=1e-8):
+        W = np.asarray(W)
+        _, norms = self._norms(W)
+        return self._inside(norms, W, atol)
+
+
 class Rank(Constraint):
     """Matrices of rank at most ``rank`` (truncated SVD).
 
@@ -725,12 +934,13 @@ def _int_tau(name, tau):
     return tau
 
 
-def _count_tau(name, tau):
+def _count_tau(name, tau, what="nonzeros"):
     _positive_tau(name, tau)
     if not _is_int(tau) and tau >= 1:
+        of = "weights" if what == "nonzeros" else what
         raise ValueError(
             f"constraint={name!r} needs tau to be an int >= 1 (number of "
-            f"nonzeros) or a float in (0, 1) (fraction of weights), got tau={tau!r}."
+            f"{what}) or a float in (0, 1) (fraction of {of}), got tau={tau!r}."
         )
     return tau
 
@@ -757,6 +967,12 @@ CONSTRAINTS = _register(
         "l1": lambda tau=None: L1Ball(radius=_positive_tau("l1", tau)),
         "rank": lambda tau=None: Rank(rank=_int_tau("rank", tau)),
         "nuclear": lambda tau=None: NuclearBall(radius=_positive_tau("nuclear", tau)),
+        "l0_features": lambda tau=None: L0Features(
+            n_features=_count_tau("l0_features", tau, "inputs")
+        ),
+        "l1_features": lambda tau=None: L1Features(
+            radius=_positive_tau("l1_features", tau)
+        ),
     },
 )
 """Constraint names and their factories, each called as ``factory(tau)``: the
@@ -773,8 +989,10 @@ def make_constraint(spec, tau=None):
         or a :class:`Constraint` object (returned as it is).
     tau : int or float, default=None
         Size of a named set: the number (int) or fraction (float in (0, 1)) of
-        nonzeros for ``"l0"`` and ``"l0_row"``, the radius for ``"l1"`` and
-        ``"nuclear"``, the rank (int) for ``"rank"``. Must be None otherwise.
+        nonzeros for ``"l0"`` and ``"l0_row"``, of inputs for
+        ``"l0_features"``, the radius for ``"l1"``, ``"nuclear"`` and
+        ``"l1_features"`` (the sum of the input columns' norms), the rank
+        (int) for ``"rank"``. Must be None otherwise.
 
     Returns
     -------

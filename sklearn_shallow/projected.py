@@ -7,11 +7,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork, auto_alpha_scale
 from ._fit.spec import WarmUp
+from ._groups import refuse_convolution
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
+from .architectures import get_architecture
 from .constraints import (
     CONSTRAINTS,
     Constraint,
     L1Ball,
+    L1Features,
     NuclearBall,
     Unconstrained,
     make_constraint,
@@ -25,7 +28,7 @@ _FROM_LARGEST = ("l1", "nuclear")
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
-_BOUNDED = (L1Ball, NuclearBall)
+_BOUNDED = (L1Ball, NuclearBall, L1Features)
 
 #: ``alpha='auto'`` on both layers under a set that leaves the scale of W
 #: free, up to :data:`~sklearn_shallow._base.N_AUTO` samples (then scaled by
@@ -147,6 +150,8 @@ class _ProjectedPart:
         constraint = make_constraint(self.constraint, self.tau)
 
         def make_update(shape):
+            # The feature sets act on the columns of a dense layer (inputs).
+            refuse_convolution(constraint, get_architecture(self.architecture))
             constraint.check(shape)
             project = (
                 None if isinstance(constraint, Unconstrained) else constraint.project
@@ -214,16 +219,20 @@ class ProjectedShallowRegressor(
         A name ('relu', 'leaky_relu', 'squared_relu', 'softplus', 'sigmoid',
         'tanh', 'erf', 'quadratic', 'linear'), an Activation object, or a
         pair ``(value, derivative)`` of elementwise callables.
-    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear'}, Constraint or \
-            None, default=None
+    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear', 'l0_features', \
+            'l1_features'}, Constraint or None, default=None
         The set ``C``. A name is sized by ``tau``; an object (for instance
         ``L1Ball(radius=2.0)`` or ``Subspace(basis)``) is used as it is and
         its parameters can be tuned as ``constraint__radius``. With a
-        convolution the constraint acts on the kernels.
+        convolution the constraint acts on the kernels ('l0_features' and
+        'l1_features', which select inputs, are refused).
     tau : float or int, default=None
         Size of a named constraint: the number of nonzeros kept for 'l0'
         (a float in (0, 1) is a fraction of all weights) and per row for
-        'l0_row'; the radius for 'l1' and 'nuclear'; the rank for 'rank'.
+        'l0_row'; the number (or fraction) of inputs kept for
+        'l0_features'; the radius for 'l1' and 'nuclear', and for
+        'l1_features' (the sum of the input columns' norms); the rank for
+        'rank'.
     architecture : 'dense', Convolution or None, default=None
         None or 'dense' is a fully connected layer.
         ``Convolution(kernel_size, stride, n_kernels)`` shares kernels across
@@ -463,8 +472,8 @@ class ProjectedShallowClassifier(
         Number of hidden units (None: 20 for a dense layer).
     activation : str, Activation or (callable, callable), default='relu'
         As in :class:`ProjectedShallowRegressor`.
-    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear'}, Constraint or \
-            None, default=None
+    constraint : {'l0', 'l0_row', 'l1', 'rank', 'nuclear', 'l0_features', \
+            'l1_features'}, Constraint or None, default=None
         The set ``C`` the hidden weights are projected onto, sized by
         ``tau`` (see :class:`ProjectedShallowRegressor`).
     tau : float or int, default=None

@@ -26,17 +26,25 @@ as a constraint, and ``'l0'`` counts nonzeros as a penalty and allows at most
 ``tau`` of them as a constraint. ``'none'`` is ``f = 0``. A name has a row for
 a kind only where that use is implemented:
 
-===========  ==========================================  ====================
-name         ``f(W)``                                    kinds
-===========  ==========================================  ====================
-``none``     0                                           constraint
-``l0``       number of nonzeros                          constraint, penalty
-``l0_row``   largest number of nonzeros in a row         constraint
-``l1``       ``sum |W_ij|``                              constraint, penalty
-``tl1``      ``sum (a + 1) |W_ij| / (a + |W_ij|)``       penalty
-``rank``     rank                                        constraint
-``nuclear``  sum of singular values                      constraint
-===========  ==========================================  ====================
+================  ==========================================  ===================
+name              ``f(W)``                                    kinds
+================  ==========================================  ===================
+``none``          0                                           constraint
+``l0``            number of nonzeros                          constraint, penalty
+``l0_row``        largest number of nonzeros in a row         constraint
+``l1``            ``sum |W_ij|``                              constraint, penalty
+``tl1``           ``sum (a + 1) |W_ij| / (a + |W_ij|)``       penalty
+``rank``          rank                                        constraint
+``nuclear``       sum of singular values                      constraint
+``l0_features``   number of nonzero columns ``W[:, j]``       constraint, penalty
+``l1_features``   ``sum_j ||W[:, j]||_2``                     constraint, penalty
+``tl1_features``  ``sum_j rho_a(||W[:, j]||_2)``              penalty
+================  ==========================================  ===================
+
+The ``_features`` names act on the input columns of the hidden weights
+``(n_hidden, n_features)`` (feature selection), or on groups of columns
+(their ``groups`` parameter; a group's norm is that of all its columns);
+``rho_a(r) = (a + 1) r / (a + r)`` is transformed l1's function.
 
 Names are lower-case identifiers (letters, digits, ``_``). Shape parameters
 (transformed l1's ``a``) are constructor parameters of the objects, not part

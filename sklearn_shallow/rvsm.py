@@ -6,8 +6,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
+from ._groups import refuse_convolution
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
-from .architectures import Convolution
+from .architectures import Convolution, get_architecture
 from .constraints import Constraint
 from .solvers import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
 from .thresholds import PENALTIES, Penalty, get_penalty
@@ -95,6 +96,8 @@ class _RVSMPart:
             penalty = get_penalty(self.penalty, a=self.a)
 
         def make_update(shape):
+            # The feature penalties act on the columns of a dense layer.
+            refuse_convolution(penalty, get_architecture(self.architecture))
             penalty.check(shape)
             rule = UPDATES[self.method](penalty, self.lam, self.beta)
             return rule, {"penalty_": penalty}
@@ -125,8 +128,12 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         kernels times patches for a convolution).
     activation : str, Activation or (callable, callable), default='relu'
         As in :class:`ProjectedShallowRegressor`.
-    penalty : {'l1', 'l0', 'tl1'}, Penalty or Constraint, default='l1'
+    penalty : {'l1', 'l0', 'tl1', 'l1_features', 'l0_features', \
+            'tl1_features'}, Penalty or Constraint, default='l1'
         The sparsity penalty ``P``; 'tl1' is transformed l1 with shape ``a``.
+        The ``_features`` names apply the same thresholds to the norms of
+        the input columns of ``w`` (feature selection; refused with a
+        convolution).
         A Constraint object (for instance ``L0Ball(n_nonzero=40)``) is the
         indicator of its set: ``u`` is then the projection of ``w`` onto it
         (in the fit's internal units, see Notes) and ``lam`` plays no part.
@@ -329,7 +336,8 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
     n_hidden : int or None, default=None
         Number of hidden units (None: 20 for a dense layer).
     activation : str, Activation or (callable, callable), default='relu'
-    penalty : {'l1', 'l0', 'tl1'}, Penalty or Constraint, default='l1'
+    penalty : {'l1', 'l0', 'tl1', 'l1_features', 'l0_features', \
+            'tl1_features'}, Penalty or Constraint, default='l1'
         As in :class:`RVSMRegressor` (a constraint: ``u`` is the projection
         of ``w`` onto its set).
     lam : float, default=1e-3

@@ -9,16 +9,21 @@ computed elementwise. RVSM (Dinh & Xin 2020) calls it with ``t = lam / beta``.
 Functions work on arrays of any shape and keep float32 as float32. The small
 classes (:class:`L1Penalty`, :class:`L0Penalty`, :class:`TransformedL1Penalty`)
 bundle a penalty's value with its prox so that estimators can take either a
-name or an object. They follow the protocol of constraints,
-:class:`sklearn_shallow.prox.Prox`, and their names resolve through the same
-table, :data:`sklearn_shallow.prox.PROX` (:data:`PENALTIES` is the read-only
-view of its penalty rows).
+name or an object. Their feature-selection counterparts
+(:class:`L0FeaturesPenalty`, :class:`L1FeaturesPenalty`,
+:class:`TransformedL1FeaturesPenalty`) are not entrywise: they threshold the
+Euclidean norm of each input column (or group of columns) of the hidden
+weights ``(n_hidden, n_features)`` and keep its direction. They follow the
+protocol of constraints, :class:`sklearn_shallow.prox.Prox`, and their names
+resolve through the same table, :data:`sklearn_shallow.prox.PROX`
+(:data:`PENALTIES` is the read-only view of its penalty rows).
 """
 
 import numbers
 
 import numpy as np
 
+from ._groups import check_groups, column_labels, group_norms, scale_groups
 from ._protocol import Prox
 from ._registry import _register, get_prox
 
@@ -237,6 +242,167 @@ class TransformedL1Penalty(Penalty):
         return tl1_threshold(w, t, self.a)
 
 
+class _FeaturePenalty(Penalty):
+    """A penalty on the norms of the input columns (groups) of ``W``.
+
+    ``value(W) = sum_g P(||W_g||)`` over the groups ``g`` of columns of the
+    hidden weights ``(n_hidden, n_features)``; the prox maps each group's
+    norm ``r`` to ``p(r)``, the scalar prox of ``t P`` at ``r``, and keeps its
+    direction: ``W_g -> W_g p(r) / r``.
+
+    Why that is the prox: for a point ``X`` with group norms ``s``,
+    ``||X_g - W_g|| >= |s_g - r_g|`` with equality when ``X_g`` is parallel
+    to ``W_g``, and the penalty depends on the norms only; so the problem
+    separates into one scalar problem per group, ``min_{s >= 0} (s - r)^2 /
+    2 + t P(s)``, whose minimiser is the scalar prox at ``r >= 0`` (it is
+    ``>= 0`` for these even, non-decreasing ``P``).
+    """
+
+    per_input = True
+
+    def __init__(self, groups=None):
+        self.groups = groups
+
+    def _validate(self, shape):
+        groups = check_groups(self.groups)
+        if shape is None:
+            return None
+        return column_labels(groups, shape, type(self).__name__)
+
+    def _norms(self, w):
+        w = np.asarray(w)
+        labels, n_groups = self._prepared(w.shape)
+        return w, labels, group_norms(w, labels, n_groups)
+
+    def _scalar_value(self, norms):
+        raise NotImplementedError
+
+    def _scalar_prox(self, norms, t):
+        raise NotImplementedError
+
+    def value(self, w):
+        _, _, norms = self._norms(w)
+        return float(self._scalar_value(norms))
+
+    def prox(self, w, t):
+        w, labels, norms = self._norms(w)
+        new = self._scalar_prox(norms, t)
+        factor = np.divide(new, norms, out=np.zeros_like(norms), where=norms > 0)
+        dtype = w.dtype if np.issubdtype(w.dtype, np.floating) else np.float64
+        return scale_groups(w, labels, factor, dtype)
+
+
+class L0FeaturesPenalty(_FeaturePenalty):
+    """``P(W) =`` the number of input columns (groups) in use; group hard threshold.
+
+    Parameters
+    ----------
+    groups : list of lists of int, default=None
+        Groups of input columns counted (and kept or zeroed) together, as in
+        :class:`~sklearn_shallow.constraints.L0Features`. None: each column
+        is its own group.
+
+    Notes
+    -----
+    ``P(W) = #{g : W_g != 0}``. Its prox keeps a group whose norm exceeds
+    ``sqrt(2 t)`` and zeros the others: keeping ``W_g`` costs ``t``, zeroing
+    it ``||W_g||^2 / 2`` (any other nonzero point costs more than keeping
+    ``W_g``). At the norm ``sqrt(2 t)`` both are minimisers; the group is
+    zeroed, as :func:`hard_threshold` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[3.0, 0.5], [4.0, 0.5]])  # column norms 5 and 0.71
+    >>> L0FeaturesPenalty().prox(W, 2.0)  # threshold sqrt(2 t) = 2
+    array([[3., 0.],
+           [4., 0.]])
+    """
+
+    convex = False
+
+    def _scalar_value(self, norms):
+        return np.count_nonzero(norms)
+
+    def _scalar_prox(self, norms, t):
+        return hard_threshold(norms, t)
+
+
+class L1FeaturesPenalty(_FeaturePenalty):
+    """``P(W) = sum_g ||W_g||``, the group lasso; group soft threshold.
+
+    Parameters
+    ----------
+    groups : list of lists of int, default=None
+        Groups of input columns, as in :class:`L0FeaturesPenalty`.
+
+    Notes
+    -----
+    The prox shrinks each group towards zero by ``t`` in norm:
+    ``W_g -> max(0, 1 - t / ||W_g||) W_g`` (block soft thresholding; zero
+    groups stay zero). ``P`` is a norm, so the penalty is convex.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[3.0, 0.5], [4.0, 0.5]])  # column norms 5 and 0.71
+    >>> L1FeaturesPenalty().prox(W, 1.0)
+    array([[2.4, 0. ],
+           [3.2, 0. ]])
+    """
+
+    convex = True
+
+    def _scalar_value(self, norms):
+        return norms.sum()
+
+    def _scalar_prox(self, norms, t):
+        return soft_threshold(norms, t)
+
+
+class TransformedL1FeaturesPenalty(_FeaturePenalty):
+    """``P(W) = sum_g rho_a(||W_g||)``: transformed l1 on the columns' norms.
+
+    Parameters
+    ----------
+    a : float, default=1.0
+        Shape parameter of ``rho_a(r) = (a + 1) r / (a + r)``, finite and
+        ``> 0``: small ``a`` behaves like :class:`L0FeaturesPenalty`, large
+        ``a`` like :class:`L1FeaturesPenalty`.
+    groups : list of lists of int, default=None
+        Groups of input columns, as in :class:`L0FeaturesPenalty`.
+
+    Notes
+    -----
+    The prox maps each group's norm ``r`` to ``tl1_threshold(r, t, a)`` and
+    keeps its direction. ``rho_a`` is concave, so the penalty is not convex.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[0.0, 0.1], [2.0, 0.0]])  # column norms 2 and 0.1
+    >>> TransformedL1FeaturesPenalty(a=1.0).prox(W, 0.5).round(4)
+    array([[0.    , 0.    ],
+           [1.8794, 0.    ]])
+    """
+
+    convex = False
+
+    def __init__(self, a=1.0, groups=None):
+        self.a = a
+        self.groups = groups
+
+    def _validate(self, shape):
+        TransformedL1Penalty._validate(self, shape)
+        return super()._validate(shape)
+
+    def _scalar_value(self, norms):
+        return ((self.a + 1.0) * norms / (self.a + norms)).sum()
+
+    def _scalar_prox(self, norms, t):
+        return tl1_threshold(norms, t, self.a)
+
+
 # Each factory takes transformed l1's shape ``a`` (ignored by the others).
 PENALTIES = _register(
     "penalty",
@@ -244,6 +410,9 @@ PENALTIES = _register(
         "l0": lambda a=1.0: L0Penalty(),
         "l1": lambda a=1.0: L1Penalty(),
         "tl1": lambda a=1.0: TransformedL1Penalty(a=a),
+        "l0_features": lambda a=1.0: L0FeaturesPenalty(),
+        "l1_features": lambda a=1.0: L1FeaturesPenalty(),
+        "tl1_features": lambda a=1.0: TransformedL1FeaturesPenalty(a=a),
     },
 )
 """Penalty names and their factories, each called as ``factory(a)``: the
@@ -255,10 +424,14 @@ def get_penalty(spec, a=1.0):
 
     Parameters
     ----------
-    spec : {'l0', 'l1', 'tl1'} or Penalty
+    spec : {'l0', 'l1', 'tl1', 'l0_features', 'l1_features', 'tl1_features'} \
+            or Penalty
         A name of :data:`PENALTIES` or a penalty object (returned as it is).
+        The ``_features`` names penalise the norms of the input columns of
+        the hidden weights (feature selection).
     a : float, default=1.0
-        Shape of the transformed-l1 penalty; used with ``'tl1'`` only.
+        Shape of the transformed-l1 penalty; used with ``'tl1'`` and
+        ``'tl1_features'`` only.
 
     Returns
     -------

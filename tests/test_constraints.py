@@ -624,7 +624,9 @@ def test_make_constraint_passes_objects_through():
 
 @pytest.mark.parametrize("name", sorted(CONSTRAINTS))
 def test_every_name_in_the_table_builds_a_constraint(name):
-    tau = {"none": None, "l0": 2, "l0_row": 2, "rank": 1}.get(name, 1.0)
+    tau = {"none": None, "l0": 2, "l0_row": 2, "rank": 1, "l0_features": 2}.get(
+        name, 1.0
+    )
     assert isinstance(make_constraint(name, tau), Constraint)
 
 

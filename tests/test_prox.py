@@ -42,7 +42,16 @@ from sklearn_shallow.thresholds import (
 SHAPE = (4, 6)
 DTYPES = [np.float32, np.float64]
 # A size for each constraint name that makes the set active on SHAPE.
-TAU = {"none": None, "l0": 4, "l0_row": 2, "l1": 1.5, "rank": 1, "nuclear": 2.0}
+TAU = {
+    "none": None,
+    "l0": 4,
+    "l0_row": 2,
+    "l1": 1.5,
+    "rank": 1,
+    "nuclear": 2.0,
+    "l0_features": 2,
+    "l1_features": 1.5,
+}
 
 
 def _basis(shape=SHAPE, seed=0):
@@ -119,8 +128,9 @@ def test_objects_of_the_kind_pass_through():
             "constraint",
             ValueError,
             re.escape(
-                "Unknown constraint 'l2'; expected one of ['l0', 'l0_row', 'l1', "
-                "'none', 'nuclear', 'rank'] or a Constraint object."
+                "Unknown constraint 'l2'; expected one of ['l0', 'l0_features', "
+                "'l0_row', 'l1', 'l1_features', 'none', 'nuclear', 'rank'] or a "
+                "Constraint object."
             ),
         ),
         ("tl1", "constraint", ValueError, "'tl1' is a penalty name"),
@@ -128,7 +138,10 @@ def test_objects_of_the_kind_pass_through():
             "rank",
             "penalty",
             ValueError,
-            re.escape("expected one of ['l0', 'l1', 'tl1'] or a Penalty object. "),
+            re.escape(
+                "expected one of ['l0', 'l0_features', 'l1', 'l1_features', "
+                "'tl1', 'tl1_features'] or a Penalty object. "
+            ),
         ),
         ("rank", "penalty", ValueError, "'rank' is a constraint name"),
         (
@@ -141,7 +154,7 @@ def test_objects_of_the_kind_pass_through():
         ),
         (L1Penalty(), "constraint", TypeError, "or a Constraint object, got L1Penalty"),
         (L1Ball(1.0), "penalty", TypeError, "or a Penalty object, got L1Ball"),
-        (3, "penalty", TypeError, r"penalty must be a string in \['l0', 'l1', 'tl1'\]"),
+        (3, "penalty", TypeError, r"penalty must be a string in \['l0', 'l0_features'"),
     ],
 )
 def test_get_prox_errors(spec, kind, error, match):
@@ -387,7 +400,10 @@ def _use(operator, W, repeats=3):
 def test_check_then_use_validates_once(monkeypatch, name):
     operator = make_operator(name)
     calls = _count_validations(monkeypatch, operator)
-    operator.check(SHAPE if operator.kind == "constraint" else None)
+    # Entrywise penalties do not depend on the shape; the feature penalties
+    # (groups of columns) do, and are checked on it, as RVSM does.
+    shaped = operator.kind == "constraint" or getattr(operator, "per_input", False)
+    operator.check(SHAPE if shaped else None)
     _use(operator, _weights())
     assert len(calls) == 1
 

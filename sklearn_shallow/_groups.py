@@ -1,0 +1,152 @@
+"""Groups of input columns, shared by the feature-selection sets and penalties.
+
+The hidden weights ``W`` have shape ``(n_hidden, n_features)``: column ``j``
+holds every weight that reads input ``j``. A *group* is a set of columns
+that enter or leave the network together (the dummy columns of one
+categorical input, say). ``groups=None`` makes each column its own group; a
+list of lists of column indices names groups, and the columns it leaves out
+are singleton groups.
+
+Groups are numbered by their lowest column, so that ties between groups of
+equal norm break towards the group with the lowest column (with
+``groups=None``: the lowest column index), as :class:`L0Ball` breaks its ties
+towards the lowest flat index.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = []
+
+
+def _is_index(value):
+    return isinstance(value, numbers.Integral) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def check_groups(groups):
+    """Validate the structure of ``groups``; return it as a tuple of tuples.
+
+    Raises ``ValueError`` for anything but None or a list of non-empty lists
+    of column indices (ints ``>= 0``), each column in at most one group.
+    """
+    if groups is None:
+        return None
+    if isinstance(groups, (str, bytes)) or not hasattr(groups, "__iter__"):
+        raise ValueError(
+            "groups must be None or a list of lists of column indices, got "
+            f"groups={groups!r}."
+        )
+    out, owner = [], {}
+    for g, group in enumerate(groups):
+        if isinstance(group, (str, bytes)) or not hasattr(group, "__iter__"):
+            raise ValueError(
+                "groups must be None or a list of lists of column indices; "
+                f"groups[{g}]={group!r} is not a list."
+            )
+        group = tuple(group)
+        if not group:
+            raise ValueError(
+                f"groups[{g}] is empty; every group needs at least one column."
+            )
+        for j in group:
+            if not _is_index(j):
+                raise ValueError(
+                    f"groups[{g}] holds {j!r}, which is not a column index (an "
+                    "int >= 0)."
+                )
+            if j < 0:
+                raise ValueError(
+                    f"groups[{g}] holds column {j}, out of range: column indices "
+                    "are >= 0."
+                )
+            if int(j) in owner:
+                first = owner[int(j)]
+                where = "twice in" if first == g else f"in groups[{first}] and in"
+                raise ValueError(
+                    f"column {int(j)} is {where} groups[{g}]; a column may "
+                    "belong to one group only."
+                )
+            owner[int(j)] = g
+        out.append(tuple(int(j) for j in group))
+    return tuple(out)
+
+
+def column_labels(groups, shape, owner):
+    """The group of each column: ``(labels, n_groups)`` for weights of ``shape``.
+
+    ``groups`` has passed :func:`check_groups`; ``owner`` names the operator
+    in the errors. ``labels[j]`` is the group of column ``j``; groups are
+    numbered by their lowest column.
+    """
+    if len(shape) != 2:
+        raise ValueError(
+            f"{owner} works on 2-D hidden weights (n_hidden, n_features), got "
+            f"an array of shape {shape}."
+        )
+    n_columns = shape[1]
+    if groups is None:
+        return np.arange(n_columns), n_columns
+    members = [list(group) for group in groups]
+    for g, group in enumerate(members):
+        high = max(group)
+        if high >= n_columns:
+            raise ValueError(
+                f"groups[{g}] holds column {high}, out of range for weights of "
+                f"shape {shape} ({n_columns} input columns, indices 0 to "
+                f"{n_columns - 1})."
+            )
+    covered = np.zeros(n_columns, dtype=bool)
+    for group in members:
+        covered[group] = True
+    members += [[j] for j in np.flatnonzero(~covered)]
+    members.sort(key=min)
+    labels = np.empty(n_columns, dtype=np.intp)
+    for g, group in enumerate(members):
+        labels[group] = g
+    return labels, len(members)
+
+
+def group_norms(W, labels, n_groups):
+    """Euclidean norm of each group's columns of ``W``, in float64."""
+    W = np.asarray(W, dtype=np.float64)
+    if W.size == 0:
+        return np.zeros(n_groups)
+    # Scale out the largest entry so that squares neither overflow nor
+    # underflow; hypot-like accuracy at the cost of one division.
+    big = np.max(np.abs(W))
+    if big == 0 or not np.isfinite(big):
+        squares = (W * W).sum(axis=0)
+        return np.sqrt(np.bincount(labels, weights=squares, minlength=n_groups))
+    V = W / big
+    squares = (V * V).sum(axis=0)
+    return big * np.sqrt(np.bincount(labels, weights=squares, minlength=n_groups))
+
+
+def scale_groups(W, labels, factor, dtype):
+    """``W`` with each group's columns multiplied by ``factor[group]``."""
+    out = np.asarray(W, dtype=np.float64) * factor[labels]
+    return (out + 0.0).astype(dtype, copy=False)
+
+
+def refuse_convolution(prox, architecture):
+    """Raise ``ValueError`` when a per-input operator meets a convolution.
+
+    ``architecture`` is the resolved architecture object. The operators of
+    the feature family act on the columns of a dense hidden layer (one per
+    input); a convolution's parameters are its kernels, of shape
+    ``(n_kernels, kernel_size)``, whose columns are kernel taps shared by
+    every input.
+    """
+    from .architectures import Convolution
+
+    if getattr(prox, "per_input", False) and isinstance(architecture, Convolution):
+        raise ValueError(
+            f"{prox!r} selects input columns of a dense hidden layer; with "
+            f"architecture={architecture!r} the parameters are kernels of shape "
+            "(n_kernels, kernel_size), whose columns are kernel taps shared by "
+            "every input, not inputs. Use a dense architecture, or 'l0'/'l1' on "
+            "the kernels."
+        )
