@@ -23,8 +23,16 @@ from .solvers import UpdateRule, check_solver
 
 #: Constraint names a path over tau runs over, and those it solves from the
 #: largest radius down (the others from the sparsest set up).
-PATH_CONSTRAINTS = ("l1", "nuclear", "l0", "l0_row", "rank")
-_FROM_LARGEST = ("l1", "nuclear")
+PATH_CONSTRAINTS = (
+    "l1",
+    "nuclear",
+    "l1_features",
+    "l0",
+    "l0_row",
+    "rank",
+    "l0_features",
+)
+_FROM_LARGEST = ("l1", "nuclear", "l1_features")
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
@@ -109,8 +117,11 @@ class _ProjectedPart:
 
     def _path_grid(self, data, n_values, eps):
         """Radii from ``eps R`` to ``R``, the norm of the hidden weights
-        (internal units) of the unconstrained fit, returned as the path's
-        start; counts and ranks from the shape (no reference fit)."""
+        (internal units) of the unconstrained fit (for 'l1_features' the sum
+        of its column norms), returned as the path's start; counts and
+        ranks from the shape (no reference fit); for 'l0_features',
+        ``n_values`` input counts from 1 to ``n_features`` spaced
+        geometrically (``eps`` unused)."""
         name = self._path_name()
         eps = 0.1 if eps is None else eps
         if not 0 < eps <= 1:
@@ -121,6 +132,8 @@ class _ProjectedPart:
             hidden = reference._units.hidden_in(reference._raw_params[0])
             if name == "l1":
                 radius = float(np.abs(hidden).sum())
+            elif name == "l1_features":
+                radius = float(np.linalg.norm(hidden, axis=0).sum())
             else:
                 radius = float(np.linalg.svd(hidden, compute_uv=False).sum())
             if not radius > 0:
@@ -129,6 +142,11 @@ class _ProjectedPart:
                     "grid of radii; pass taus."
                 )
             return radius * fractions, reference
+        if name == "l0_features":
+            # Input counts from 1 to every input, spaced geometrically.
+            n_inputs = data.X.shape[1]
+            counts = np.round(np.geomspace(1, n_inputs, n_values)).astype(int)
+            return np.unique(counts), None
         model = self._resolve_model(data.X.shape[1], data.X.dtype, data.n_outputs)
         shape = model.architecture.param_shape(data.X.shape[1], self.n_hidden)
         if name == "rank":
