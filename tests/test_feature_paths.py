@@ -77,3 +77,39 @@ def test_the_feature_path_runs_from_one_input_up_and_keeps_each_budget():
     # At the planted budget the path finds exactly the planted inputs.
     W = path.coefficients("hidden_weights_")[1]
     assert_array_equal(np.flatnonzero(np.abs(W).sum(axis=0)), RELEVANT)
+
+
+def test_one_hot_columns_of_a_categorical_input_enter_and_leave_together():
+    # Four numeric inputs and a colour one-hot encoded into three columns;
+    # the target reads input 0 and the colour. As one group, the colour's
+    # columns are kept or dropped together.
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from sklearn_shallow import L0Features
+
+    rng = np.random.default_rng(0)
+    n = 400
+    numeric = rng.standard_normal((n, 4))
+    colour = rng.choice(["red", "green", "blue"], size=n)
+    y = np.maximum(numeric[:, 0], 0) + 1.5 * (colour == "red") - (colour == "blue")
+    frame = np.empty((n, 5), dtype=object)
+    frame[:, :4], frame[:, 4] = numeric, colour
+    columns = ColumnTransformer(
+        [("num", StandardScaler(), [0, 1, 2, 3]), ("cat", OneHotEncoder(), [4])]
+    )
+    groups = [[4, 5, 6]]  # the colour's one-hot columns after the transformer
+    for budget, expected in ((2, {0, 4, 5, 6}), (1, None)):
+        est = ProjectedShallowRegressor(
+            constraint=L0Features(budget, groups=groups), random_state=0
+        )
+        model = make_pipeline(columns, est).fit(frame, y)
+        used = set(np.flatnonzero(model[-1].feature_importances_))
+        colour_used = used & {4, 5, 6}
+        assert colour_used in (set(), {4, 5, 6})
+        if expected is not None:
+            assert used == expected
+        else:
+            # One group: input 0 alone or the colour alone.
+            assert used in ({0}, {4, 5, 6})
