@@ -129,8 +129,8 @@ class FeaturePathDisplay:
 
     Examples
     --------
-    The doctests skip the lines that need matplotlib (an optional
-    dependency).
+    The doctests skip the fit (a few seconds) and the plot (matplotlib is
+    optional).
 
     >>> import numpy as np
     >>> from sklearn_shallow import FeaturePathDisplay
