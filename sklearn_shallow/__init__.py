@@ -10,7 +10,8 @@ RVSMRegressor, RVSMClassifier
     transformed-l1 thresholding, and ADMM (Dinh & Xin 2020).
 ProjectedShallowRegressorCV, ..., RVSMClassifierCV
     The same with ``tau`` or ``lam`` chosen by cross-validation along
-    warm-started paths (:mod:`sklearn_shallow.paths`).
+    warm-started paths (:mod:`sklearn_shallow.paths`); FeaturePathDisplay
+    plots their held-out scores against the number of inputs.
 QuadraticNetRegressor, QuadraticNetClassifier
     Quadratic-activation networks with weight decay and a certificate of
     global optimality (Du & Lee 2018).
@@ -42,6 +43,7 @@ from .cv import (
     RVSMClassifierCV,
     RVSMRegressorCV,
 )
+from .display import FeaturePathDisplay
 from .projected import ProjectedShallowClassifier, ProjectedShallowRegressor
 from .quadratic import (
     OptimalityCertificate,
@@ -63,6 +65,7 @@ __all__ = [
     "FeatureScaleWarning",
     "Dense",
     "DivergenceError",
+    "FeaturePathDisplay",
     "StepSearchError",
     "L0Ball",
     "L0Features",
