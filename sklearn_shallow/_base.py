@@ -621,8 +621,12 @@ class BaseShallowNetwork(BaseEstimator):
         return self._fit_prepared(self._prepare(X, y, sample_weight))
 
     def _product_size(self, data):
-        """Multiply-adds of one product of the fit (the thread policy's size)."""
-        return data.X.shape[0] * data.X.shape[1] * (self.n_hidden or 1)
+        """Multiply-adds of one product of the fit (the thread policy's size):
+        a sparse X multiplies by its nonzeros only (tf-idf of 3404 texts and
+        6090 words: 2e5 nonzeros, not the 2e7 entries of its dense shape)."""
+        X = data.X
+        entries = X.nnz if sparse.issparse(X) else X.shape[0] * X.shape[1]
+        return entries * (self.n_hidden or 1)
 
     def _fit_prepared(self, data):
         rng = check_random_state(self.random_state)

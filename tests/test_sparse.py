@@ -110,3 +110,27 @@ def test_tensor_start_refuses_sparse_x_clearly():
         TensorInitOneHidden(n_hidden=3).fit(sp.csr_matrix(X), y)
     with pytest.raises(TypeError, match="dense data is required"):
         ProjectedShallowRegressor(init="tensor").fit(sp.csr_matrix(X), y)
+
+
+def test_a_sparse_fit_sizes_its_thread_policy_by_its_nonzeros():
+    # 2000 x 5000 with 0.2 % nonzeros: 2e7 entries but 2e4 nonzeros, far
+    # below the size where more than one BLAS thread pays; the fit runs on
+    # one thread (seen from inside the loop, through the callback).
+    from threadpoolctl import threadpool_info
+
+    from sklearn_shallow._threads import SINGLE_THREAD_BELOW
+
+    X = sp.random(2000, 5000, density=0.002, format="csr", random_state=0)
+    y = np.asarray(X.sum(axis=1)).ravel()
+    seen = []
+
+    def callback(info):
+        blas = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        seen.append(max(blas))
+
+    est = ProjectedShallowRegressor(n_hidden=5, max_iter=3, callback=callback)
+    assert X.shape[0] * X.shape[1] * 5 > SINGLE_THREAD_BELOW
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X, y)
+    assert seen and set(seen) == {1}
