@@ -136,7 +136,11 @@ PAGES = sorted(
 )
 
 # Pages whose code needs an optional package.
-_PAGE_NEEDS = {"distributed.rst": "distributed"}
+_PAGE_NEEDS = {
+    "distributed.rst": "distributed",
+    # The path page ends with FeaturePathDisplay.
+    "paths.rst": "matplotlib",
+}
 
 
 def test_pages_with_code_are_found():
