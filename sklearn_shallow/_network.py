@@ -244,6 +244,44 @@ class Objective:
             self.regularisers,
         )
 
+    def on_columns(self, columns):
+        """The same objective for a network that reads only ``columns``.
+
+        For a dense layer whose hidden weights are zero outside ``columns``
+        (sorted input indices), the loss, the output layer and the gradient
+        on those columns equal the ones of a network on ``X[:, columns]``
+        with those columns' scales: a smaller problem with the same values.
+        The output layer's ridge is shared (fixed at this objective's first
+        solve), so the two objectives agree to rounding; the regularisers
+        are not carried (they act on the full hidden layer).
+        """
+        X, y, sample_weight, batch_size, exact_linear = self._data
+        m = self.model
+        scale = None if m.column_scale is None else m.column_scale[columns]
+        model = ShallowModel(
+            m.activation,
+            m.architecture,
+            len(columns),
+            m.n_hidden,
+            m.fixed_output,
+            m.fit_intercept,
+            column_scale=scale,
+            n_outputs=m.n_outputs,
+        )
+        sub = Objective(
+            model,
+            self.loss,
+            X[:, columns],
+            y,
+            sample_weight,
+            batch_size,
+            exact_linear,
+            self.alpha,
+            self.alpha_output,
+        )
+        sub._ridge = self._ridge
+        return sub
+
     def loss_derivatives(self):
         """``w_i dl/dpred_i`` on the batch of the last :meth:`value` call.
 

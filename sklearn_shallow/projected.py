@@ -13,6 +13,7 @@ from .architectures import get_architecture
 from .constraints import (
     CONSTRAINTS,
     Constraint,
+    L0Features,
     L1Ball,
     L1Features,
     NuclearBall,
@@ -206,7 +207,15 @@ class _ProjectedPart:
             # Start inside C, so that every iterate is feasible (a warm
             # start too: tau or the constraint may have changed, a path).
             spec.start_map = _project_hidden(constraint)
+        if isinstance(constraint, L0Features):
+            # Once the projections have chosen the inputs, descend on those
+            # columns alone (a smaller X), then on all of them.
+            spec.support = _used_columns
         return spec
+
+
+def _used_columns(hidden):
+    return np.flatnonzero(np.any(hidden != 0, axis=0))
 
 
 def _project_hidden(constraint):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
-from ..solvers import DescentResult, descend, rows_that_can_vary
+from ..solvers import DescentResult, UpdateRule, descend, rows_that_can_vary
 from .spec import FitResult
 from .starts import _check_start
 
@@ -190,14 +190,29 @@ def _validation(spec, internal, X, y_int, sample_weight, rng):
     return X[idx_train], y_int[idx_train], sw_fit, validate
 
 
-def _descend(spec, objective, params, update, rng, validate, state, callback):
+def _descend(
+    spec,
+    objective,
+    params,
+    update,
+    rng,
+    validate,
+    state,
+    callback,
+    max_iter=None,
+    continues=False,
+):
+    """One descent with the spec's settings; ``continues``: the next stage of
+    the same fit from the point ``state`` ended at (it keeps the step)."""
+    if continues:
+        state = dict(state, continues=True, max_iter_shown=spec.max_iter)
     return descend(
         objective,
         params,
         update,
         solver=spec.solver,
         step_size=spec.step_size,
-        max_iter=spec.max_iter,
+        max_iter=spec.max_iter if max_iter is None else max_iter,
         tol=spec.tol,
         n_iter_no_change=spec.n_iter_no_change,
         rng=rng,
@@ -226,6 +241,119 @@ def _warm_up(spec, objective, params, rng):
     finally:
         _set_penalty(objective, *alphas)
     return warm_up.finish([p.copy() for p in warm.raw_params]), warm
+
+
+#: Projected iterations in a row that keep the same input columns before a
+#: column-sparse fit moves to those columns alone.
+SETTLED = 10
+
+
+def _support_stages(spec, objective, params, validate):
+    """Whether the fit runs the stages of :func:`_descend_by_support`."""
+    return not (
+        spec.support is None
+        or validate is not None
+        or spec.monitor is not None
+        or objective.regularisers
+        or len(objective.batches()) != 1
+    )
+
+
+def _descend_by_support(spec, objective, params, rng, state, callback):
+    """A column-sparse fit with a descent on its support; ``(stages, result)``.
+
+    A set that keeps at most ``k`` input columns (``l0_features``) settles
+    on its columns in a few projected steps, then spends hundreds of
+    iterations on them: there the constraint is inactive and the problem is
+    the smooth fit of a network on ``X[:, columns]``, whose products cost
+    the nonzeros of those columns instead of all of X (on tf-idf inputs a
+    seventh to a third of them). So the fit
+
+    1. takes projected steps on every input until the stopping rule holds
+       (the fit ends there) or the columns in use have not changed for
+       :data:`SETTLED` iterations;
+    2. descends on those columns alone (no projection: the set holds), with
+       the same solver, tolerance and loop state, and puts the weights back,
+       zero on the other columns;
+    3. goes on with projected steps on every input until the stopping rule
+       holds: a column outside the support enters when its gradient is
+       large enough.
+
+    The end point satisfies the same stopping rule as a plain projected
+    descent: the stages change only the way there. They share ``max_iter``;
+    the user's callback sees every iteration, with the full-size weights,
+    and stops the fit.
+    """
+    names = spec.model.names
+    budget = spec.max_iter
+    asked = _user_callback(spec)
+    stopped = False
+
+    def user(info):
+        nonlocal stopped
+        stopped = stopped or (asked is not None and bool(asked(info)))
+        return stopped
+
+    last, same = None, 0
+
+    def settled(info):
+        nonlocal last, same
+        columns = spec.support(info["params"]["hidden"])
+        same = same + 1 if last is not None and np.array_equal(columns, last) else 0
+        last = columns
+        return user(info) or same >= SETTLED
+
+    first = _descend(
+        spec, objective, params, spec.update, rng, None, state, settled, budget
+    )
+    budget -= first.n_iter
+    columns = last
+    if stopped or same < SETTLED or budget <= 0:
+        return [], first
+    hidden = first.raw_params[0]
+
+    def embed(sub_params):
+        out = np.zeros_like(hidden)
+        out[:, columns] = sub_params[0]
+        return [out] + [np.array(p, copy=True) for p in sub_params[1:]]
+
+    def on_support(info):
+        arrays = embed([info["params"][name] for name in names])
+        return user(dict(info, params=dict(zip(names, arrays))))
+
+    sub = objective.on_columns(columns)
+    start = [hidden[:, columns].copy()] + [p.copy() for p in first.raw_params[1:]]
+    second = _descend(
+        spec,
+        sub,
+        start,
+        UpdateRule(project=None),
+        rng,
+        None,
+        first.state,
+        on_support if asked is not None else None,
+        budget,
+        continues=True,
+    )
+    budget -= second.n_iter
+    params = embed(second.raw_params)
+    if stopped or budget <= 0:
+        # Stopped or out of iterations: the support's end point, put back.
+        second.params = second.raw_params = params
+        return [first], second
+    third = _descend(
+        spec,
+        objective,
+        params,
+        spec.update,
+        rng,
+        None,
+        second.state,
+        callback,
+        budget,
+        continues=True,
+    )
+    return [first, second], third
 
 
 def fit_network(spec, data, rng):
@@ -258,6 +386,7 @@ def fit_network(spec, data, rng):
         regularisers=spec.regularisers,
     )
     params, warm = _warm_up(spec, objective, params, rng)
+    stages = [] if warm is None else [warm]
     # After a warm-up the fit resumes its scales and step size.
     state = spec.resume if warm is None else warm.state
     score = None if validate is None else (lambda p: validate(objective, p))
@@ -266,14 +395,22 @@ def fit_network(spec, data, rng):
         # A start that the rule accepts (a warm start on the same problem)
         # takes no step: a trial step could only move it off.
         result = _accepted_start(params)
+    elif _support_stages(spec, objective, params, validate):
+        more, result = _descend_by_support(
+            spec, objective, params, rng, state, callback
+        )
+        stages += more
     else:
         result = _descend(
             spec, objective, params, spec.update, rng, score, state, callback
         )
-    if warm is not None:
-        # One history for the whole fit: the warm-up, then the fit.
-        result.loss_curve = list(warm.loss_curve) + list(result.loss_curve)
-        result.n_iter += warm.n_iter
+    if stages:
+        # One history for the whole fit: the warm-up and the descent on the
+        # support, then the fit.
+        result.loss_curve = [
+            loss for stage in stages + [result] for loss in stage.loss_curve
+        ]
+        result.n_iter += sum(stage.n_iter for stage in stages)
     if objective.exact:
         # The predicting hidden weights may differ from the loop's own
         # (RVSM's sparse u): solve the output layer for them.

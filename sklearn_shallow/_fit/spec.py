@@ -66,7 +66,10 @@ class FitSpec:
     that the loop asks after each iteration (with the user's callback) and
     once at the start (a start it accepts takes no step);
     ``finish(objective, result)`` post-processes the descent's result (the
-    quadratic nets' certificate and refinement). ``check_constant``: whether
+    quadratic nets' certificate and refinement). ``support(hidden)``, for
+    a set that keeps some input columns at zero (``l0_features``), returns
+    the columns a start reads: the fit then first descends on those columns
+    alone (see :func:`~._fit.run._descend_on_support`). ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass).
     """
@@ -100,6 +103,7 @@ class FitSpec:
     regularisers: tuple = ()
     monitor: Any = None
     finish: Any = None
+    support: Any = None
 
 
 @dataclass

@@ -83,7 +83,7 @@ class FullBatchRun(Run):
             if message:
                 break
         else:
-            message = stop.max_iter_message(self.max_iter, stationarity)
+            message = stop.max_iter_message(self.max_iter_shown, stationarity)
         if self.verbose:
             message += policy.summary()
         return self.result(x, iteration, converged, message, stationarity)

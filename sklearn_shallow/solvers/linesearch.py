@@ -92,10 +92,13 @@ class LineSearch:
         # steps (below COLLAPSE of its largest accepted step, at a kink or at
         # the rounding level of its optimum): the search would then only
         # shrink from there, and a warm start must never be weaker than a
-        # cold one, so it starts from the cold rule's step.
+        # cold one, so it starts from the cold rule's step. A state marked
+        # "continues" is the next stage of the same fit from the same point
+        # (a descent on the support of a column-sparse fit): it keeps its
+        # step, collapsed or not.
         self.mu_max = float(state.get("mu_max") or 0.0)
         if not self.fixed and last_mu is not None and math.isfinite(last_mu):
-            collapsed = last_mu < COLLAPSE * self.mu_max
+            collapsed = last_mu < COLLAPSE * self.mu_max and not state.get("continues")
             self.mu = INITIAL_STEP if collapsed else float(last_mu)
         # A resumed fit's first step search that finds no decrease tries
         # once more from the cold step before judging the point.

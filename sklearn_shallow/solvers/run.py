@@ -174,6 +174,13 @@ class Run:
         self.stop = StoppingRule(
             tol, n_iter_no_change, self.eps, (state.get("f0"), state.get("G0"))
         )
+        if state.get("continues"):
+            # The next stage of the same fit: the non-smooth stop keeps the
+            # largest step accepted so far.
+            self.stop.mu_max = float(state.get("accepted_max") or 0.0)
+        # The max_iter a message names: the fit's, when this stage has the
+        # part of it the earlier stages left.
+        self.max_iter_shown = state.get("max_iter_shown", max_iter)
         self.update_state = state.get("update")
         # A warm start resumes a fit whose gradient was checked at its own
         # start; its point may now sit on a kink of every unit (weights
@@ -264,5 +271,6 @@ class Run:
                 "update": self.update.get_state(),
                 "f0": self.stop.f0,
                 "G0": self.stop.G0,
+                "accepted_max": self.stop.mu_max,
             },
         )
