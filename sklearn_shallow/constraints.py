@@ -588,6 +588,30 @@ class L0Features(Constraint):
         norms = group_norms(W, labels, n_groups)
         return bool(np.count_nonzero(norms > atol) <= n_keep)
 
+    def narrowing(self, shape):
+        """Sets of the larger budgets between every group and this one.
+
+        The budgets halve from the number of groups down to the last one
+        above this set's (largest first): for 50 groups kept down to 5,
+        25, 12 and 6. A fit from a dense start passes through them, so that
+        no single projection drops nine tenths of the inputs at once.
+
+        Parameters
+        ----------
+        shape : tuple of int
+            Shape of the weights.
+
+        Returns
+        -------
+        list of L0Features
+        """
+        _, n_groups, n_keep = self._prepared(tuple(shape))
+        budgets, b = [], n_groups // 2
+        while b > n_keep:
+            budgets.append(b)
+            b //= 2
+        return [L0Features(b, groups=self.groups) for b in budgets]
+
 
 class L1Features(Constraint):
     """Sum of the input columns' (groups') norms at most ``radius``: group l1.

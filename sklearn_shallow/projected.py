@@ -195,13 +195,21 @@ class _ProjectedPart:
             return spec
         if dense and not partial and not spec.continued:
             # The warm-up fits the unconstrained network, with the penalty
-            # that alpha='auto' gives it.
+            # that alpha='auto' gives it. An input budget is then reached
+            # through halving budgets (L0Features.narrowing).
+            first = constraint
+            if isinstance(constraint, L0Features):
+                sets = constraint.narrowing(spec.start[0].shape)
+                spec.narrowing = tuple(
+                    UpdateRule(project=c.project, convex=False) for c in sets
+                )
+                first = sets[0] if sets else constraint
             spec.warm_up = WarmUp(
                 UpdateRule(project=None),
                 *self._alphas(
                     spec.model, self._auto_alpha(spec.model, data.X.shape[0])
                 ),
-                finish=_project_hidden(constraint),
+                finish=_project_hidden(first),
             )
         else:
             # Start inside C, so that every iterate is feasible (a warm

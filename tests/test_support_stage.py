@@ -1,12 +1,13 @@
-"""The descent on the support of a column-sparse fit (issue 21).
+"""The stages of a column-sparse fit (issue 21).
 
-A fit with ``constraint='l0_features'`` settles on its input columns in a
-few projected steps, descends on those columns alone (a network on
-``X[:, columns]``), then ends with projected steps on every input
+A fit with ``constraint='l0_features'`` from the dense start passes through
+halving input budgets, settles on its input columns in a few projected
+steps, descends on those columns alone (a network on ``X[:, columns]``),
+then ends with projected steps on every input
 (``sklearn_shallow._fit.run._descend_by_support``). These tests check that
 the smaller problem is the same problem, that the staged fit ends where the
-constrained problem's optimum is (a closed form), and that the user's
-callback, ``max_iter`` and the iteration count see one fit.
+constrained problem's optimum is (a closed form), that it finds planted
+inputs, and that the user's callback and ``max_iter`` see one fit.
 """
 
 import warnings
@@ -79,9 +80,7 @@ def test_on_columns_keeps_the_classification_loss():
     sub = full.on_columns(np.array([0, 2]))
     sub_params = [hidden[:, [0, 2]].copy()] + [b.copy() for b in params[1:]]
     batch = full.batches()[0]
-    assert_allclose(
-        sub.value(sub_params, batch), full.value(params, batch), rtol=1e-12
-    )
+    assert_allclose(sub.value(sub_params, batch), full.value(params, batch), rtol=1e-12)
 
 
 def _linear_problem(seed, n=300, p=40, s=4):
@@ -166,3 +165,42 @@ def test_the_stages_share_max_iter():
         ).fit(X, y)
     assert est.n_iter_ == n_warm + 30
     assert est.n_features_selected_ <= 5
+
+
+@pytest.mark.parametrize(
+    "n_keep, groups, expected",
+    [
+        (5, None, [25, 12, 6]),
+        (3, None, [25, 12, 6]),
+        (6, None, [25, 12]),
+        (25, None, []),
+        (2, [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]], [20, 10, 5]),
+    ],
+)
+def test_the_budgets_halve_down_to_the_set(n_keep, groups, expected):
+    from sklearn_shallow import L0Features
+
+    sets = L0Features(n_keep, groups=groups).narrowing((4, 50))
+    assert [c.n_features for c in sets] == expected
+    assert all(c.groups == groups for c in sets)
+
+
+def _planted_network(seed, p=50, s=5, h=5):
+    # Learned output layer and intercept, Gaussian inputs, n = 10 s h.
+    rng = np.random.default_rng(seed)
+    n = 10 * s * h
+    X = rng.standard_normal((n, p))
+    relevant = np.sort(rng.choice(p, s, replace=False))
+    W = rng.standard_normal((h, s))
+    y = np.maximum(X[:, relevant] @ W.T, 0) @ rng.standard_normal(h) + 0.5
+    return X, y, relevant
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_input_budget_finds_the_planted_inputs(seed):
+    X, y, relevant = _planted_network(seed)
+    est = ProjectedShallowRegressor(
+        constraint="l0_features", tau=len(relevant), random_state=seed
+    ).fit(X, y)
+    used = np.flatnonzero(np.any(est.hidden_weights_ != 0, axis=0))
+    assert_array_equal(used, relevant)

@@ -205,7 +205,7 @@ def _descend(
     """One descent with the spec's settings; ``continues``: the next stage of
     the same fit from the point ``state`` ended at (it keeps the step)."""
     if continues:
-        state = dict(state, continues=True, max_iter_shown=spec.max_iter)
+        state = dict(state, continues=True)
     return descend(
         objective,
         params,
@@ -221,6 +221,7 @@ def _descend(
         verbose=spec.verbose,
         names=spec.model.names,
         state=state,
+        max_iter_shown=spec.max_iter,
     )
 
 
@@ -269,6 +270,10 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
     the nonzeros of those columns instead of all of X (on tf-idf inputs a
     seventh to a third of them). So the fit
 
+    0. from a dense start, passes through the larger budgets of
+       ``spec.narrowing`` (largest first): projected steps under each until
+       the columns in use have not changed for :data:`SETTLED` iterations,
+       then the projection onto the next;
     1. takes projected steps on every input until the stopping rule holds
        (the fit ends there) or the columns in use have not changed for
        :data:`SETTLED` iterations;
@@ -288,28 +293,48 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
     budget = spec.max_iter
     asked = _user_callback(spec)
     stopped = False
+    stages = []
 
     def user(info):
         nonlocal stopped
         stopped = stopped or (asked is not None and bool(asked(info)))
         return stopped
 
-    last, same = None, 0
+    def settle(update, params, state):
+        """Projected steps until the columns in use settle (or it stops)."""
+        last, same = None, 0
 
-    def settled(info):
-        nonlocal last, same
-        columns = spec.support(info["params"]["hidden"])
-        same = same + 1 if last is not None and np.array_equal(columns, last) else 0
-        last = columns
-        return user(info) or same >= SETTLED
+        def settled(info):
+            nonlocal last, same
+            columns = spec.support(info["params"]["hidden"])
+            same = same + 1 if np.array_equal(columns, last) else 0
+            last = columns
+            return user(info) or same >= SETTLED
 
-    first = _descend(
-        spec, objective, params, spec.update, rng, None, state, settled, budget
-    )
+        result = _descend(
+            spec, objective, params, update, rng, None, state, settled, budget
+        )
+        return result, last, same >= SETTLED
+
+    rules = list(spec.narrowing) + [spec.update]
+    for update, following in zip(rules[:-1], rules[1:]):
+        result, _, _ = settle(update, params, state)
+        budget -= result.n_iter
+        if stopped or budget <= 0:
+            # Stopped on a larger budget: the fitted network keeps the
+            # user's (the projection onto the set; not converged).
+            kept = [spec.update.project(result.raw_params[0])]
+            result.params = result.raw_params = kept + result.raw_params[1:]
+            return stages, result
+        stages.append(result)
+        params, state = [p.copy() for p in result.raw_params], result.state
+        # The next, smaller set starts inside itself.
+        params[0] = following.project(params[0])
+    first, columns, settled = settle(spec.update, params, state)
     budget -= first.n_iter
-    columns = last
-    if stopped or same < SETTLED or budget <= 0:
-        return [], first
+    if stopped or not settled or budget <= 0:
+        return stages, first
+    stages.append(first)
     hidden = first.raw_params[0]
 
     def embed(sub_params):
@@ -340,7 +365,8 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
     if stopped or budget <= 0:
         # Stopped or out of iterations: the support's end point, put back.
         second.params = second.raw_params = params
-        return [first], second
+        return stages, second
+    stages.append(second)
     third = _descend(
         spec,
         objective,
@@ -353,7 +379,7 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         budget,
         continues=True,
     )
-    return [first, second], third
+    return stages, third
 
 
 def fit_network(spec, data, rng):

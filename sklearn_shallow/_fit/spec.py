@@ -69,7 +69,9 @@ class FitSpec:
     quadratic nets' certificate and refinement). ``support(hidden)``, for
     a set that keeps some input columns at zero (``l0_features``), returns
     the columns a start reads: the fit then first descends on those columns
-    alone (see :func:`~._fit.run._descend_on_support`). ``check_constant``: whether
+    alone (see :func:`~._fit.run._descend_by_support`); ``narrowing`` are
+    update rules onto larger sets it passes through first, largest first
+    (the halving budgets of a dense start). ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass).
     """
@@ -104,6 +106,7 @@ class FitSpec:
     monitor: Any = None
     finish: Any = None
     support: Any = None
+    narrowing: tuple = ()
 
 
 @dataclass

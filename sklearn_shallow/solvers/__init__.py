@@ -88,6 +88,7 @@ def descend(
     verbose=0,
     names=None,
     state=None,
+    max_iter_shown=None,
 ):
     """Minimise ``objective`` from ``params`` with ``update``.
 
@@ -135,6 +136,9 @@ def descend(
         start): its last step size starts the step search, and the update
         rule resumes its own variables (RVSM's ``u``, ADMM's ``z``).
         Momentum restarts: a warm start may change the problem.
+    max_iter_shown : int or None
+        The ``max_iter`` a message names (None: ``max_iter``): the fit's,
+        when this descent is a stage given what the earlier ones left.
 
     Returns
     -------
@@ -162,6 +166,7 @@ def descend(
         verbose=verbose,
         names=names or [str(i) for i in range(len(params))],
         state=state,
+        max_iter_shown=max_iter_shown,
     )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         if solver == "lbfgs":

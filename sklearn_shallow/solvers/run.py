@@ -164,6 +164,7 @@ class Run:
         verbose,
         names,
         state,
+        max_iter_shown=None,
     ):
         state = state or {}
         self.objective = objective
@@ -178,9 +179,6 @@ class Run:
             # The next stage of the same fit: the non-smooth stop keeps the
             # largest step accepted so far.
             self.stop.mu_max = float(state.get("accepted_max") or 0.0)
-        # The max_iter a message names: the fit's, when this stage has the
-        # part of it the earlier stages left.
-        self.max_iter_shown = state.get("max_iter_shown", max_iter)
         self.update_state = state.get("update")
         # A warm start resumes a fit whose gradient was checked at its own
         # start; its point may now sit on a kink of every unit (weights
@@ -188,6 +186,7 @@ class Run:
         self.check_start = not state
         self.resumed = bool(state)
         self.max_iter = max_iter
+        self.max_iter_shown = max_iter if max_iter_shown is None else max_iter_shown
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.validation = (
