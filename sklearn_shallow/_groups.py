@@ -150,3 +150,42 @@ def refuse_convolution(prox, architecture):
             "every input, not inputs. Use a dense architecture, or 'l0'/'l1' on "
             "the kernels."
         )
+
+
+def check_groups_apply(groups, param, spec, names):
+    """Raise ``ValueError`` where an estimator's ``groups`` do not apply.
+
+    ``spec`` is the value of the estimator parameter ``param``
+    ('constraint' or 'penalty') and ``names`` the names of that family that
+    select inputs (the ``_features`` names). Groups apply to those names
+    only: an object carries its own ``groups``, and the other operators have
+    no input columns to group. The structure of ``groups`` is checked here;
+    its column indices against the data at fit.
+    """
+    if groups is None:
+        return
+    if spec is not None and not isinstance(spec, str):
+        raise ValueError(
+            f"groups is given together with {param}={spec!r}, an object; an "
+            f"object carries its own groups. Pass the {param} by name (one of "
+            f"{sorted(names)}) with groups=..., or give the groups to the "
+            "object and leave groups=None."
+        )
+    if spec not in names:
+        raise ValueError(
+            f"groups={groups!r} is given with {param}={spec!r}; groups apply "
+            f"only to the {param}s that select inputs, {sorted(names)}. "
+            "Choose one of those names, or leave groups=None."
+        )
+    check_groups(groups)
+
+
+def with_groups(prox, groups, param, spec, names):
+    """``prox``, resolved from ``spec``, with the estimator's ``groups`` set
+    (after :func:`check_groups_apply`); ``prox`` itself when ``groups`` is
+    None. ``prox`` is the fresh object a name resolved to, never the user's.
+    """
+    check_groups_apply(groups, param, spec, names)
+    if groups is None:
+        return prox
+    return prox.set_params(groups=groups)

@@ -490,8 +490,14 @@ class ProjectedShallowRegressorCV(_TauCV):
         best (the standard deviation over folds over the square root of
         their number), glmnet's ``lambda.1se``: a sparser model at a score
         the folds cannot tell from the best.
-    constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank'}, default='l1'
+    constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank', 'l0_features', \
+            'l1_features'}, default='l1'
         The named constraint whose size ``tau`` is chosen.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together, with 'l0_features' or
+        'l1_features' (as in the plain estimator). With 'l0_features' the
+        default grid counts groups: from 1 to their number (each column in
+        no group one of them).
     The other parameters are those of :class:`ProjectedShallowRegressor`.
     Attributes
     ----------
@@ -536,6 +542,7 @@ class ProjectedShallowRegressorCV(_TauCV):
         n_hidden=None,
         activation="relu",
         constraint="l1",
+        groups=None,
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
@@ -565,6 +572,7 @@ class ProjectedShallowRegressorCV(_TauCV):
         self.n_hidden = n_hidden
         self.activation = activation
         self.constraint = constraint
+        self.groups = groups
         self.architecture = architecture
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
@@ -609,8 +617,14 @@ class ProjectedShallowClassifierCV(_TauCV):
         best (the standard deviation over folds over the square root of
         their number), glmnet's ``lambda.1se``: a sparser model at a score
         the folds cannot tell from the best.
-    constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank'}, default='l1'
+    constraint : {'l1', 'nuclear', 'l0', 'l0_row', 'rank', 'l0_features', \
+            'l1_features'}, default='l1'
         The named constraint whose size ``tau`` is chosen.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together, with 'l0_features' or
+        'l1_features' (as in the plain estimator). With 'l0_features' the
+        default grid counts groups: from 1 to their number (each column in
+        no group one of them).
     The other parameters are those of :class:`ProjectedShallowClassifier`.
     Attributes
     ----------
@@ -655,6 +669,7 @@ class ProjectedShallowClassifierCV(_TauCV):
         n_hidden=None,
         activation="relu",
         constraint="l1",
+        groups=None,
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
@@ -684,6 +699,7 @@ class ProjectedShallowClassifierCV(_TauCV):
         self.n_hidden = n_hidden
         self.activation = activation
         self.constraint = constraint
+        self.groups = groups
         self.architecture = architecture
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
@@ -728,6 +744,9 @@ class RVSMRegressorCV(_LamCV):
         best (the standard deviation over folds over the square root of
         their number), glmnet's ``lambda.1se``: a sparser model at a score
         the folds cannot tell from the best.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together by a ``_features`` penalty
+        (as in :class:`RVSMRegressor`).
     The other parameters are those of :class:`RVSMRegressor`.
     Attributes
     ----------
@@ -770,6 +789,7 @@ class RVSMRegressorCV(_LamCV):
         penalty="l1",
         beta=0.1,
         a=1.0,
+        groups=None,
         method="rvsm",
         architecture=None,
         output_weights="learn",
@@ -802,6 +822,7 @@ class RVSMRegressorCV(_LamCV):
         self.penalty = penalty
         self.beta = beta
         self.a = a
+        self.groups = groups
         self.method = method
         self.architecture = architecture
         self.output_weights = output_weights
@@ -847,6 +868,9 @@ class RVSMClassifierCV(_LamCV):
         best (the standard deviation over folds over the square root of
         their number), glmnet's ``lambda.1se``: a sparser model at a score
         the folds cannot tell from the best.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together by a ``_features`` penalty
+        (as in :class:`RVSMClassifier`).
     The other parameters are those of :class:`RVSMClassifier`.
     Attributes
     ----------
@@ -891,6 +915,7 @@ class RVSMClassifierCV(_LamCV):
         penalty="l1",
         beta=0.1,
         a=1.0,
+        groups=None,
         method="rvsm",
         architecture=None,
         output_weights="learn",
@@ -923,6 +948,7 @@ class RVSMClassifierCV(_LamCV):
         self.penalty = penalty
         self.beta = beta
         self.a = a
+        self.groups = groups
         self.method = method
         self.architecture = architecture
         self.output_weights = output_weights

@@ -220,8 +220,10 @@ class FeaturePathDisplay:
         nonzero. Pass the training data to see the path the refit followed
         (for a path that runs from the simplest model: counts of inputs,
         ``lam``, ``alpha``). Without them, the grid must be the input counts
-        of ``constraint='l0_features'``: they are the numbers of inputs
-        (the most each model may use), and the entry order is unknown.
+        of ``constraint='l0_features'`` without ``groups``: they are the
+        numbers of inputs (the most each model may use), and the entry
+        order is unknown. With ``groups`` the inputs are still counted one
+        per column, and the columns of a group enter the path together.
 
         Parameters
         ----------
@@ -272,6 +274,13 @@ class FeaturePathDisplay:
                     f"{type(estimator).__name__} chose {param} over "
                     f"{_grid_name(estimator)}. Pass X and y (the training "
                     "data) to count the inputs along the path."
+                )
+            if getattr(estimator, "groups", None) is not None:
+                raise ValueError(
+                    f"Without X and y, {cls.__name__} reads the numbers of "
+                    "inputs from the grid, and with groups the grid counts "
+                    "groups of inputs, not inputs. Pass X and y (the "
+                    "training data) to count the inputs along the path."
                 )
             n_inputs = values.astype(int)
         else:

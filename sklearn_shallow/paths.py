@@ -154,9 +154,11 @@ def tau_grid(estimator, X, y, *, n_taus=10, eps=0.1, sample_weight=None):
     Parameters
     ----------
     estimator : ProjectedShallowRegressor or ProjectedShallowClassifier
-        Its ``constraint`` must be a name ('l1', 'nuclear', 'l0', 'l0_row'
-        or 'rank'); its other parameters are used for the unconstrained
-        reference fit of 'l1' and 'nuclear'.
+        Its ``constraint`` must be a name ('l1', 'nuclear', 'l0', 'l0_row',
+        'rank', 'l0_features' or 'l1_features'); its other parameters are
+        used for the unconstrained reference fit of 'l1', 'nuclear' and
+        'l1_features' (for 'l0_features', its ``groups``: the counts run up
+        to their number).
     X, y : the training data
     n_taus : int, default=10
     eps : float, default=0.1

@@ -7,7 +7,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork, auto_alpha_scale
 from ._fit.spec import WarmUp
-from ._groups import refuse_convolution
+from ._groups import (
+    check_groups,
+    check_groups_apply,
+    column_labels,
+    refuse_convolution,
+    with_groups,
+)
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .architectures import get_architecture
 from .constraints import (
@@ -34,6 +40,9 @@ PATH_CONSTRAINTS = (
     "l0_features",
 )
 _FROM_LARGEST = ("l1", "nuclear", "l1_features")
+
+#: Constraint names that select inputs, and so take ``groups``.
+GROUPED_CONSTRAINTS = tuple(name for name in CONSTRAINTS if name.endswith("_features"))
 
 #: Constraint sets that bound the size of the hidden weights. The others
 #: (sparsity, rank, a subspace) leave their scale free.
@@ -62,11 +71,19 @@ class _ProjectedPart:
     _parameter_constraints = {
         "constraint": [StrOptions(set(CONSTRAINTS)), Constraint, None],
         "tau": [Interval(Real, 0, None, closed="neither"), None],
+        "groups": ["array-like", None],
         "init": [
             StrOptions({"auto", "dense", "random", "zero", "tensor"}),
             "array-like",
         ],
     }
+
+    def _constraint(self):
+        """The constraint set, from ``constraint``, ``tau`` and ``groups``."""
+        constraint = make_constraint(self.constraint, self.tau)
+        return with_groups(
+            constraint, self.groups, "constraint", self.constraint, GROUPED_CONSTRAINTS
+        )
 
     def _dense_start(self, constraint):
         """Whether the fit starts from a projected unconstrained fit."""
@@ -105,6 +122,9 @@ class _ProjectedPart:
                 "A path over tau needs the constraint as one of the names "
                 f"{sorted(PATH_CONSTRAINTS)}; got constraint={name!r}."
             )
+        # Refuse groups that do not apply before any fit (the grid's
+        # reference fit runs without the constraint).
+        check_groups_apply(self.groups, "constraint", name, GROUPED_CONSTRAINTS)
         return name
 
     def _path_reversed(self):
@@ -121,15 +141,18 @@ class _ProjectedPart:
         (internal units) of the unconstrained fit (for 'l1_features' the sum
         of its column norms), returned as the path's start; counts and
         ranks from the shape (no reference fit); for 'l0_features',
-        ``n_values`` input counts from 1 to ``n_features`` spaced
-        geometrically (``eps`` unused)."""
+        ``n_values`` counts of inputs from 1 to ``n_features`` (with
+        ``groups``: of groups, from 1 to their number) spaced geometrically
+        (``eps`` unused)."""
         name = self._path_name()
         eps = 0.1 if eps is None else eps
         if not 0 < eps <= 1:
             raise ValueError(f"eps must be in (0, 1]; got {eps}.")
         fractions = np.geomspace(eps, 1.0, n_values)
         if name in _FROM_LARGEST:
-            reference = self._fit_reference(data, constraint=None, tau=None)
+            reference = self._fit_reference(
+                data, constraint=None, tau=None, groups=None
+            )
             hidden = reference._units.hidden_in(reference._raw_params[0])
             if name == "l1":
                 radius = float(np.abs(hidden).sum())
@@ -143,13 +166,15 @@ class _ProjectedPart:
                     "grid of radii; pass taus."
                 )
             return radius * fractions, reference
-        if name == "l0_features":
-            # Input counts from 1 to every input, spaced geometrically.
-            n_inputs = data.X.shape[1]
-            counts = np.round(np.geomspace(1, n_inputs, n_values)).astype(int)
-            return np.unique(counts), None
         model = self._resolve_model(data.X.shape[1], data.X.dtype, data.n_outputs)
         shape = model.architecture.param_shape(data.X.shape[1], self.n_hidden)
+        if name == "l0_features":
+            # Counts from 1 to every input (group), spaced geometrically; the
+            # columns of the groups are checked as the fit checks them.
+            groups = check_groups(self.groups)
+            n_groups = column_labels(groups, shape, "L0Features")[1]
+            counts = np.round(np.geomspace(1, n_groups, n_values)).astype(int)
+            return np.unique(counts), None
         if name == "rank":
             full = min(shape)
             ranks = np.linspace(1, full, min(n_values, full)).round()
@@ -166,7 +191,7 @@ class _ProjectedPart:
         projected onto ``C``; the dense start ('auto' with a constraint)
         first fits the network without it (the warm-up) and projects that.
         """
-        constraint = make_constraint(self.constraint, self.tau)
+        constraint = self._constraint()
 
         def make_update(shape):
             # The feature sets act on the columns of a dense layer (inputs).
@@ -267,7 +292,17 @@ class ProjectedShallowRegressor(
         'l0_row'; the number (or fraction) of inputs kept for
         'l0_features'; the radius for 'l1' and 'nuclear', and for
         'l1_features' (the sum of the input columns' norms); the rank for
-        'rank'.
+        'rank'. With ``groups``, 'l0_features' counts groups (a float is a
+        fraction of the groups) and 'l1_features' sums the groups' norms.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together, as LassoNet's ``groups``
+        (the one-hot columns of one categorical input, say): each group a
+        list of column indices of X, each column in at most one group; the
+        columns in no group are groups of their own. Only with
+        ``constraint='l0_features'`` or ``'l1_features'`` (a ValueError
+        otherwise); a Constraint object such as ``L0Features(k, groups=...)``
+        takes its own. ``n_features_selected_`` and ``feature_importances_``
+        still count input columns.
     architecture : 'dense', Convolution or None, default=None
         None or 'dense' is a fully connected layer.
         ``Convolution(kernel_size, stride, n_kernels)`` shares kernels across
@@ -445,6 +480,7 @@ class ProjectedShallowRegressor(
         activation="relu",
         constraint=None,
         tau=None,
+        groups=None,
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
@@ -468,6 +504,7 @@ class ProjectedShallowRegressor(
         self.activation = activation
         self.constraint = constraint
         self.tau = tau
+        self.groups = groups
         self.architecture = architecture
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept
@@ -513,6 +550,10 @@ class ProjectedShallowClassifier(
         ``tau`` (see :class:`ProjectedShallowRegressor`).
     tau : float or int, default=None
         Size of a named constraint.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together, with
+        ``constraint='l0_features'`` or ``'l1_features'`` (see
+        :class:`ProjectedShallowRegressor`).
     architecture : 'dense', Convolution or None, default=None
     output_weights : {'learn', 'ones'} or array-like, default='learn'
         'ones' (two classes only) fixes the output weights to 1; an array of
@@ -610,6 +651,7 @@ class ProjectedShallowClassifier(
         activation="relu",
         constraint=None,
         tau=None,
+        groups=None,
         architecture=None,
         output_weights="learn",
         fit_intercept=True,
@@ -633,6 +675,7 @@ class ProjectedShallowClassifier(
         self.activation = activation
         self.constraint = constraint
         self.tau = tau
+        self.groups = groups
         self.architecture = architecture
         self.output_weights = output_weights
         self.fit_intercept = fit_intercept

@@ -6,12 +6,15 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseShallowNetwork
-from ._groups import refuse_convolution
+from ._groups import check_groups_apply, refuse_convolution, with_groups
 from ._task import REGRESSION_LOSSES, ShallowClassifierMixin, ShallowRegressorMixin
 from .architectures import Convolution, get_architecture
 from .constraints import Constraint
 from .solvers import UPDATES, ADMMUpdate, RVSMUpdate  # noqa: F401 (re-exported)
 from .thresholds import PENALTIES, Penalty, get_penalty
+
+#: Penalty names that select inputs, and so take ``groups``.
+GROUPED_PENALTIES = tuple(name for name in PENALTIES if name.endswith("_features"))
 
 
 class _RVSMPart:
@@ -22,6 +25,7 @@ class _RVSMPart:
         "lam": [Interval(Real, 0, None, closed="left")],
         "beta": [Interval(Real, 0, None, closed="neither")],
         "a": [Interval(Real, 0, None, closed="neither")],
+        "groups": ["array-like", None],
         "method": [StrOptions(set(UPDATES))],
         # Every step is followed by a threshold: L-BFGS does not apply.
         "solver": [StrOptions({"fista", "spg", "pgd"})],
@@ -40,6 +44,7 @@ class _RVSMPart:
         return super()._path_values(values)
 
     def _check_penalised(self):
+        check_groups_apply(self.groups, "penalty", self.penalty, GROUPED_PENALTIES)
         if isinstance(self.penalty, Constraint):
             raise ValueError(
                 f"A path over lam needs a penalty; penalty={self.penalty!r} "
@@ -94,6 +99,9 @@ class _RVSMPart:
             penalty = self.penalty
         else:
             penalty = get_penalty(self.penalty, a=self.a)
+        penalty = with_groups(
+            penalty, self.groups, "penalty", self.penalty, GROUPED_PENALTIES
+        )
 
         def make_update(shape):
             # The feature penalties act on the columns of a dense layer.
@@ -150,6 +158,14 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
     a : float, default=1.0
         Shape of the transformed-l1 penalty (only with ``penalty='tl1'``):
         small ``a`` behaves like l0, large ``a`` like l1.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together by the ``_features``
+        penalties, as LassoNet's ``groups`` (the one-hot columns of one
+        categorical input, say): each group a list of column indices of X,
+        each column in at most one group; the columns in no group are groups
+        of their own. The threshold then acts on each group's norm. Only
+        with a ``_features`` penalty given by name (a ValueError otherwise;
+        a penalty object takes its own ``groups``).
     method : {'rvsm', 'admm'}, default='rvsm'
         'admm' adds the multiplier ``z`` (the baseline of the paper).
     architecture : 'dense', Convolution or None, default=None
@@ -275,6 +291,7 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         lam=1e-3,
         beta=0.1,
         a=1.0,
+        groups=None,
         method="rvsm",
         architecture=None,
         output_weights="learn",
@@ -301,6 +318,7 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         self.lam = lam
         self.beta = beta
         self.a = a
+        self.groups = groups
         self.method = method
         self.architecture = architecture
         self.output_weights = output_weights
@@ -346,6 +364,9 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
     beta : float, default=0.1
     a : float, default=1.0
         Shape of the transformed-l1 penalty.
+    groups : list of lists of int, default=None
+        Input columns kept or dropped together by the ``_features``
+        penalties (see :class:`RVSMRegressor`).
     method : {'rvsm', 'admm'}, default='rvsm'
     architecture : 'dense', Convolution or None, default=None
     output_weights : {'learn', 'ones'} or array-like, default='learn'
@@ -437,6 +458,7 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
         lam=1e-3,
         beta=0.1,
         a=1.0,
+        groups=None,
         method="rvsm",
         architecture=None,
         output_weights="learn",
@@ -463,6 +485,7 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
         self.lam = lam
         self.beta = beta
         self.a = a
+        self.groups = groups
         self.method = method
         self.architecture = architecture
         self.output_weights = output_weights

@@ -212,3 +212,30 @@ def test_missing_matplotlib_is_a_clear_error(tau_cv, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match="matplotlib"):
         FeaturePathDisplay.from_estimator(tau_cv)
+
+
+def test_display_with_groups_lets_a_group_enter_whole():
+    # Inputs 0-3 Gaussian, 4-6 the one-hot columns of a three-level factor
+    # that the target reads with input 1; the factor is one group.
+    rng = np.random.default_rng(0)
+    n = 200
+    level = rng.integers(0, 3, size=n)
+    X = np.column_stack([rng.standard_normal((n, 4)), np.eye(3)[level]])
+    y = np.maximum(X[:, 1], 0) + np.array([1.5, 0.0, -1.0])[level]
+    groups = [[4, 5, 6]]
+    cv = ProjectedShallowRegressorCV(
+        constraint="l0_features", groups=groups, cv=3, max_iter=300, random_state=0
+    )
+    _fit(cv, X, y)
+    display = FeaturePathDisplay.from_estimator(cv, X, y)
+    # Inputs are counted one per column: the budget of 2 groups holds input
+    # 1 and the factor's three columns.
+    index = {j: k for k, j in zip(display.entry_index_, display.entry_order_)}
+    assert index[4] == index[5] == index[6]
+    assert_array_equal(display.inputs_used_[:, 4], display.inputs_used_[:, 6])
+    assert_array_equal(display.inputs_used_[:, 5], display.inputs_used_[:, 6])
+    assert display.n_inputs_[1] == 4
+    assert set(display.entry_order_[:4]) == {1, 4, 5, 6}
+    # Without the data, the grid's group counts are not input counts.
+    with pytest.raises(ValueError, match="with groups the grid counts groups"):
+        FeaturePathDisplay.from_estimator(cv)

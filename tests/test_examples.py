@@ -21,6 +21,10 @@ EXAMPLES = sorted(EXAMPLES_DIR.glob("plot_*.py"))
 # Each example should take well under a minute; this only stops a hung one.
 TIMEOUT_S = 300
 
+# Examples that need more of the examples extra than matplotlib: skipped,
+# with the reason, where it is not installed.
+NEEDS = {"plot_feature_selection": ["pandas", "palmerpenguins"]}
+
 
 def test_there_are_examples():
     assert len(EXAMPLES) >= 9, [p.name for p in EXAMPLES]
@@ -32,6 +36,8 @@ def test_examples_have_a_gallery_header():
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(path, tmp_path):
+    for module in NEEDS.get(path.stem, []):
+        pytest.importorskip(module, reason=f"{path.name} needs {module}")
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run(
         [sys.executable, str(path)],
