@@ -49,6 +49,12 @@ and iterations averaged over the folds, times per fold).
 Run: ``python benchmarks/bench_feature_selection.py [--quick] [--repeats 3]
 [--folds 5] [--profile] [--only SUBSTRING] [--blas-threads 1]``;
 ``--quick`` is one repeat on one split.
+
+``--suite tfidf`` (the default) is this measurement. ``--suite planted``,
+``real`` or ``all`` run the other suites of the benchmark instead (planted
+networks and real data sets against LassoNet, the l1 paths and
+SelectKBest), from ``bench_feature_selection_peers.py``, which takes the
+remaining options (see its docstring).
 """
 
 import argparse
@@ -232,7 +238,18 @@ def profile(make, X, y, label, top=15):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    suite = argparse.ArgumentParser(add_help=False)
+    suite.add_argument(
+        "--suite", choices=("tfidf", "planted", "real", "all"), default="tfidf"
+    )
+    chosen_suite, rest = suite.parse_known_args()
+    if chosen_suite.suite != "tfidf":
+        # The sibling script lies next to this one (on sys.path when run).
+        import bench_feature_selection_peers
+
+        bench_feature_selection_peers.main(rest + ["--suite", chosen_suite.suite])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, parents=[suite])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--folds", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
