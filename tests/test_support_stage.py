@@ -20,10 +20,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression
 
 from sklearn_shallow import ProjectedShallowClassifier, ProjectedShallowRegressor
+from sklearn_shallow._base import auto_alpha_scale
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
 from sklearn_shallow.activations import ReLU
 from sklearn_shallow.architectures import Dense
+from sklearn_shallow.projected import ALPHA_FEATURES_START
 
 
 def _blocks(model, hidden, rng):
@@ -149,13 +151,16 @@ def test_the_callback_sees_every_iteration_with_all_inputs_and_can_stop():
     assert est.n_features_selected_ <= 5
     # The callback is not asked during the dense warm-up; every other
     # iteration it is.
-    warm = ProjectedShallowClassifier(random_state=0).fit(X, y).n_iter_
+    # (The warm-up is the dense fit under the start's weight decay.)
+    alpha = ALPHA_FEATURES_START * auto_alpha_scale(X.shape[0])
+    warm = ProjectedShallowClassifier(alpha=alpha, random_state=0).fit(X, y).n_iter_
     assert est.n_iter_ == warm + 40
 
 
 def test_the_stages_share_max_iter():
     X, y = _text_like()
-    warm = ProjectedShallowClassifier(max_iter=30, random_state=0)
+    alpha = ALPHA_FEATURES_START * auto_alpha_scale(X.shape[0])
+    warm = ProjectedShallowClassifier(alpha=alpha, max_iter=30, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         n_warm = warm.fit(X, y).n_iter_
