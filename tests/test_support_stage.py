@@ -209,3 +209,25 @@ def test_the_input_budget_finds_the_planted_inputs(seed):
     ).fit(X, y)
     used = np.flatnonzero(np.any(est.hidden_weights_ != 0, axis=0))
     assert_array_equal(used, relevant)
+
+
+def test_a_budget_of_every_input_builds_no_smaller_problem(monkeypatch):
+    # With every column kept there is nothing to drop: no copy of X[:, all].
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 6))
+    y = np.maximum(X[:, 0], 0) + X[:, 1]
+    sizes = []
+    on_columns = Objective.on_columns
+
+    def spy(self, columns):
+        sizes.append(len(columns))
+        return on_columns(self, columns)
+
+    monkeypatch.setattr(Objective, "on_columns", spy)
+    for tau, expected in ((6, []), (2, [2])):
+        sizes.clear()
+        est = ProjectedShallowRegressor(
+            constraint="l0_features", tau=tau, random_state=0
+        ).fit(X, y)
+        assert sizes == expected
+        assert est.score(X, y) > 0.95

@@ -249,7 +249,7 @@ def _warm_up(spec, objective, params, rng):
 SETTLED = 10
 
 
-def _support_stages(spec, objective, params, validate):
+def _support_stages(spec, objective, validate):
     """Whether the fit runs the stages of :func:`_descend_by_support`."""
     return not (
         spec.support is None
@@ -336,6 +336,23 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         return stages, first
     stages.append(first)
     hidden = first.raw_params[0]
+    if columns.size in (0, hidden.shape[1]):
+        # No column to drop (a budget of every input, a path's last point)
+        # or none left (every unit dead): no smaller problem, and no copy of
+        # X; the projected descent goes on.
+        third = _descend(
+            spec,
+            objective,
+            first.raw_params,
+            spec.update,
+            rng,
+            None,
+            first.state,
+            callback,
+            budget,
+            continues=True,
+        )
+        return stages, third
 
     def embed(sub_params):
         out = np.zeros_like(hidden)
@@ -421,7 +438,7 @@ def fit_network(spec, data, rng):
         # A start that the rule accepts (a warm start on the same problem)
         # takes no step: a trial step could only move it off.
         result = _accepted_start(params)
-    elif _support_stages(spec, objective, params, validate):
+    elif _support_stages(spec, objective, validate):
         more, result = _descend_by_support(
             spec, objective, params, rng, state, callback
         )
