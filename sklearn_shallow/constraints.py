@@ -612,6 +612,39 @@ class L0Features(Constraint):
             b //= 2
         return [L0Features(b, groups=self.groups) for b in budgets]
 
+    def exchange(self, W):
+        """The groups of columns a one-for-one swap would trade, or None.
+
+        A point that uses its whole budget is a fixed point of projected
+        steps as soon as no outside group's gradient outgrows the kept
+        groups' norms, which says nothing of whether another choice of
+        groups fits better; a fit may then try swaps of one kept group for
+        one outside group (:func:`sklearn_shallow._fit.run._exchange`).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_hidden, n_features)
+            Weights in the set.
+
+        Returns
+        -------
+        (kept, outside) or None
+            The column indices of each group in use and of each group out
+            of use (lists of arrays, groups in order). None when ``W`` uses
+            fewer groups than the budget (a group can enter without
+            another leaving) or every group.
+        """
+        W = np.asarray(W)
+        labels, n_groups, n_keep = self._prepared(W.shape)
+        used = group_norms(W, labels, n_groups) > 0
+        if used.sum() != n_keep or n_keep == n_groups:
+            return None
+        columns = [np.flatnonzero(labels == g) for g in range(n_groups)]
+        return (
+            [columns[g] for g in np.flatnonzero(used)],
+            [columns[g] for g in np.flatnonzero(~used)],
+        )
+
 
 class L1Features(Constraint):
     """Sum of the input columns' (groups') norms at most ``radius``: group l1.

@@ -282,14 +282,15 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
        zero on the other columns;
     3. goes on with projected steps on every input until the stopping rule
        holds: a column outside the support enters when its gradient is
-       large enough.
+       large enough;
+    4. with ``spec.exchange``, swaps one group of columns for another while
+       a swap fits better (:func:`_exchange`).
 
     The end point satisfies the same stopping rule as a plain projected
     descent: the stages change only the way there. They share ``max_iter``;
     the user's callback sees every iteration, with the full-size weights,
     and stops the fit.
     """
-    names = spec.model.names
     budget = spec.max_iter
     asked = _user_callback(spec)
     stopped = False
@@ -332,27 +333,70 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         params[0] = following.project(params[0])
     first, columns, settled = settle(spec.update, params, state)
     budget -= first.n_iter
-    if stopped or not settled or budget <= 0:
+    if stopped or budget <= 0:
         return stages, first
-    stages.append(first)
-    hidden = first.raw_params[0]
-    if columns.size in (0, hidden.shape[1]):
-        # No column to drop (a budget of every input, a path's last point)
-        # or none left (every unit dead): no smaller problem, and no copy of
-        # X; the projected descent goes on.
-        third = _descend(
+    result = first  # the stopping rule held before the columns settled
+    if settled:
+        stages.append(first)
+        start = first
+        if 0 < columns.size < first.raw_params[0].shape[1]:
+            second = _descend_on_columns(
+                spec,
+                objective,
+                first.raw_params,
+                first.state,
+                columns,
+                rng,
+                user if asked is not None else None,
+                budget,
+            )
+            budget -= second.n_iter
+            if stopped or budget <= 0:
+                # Stopped or out of iterations: the support's end point.
+                return stages, second
+            stages.append(second)
+            start = second
+        # Else no column to drop (a budget of every input, a path's last
+        # point) or none left (every unit dead): no smaller problem, and no
+        # copy of X; the projected descent goes on.
+        result = _descend(
             spec,
             objective,
-            first.raw_params,
+            start.raw_params,
             spec.update,
             rng,
             None,
-            first.state,
+            start.state,
             callback,
             budget,
             continues=True,
         )
-        return stages, third
+        budget -= result.n_iter
+    if stopped or budget <= 0 or not result.converged or spec.exchange is None:
+        return stages, result
+    more, result = _exchange(
+        spec,
+        objective,
+        result,
+        rng,
+        user if asked is not None else None,
+        callback,
+        budget,
+        lambda: stopped,
+    )
+    return stages + more, result
+
+
+def _descend_on_columns(
+    spec, objective, start, state, columns, rng, user, budget, continues=True
+):
+    """The descent on ``X[:, columns]`` alone from ``start`` (parameters
+    whose hidden weights are zero off ``columns``) and the loop ``state``,
+    without projections (the set holds); the result's weights are
+    full-size again, and ``user`` (the user's callback) sees them so.
+    ``continues``: from the point ``state`` ended at (see :func:`_descend`);
+    else from another point, with the step search's own start."""
+    hidden = start[0]
 
     def embed(sub_params):
         out = np.zeros_like(hidden)
@@ -360,43 +404,153 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         return [out] + [np.array(p, copy=True) for p in sub_params[1:]]
 
     def on_support(info):
-        arrays = embed([info["params"][name] for name in names])
-        return user(dict(info, params=dict(zip(names, arrays))))
+        arrays = embed([info["params"][name] for name in spec.model.names])
+        return user(dict(info, params=dict(zip(spec.model.names, arrays))))
 
-    sub = objective.on_columns(columns)
-    start = [hidden[:, columns].copy()] + [p.copy() for p in first.raw_params[1:]]
-    second = _descend(
+    params = [hidden[:, columns].copy()] + [p.copy() for p in start[1:]]
+    result = _descend(
         spec,
-        sub,
-        start,
+        objective.on_columns(columns),
+        params,
         UpdateRule(project=None),
         rng,
         None,
-        first.state,
-        on_support if asked is not None else None,
+        state,
+        None if user is None else on_support,
         budget,
-        continues=True,
+        continues=continues,
     )
-    budget -= second.n_iter
-    params = embed(second.raw_params)
-    if stopped or budget <= 0:
-        # Stopped or out of iterations: the support's end point, put back.
-        second.params = second.raw_params = params
-        return stages, second
-    stages.append(second)
-    third = _descend(
-        spec,
-        objective,
-        params,
-        spec.update,
-        rng,
-        None,
-        second.state,
-        callback,
-        budget,
-        continues=True,
-    )
-    return stages, third
+    result.params = result.raw_params = embed(result.raw_params)
+    return result
+
+
+#: Swaps tried per round of :func:`_exchange`, those estimated best.
+EXCHANGE_TRIALS = 3
+
+
+def _loss_at(objective, params, gradient=None):
+    """The objective's value at a copy of ``params`` (the exact output
+    layer solves in place) on its one batch; with ``gradient`` (buffers),
+    its gradient there too."""
+    params = [p.copy() for p in params]
+    batch = objective.batches()[0]
+    value = objective.value(params, batch)
+    if gradient is not None:
+        objective.gradient(params, batch, gradient)
+    return value
+
+
+def _swaps(spec, objective, result):
+    """Candidate swaps at ``result``, best estimate first: ``(kept, columns)``
+    pairs, ``kept`` the index of the leaving group among the kept ones and
+    ``columns`` the input columns in use after the swap."""
+    params = result.raw_params
+    groups = spec.exchange(params[0])
+    if groups is None:
+        return None
+    kept, outside = groups
+    # The largest step accepted: a converged fit's last step may have
+    # collapsed at the optimum.
+    mu = max(result.state.get("mu") or 0.0, result.state.get("mu_max") or 0.0)
+    gradient = [np.empty_like(p) for p in params]
+    estimates = []
+    for i, group in enumerate(kept):
+        # Without group i (the output layer solved again), the outside group
+        # with the largest gradient is the one whose entry lowers the loss
+        # most to first order: by about mu/2 ||g||^2 in one step.
+        without = [params[0].copy()] + list(params[1:])
+        without[0][:, group] = 0
+        value = _loss_at(objective, without, gradient)
+        pull = [np.sum(gradient[0][:, g] ** 2) for g in outside]
+        j = int(np.argmax(pull))
+        estimates.append((value - 0.5 * mu * pull[j], i, j))
+    estimates.sort(key=lambda e: e[0])
+    return [
+        (
+            i,
+            np.sort(
+                np.concatenate([g for m, g in enumerate(kept) if m != i] + [outside[j]])
+            ),
+        )
+        for _, i, j in estimates
+    ], kept
+
+
+def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
+    """Swaps of one group of input columns for another, while one fits better.
+
+    ``result`` is a converged fit that uses its whole budget of groups. Its
+    choice of groups is a fixed point of the projected steps, not the best
+    choice: from a dense start the budget keeps the inputs that each
+    explain most on their own, and an input that explains more together
+    with the others may never outgrow them (penguins' body mass: flipper
+    length and species, where species and sex fit better). So, as in the
+    swap steps of best-subset local search (Beck and Eldar 2013; Hazimeh
+    and Mazumder 2020), each round estimates, for each kept group, the loss
+    without it plus the first-order gain of the outside group with the
+    largest gradient there, and tries the :data:`EXCHANGE_TRIALS` best
+    estimated swaps: a descent on the swapped columns alone from the fitted
+    weights (the new group from zero). The first trial that ends converged
+    at a lower objective is taken, and projected steps on every input
+    confirm it under the usual stopping rule; the next round starts there.
+    The rounds end when no trial fits better, so the end point satisfies
+    the stopping rule of the plain projected descent and fits at least as
+    well as ``result``. A trial that is not taken costs iterations (they
+    count in ``n_iter_`` and ``max_iter``; the history lists them before
+    the returned point's stage) and nothing else. ``(stages, result)``.
+    """
+    stages = []
+    while True:
+        f0 = _loss_at(objective, result.raw_params)
+        swaps = None if f0 <= 0 else _swaps(spec, objective, result)
+        if swaps is None:
+            # Nothing to swap, or a zero loss that no swap can better.
+            return stages, result
+        swaps, kept = swaps
+        taken, trials = None, []
+        for i, columns in swaps[:EXCHANGE_TRIALS]:
+            start = [p.copy() for p in result.raw_params]
+            start[0][:, kept[i]] = 0
+            # Not the converged fit's step: it may have collapsed there.
+            trial = _descend_on_columns(
+                spec,
+                objective,
+                start,
+                result.state,
+                columns,
+                rng,
+                user,
+                budget,
+                continues=False,
+            )
+            budget -= trial.n_iter
+            trials.append(trial)
+            if stopped() or budget <= 0:
+                # Stopped or out of iterations in a trial: the converged
+                # point stays.
+                return stages + trials, result
+            if trial.converged and _loss_at(objective, trial.raw_params) < f0:
+                taken = trial
+                break
+        if taken is None:
+            return stages + trials, result
+        confirmed = _descend(
+            spec,
+            objective,
+            taken.raw_params,
+            spec.update,
+            rng,
+            None,
+            taken.state,
+            callback,
+            budget,
+            continues=True,
+        )
+        budget -= confirmed.n_iter
+        stages += [result] + trials
+        result = confirmed
+        if stopped() or budget <= 0 or not confirmed.converged:
+            return stages, result
 
 
 def fit_network(spec, data, rng):
