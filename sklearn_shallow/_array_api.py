@@ -97,8 +97,16 @@ def _compat():
 
 
 def _is_host(x):
-    """Whether ``x`` takes the numpy path: a numpy array, number or None."""
-    return x is None or isinstance(x, (np.ndarray, np.generic, int, float, bool))
+    """Whether ``x`` takes the numpy path: a numpy array, a number, None, or
+    anything that is not an array of another namespace (a list, a scipy
+    sparse matrix, a DataFrame), which the numpy code converts as before."""
+    if x is None or isinstance(x, (np.ndarray, np.generic, int, float, bool)):
+        return True
+    try:
+        compat = _compat()
+    except ImportError:  # pragma: no cover - depends on the environment
+        return True
+    return not compat.is_array_api_obj(x)
 
 
 def namespace_of(*arrays):
@@ -173,8 +181,6 @@ def to_numpy(x):
     For the parts that stay on the host: scipy's L-BFGS, the optimality
     certificate, plots. Each call copies device arrays to the host.
     """
-    if isinstance(x, np.ndarray):
-        return x
     if _is_host(x):
         return np.asarray(x)
     xp = namespace_of(x)

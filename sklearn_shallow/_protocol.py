@@ -125,6 +125,8 @@ class Prox(Component):
             shape = tuple(shape)
         state = self._validate(shape)
         self._checked = (shape, self._param_values(), state)
+        # Device copies belong to the state they were made from.
+        self.__dict__.pop("_device_copies", None)
 
     def _validate(self, shape):
         """Raise ``ValueError`` on bad parameters; return precomputed state."""
@@ -145,7 +147,25 @@ class Prox(Component):
             checked = self._checked
         return checked[2]
 
+    def _on_device(self, array, like):
+        """The numpy array ``array`` of the prepared state (group labels, a
+        basis) in the namespace and on the device of ``like``.
+
+        Converted once per :meth:`check` and namespace and device, so that a
+        projection on a GPU does not copy its constants from the host at
+        every step.
+        """
+        from ._array_api import asarray_on, device, namespace_of
+
+        copies = self.__dict__.setdefault("_device_copies", {})
+        key = (id(array), namespace_of(like).__name__, str(device(like)))
+        if key not in copies:
+            # The numpy array is kept with its copy, so its id is not reused.
+            copies[key] = (array, asarray_on(array, like))
+        return copies[key][1]
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_checked", None)
+        state.pop("_device_copies", None)
         return state
