@@ -215,19 +215,31 @@ def wide_float(xp, dev):
     """
     key = (xp.__name__, str(dev))
     if key not in _WIDE:
-        dtypes = xp.__array_namespace_info__().dtypes(
-            device=dev, kind="real floating"
-        )
+        dtypes = xp.__array_namespace_info__().dtypes(device=dev, kind="real floating")
         _WIDE[key] = dtypes.get("float64", xp.float32)
     return _WIDE[key]
 
 
+def _numpy_dtype(dtype, xp):
+    """The numpy dtype of the same name as ``xp``'s ``dtype``."""
+    for name in ("float64", "float32", "float16", "int64", "int32", "bool"):
+        if dtype == getattr(xp, name, None):
+            return np.dtype(name)
+    raise TypeError(f"No numpy counterpart for the dtype {dtype!r}.")
+
+
 def asarray_on(a, like, dtype=None):
     """The numpy array (or number) ``a`` as an array of ``like``'s namespace
-    and device, in ``dtype`` (default: that of ``a``)."""
+    and device, in ``dtype`` (default: that of ``a``).
+
+    The cast is made on the host first, so a float64 constant reaches a
+    device without float64 as float32.
+    """
     xp = namespace_of(like)
-    out = xp.asarray(a, device=device(like))
-    return out if dtype is None else xp.astype(out, dtype)
+    a = np.asarray(a)
+    if dtype is not None:
+        a = a.astype(_numpy_dtype(dtype, xp), copy=False)
+    return xp.asarray(a, device=device(like))
 
 
 def write(out, value):

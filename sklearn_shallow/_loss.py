@@ -143,9 +143,7 @@ class HuberLoss:
         if xp is not None:
             r = pred - y
             a = xp.abs(r)
-            per_sample = xp.where(
-                a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta)
-            )
+            per_sample = xp.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
             w = _rows_xp(weight, r, xp)
             loss = float(xp.sum(w * per_sample))
             out[...] = xp.clip(r, min=-delta, max=delta) * w
