@@ -66,6 +66,7 @@ __all__ = [
     "largest_mask",
     "log_softmax",
     "logsumexp",
+    "matmul",
     "namespace_of",
     "softmax",
     "softplus",
@@ -249,6 +250,17 @@ def write(out, value):
         return value
     out[...] = value
     return out
+
+
+def matmul(a, b, out, xp):
+    """``a @ b``, written into ``out`` when given.
+
+    torch writes the product straight into ``out``; the standard has no
+    ``out=``, so other namespaces form the product and copy it in.
+    """
+    if out is not None and is_namespace(xp, "torch"):
+        return sys.modules["torch"].matmul(a, b, out=out)
+    return write(out, a @ b)
 
 
 # ---------------------------------------------------------------------------

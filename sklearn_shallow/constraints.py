@@ -995,7 +995,7 @@ class NuclearBall(Constraint):
             self._prepared(_shape(W))
             wide = _wide(W, xp)
             U, s, Vt = xp.linalg.svd(wide, full_matrices=False)
-            inside = xp.sum(s) <= self.radius + self._tol(W, 0.0)
+            inside = xp.sum(s) <= float(self.radius + self._tol(W, 0.0))
             s = _project_l1_ball_xp(s, self.radius, xp)
             return xp.astype(xp.where(inside, wide, (U * s) @ Vt), float_dtype(W, xp))
         W = np.asarray(W)
@@ -1012,7 +1012,7 @@ class NuclearBall(Constraint):
         if xp is not None:
             self._prepared(_shape(W))
             s = xp.linalg.svdvals(_wide(W, xp))
-            return bool(xp.sum(s) <= self.radius + self._tol(W, atol))
+            return bool(xp.sum(s) <= float(self.radius + self._tol(W, atol)))
         W = np.asarray(W)
         self._prepared(W.shape)
         s = np.linalg.svd(W.astype(np.float64), compute_uv=False)

@@ -165,12 +165,13 @@ def _tl1_threshold_xp(w, t, a, xp):
     every entry (in the widest float of the device), zero below the level."""
     if t == 0:
         return xp.asarray(w, copy=True)
+    t, a = float(t), float(a)  # numpy scalars do not mix with every namespace
     wide = xp.astype(w, wide_float(xp, device(w)))
     v = xp.abs(wide)
     cos_arg = 1.0 - 27.0 * t * a * (a + 1.0) / (2.0 * (a + v) ** 3)
     phi = xp.acos(xp.clip(cos_arg, min=-1.0, max=1.0))
     g = 2.0 / 3.0 * (a + v) * xp.cos(phi / 3.0) - 2.0 * a / 3.0 + v / 3.0
-    out = xp.where(v > tl1_threshold_level(t, a), g, xp.zeros_like(g))
+    out = xp.where(v > float(tl1_threshold_level(t, a)), g, xp.zeros_like(g))
     return xp.astype(xp.sign(wide) * out, w.dtype) + 0.0
 
 
