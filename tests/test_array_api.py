@@ -5,10 +5,13 @@ each helper of :mod:`sklearn_shallow._array_api`, is run on the same data as
 a numpy array and as an array of each namespace that is installed: numpy
 through array-api-compat (the numpy path itself), array-api-strict (which
 raises on anything outside the standard, and whose arrays live here on a
-non-default device, so that a lost device shows) and torch on the CPU. The
-results must agree to 1e-12 relative in float64 and 1e-5 in float32, and
-keep the input's namespace, dtype and device.
+non-default device, so that a lost device shows) and torch on the CPU; and
+torch on CUDA and CuPy when a GPU is present. The results must agree to
+1e-12 relative in float64 and 1e-5 in float32, and keep the input's
+namespace, dtype and device.
 """
+
+import importlib.util
 
 import numpy as np
 import pytest
@@ -71,7 +74,19 @@ class Backend:
         np.testing.assert_allclose(aa.to_numpy(got), ref, rtol=rtol, atol=rtol * scale)
 
 
-@pytest.fixture(params=["numpy", "array_api_strict", "torch"])
+def _backends():
+    """numpy, array-api-strict and torch CPU; torch on CUDA and CuPy where the
+    library is installed (skipped without a GPU). No library is imported
+    here, so that collecting the module stays cheap."""
+    names = ["numpy", "array_api_strict", "torch"]
+    if importlib.util.find_spec("torch") is not None:
+        names.append("torch_cuda")
+    if importlib.util.find_spec("cupy") is not None:  # pragma: no cover
+        names.append("cupy")
+    return names
+
+
+@pytest.fixture(params=_backends())
 def backend(request):
     if request.param == "numpy":
         xp = pytest.importorskip("array_api_compat.numpy")
@@ -79,8 +94,18 @@ def backend(request):
     if request.param == "array_api_strict":
         xp = pytest.importorskip("array_api_strict")
         return Backend("array_api_strict", xp, xp.Device("device1"))
+    if request.param == "cupy":  # pragma: no cover - needs a GPU
+        cupy = pytest.importorskip("cupy")
+        if cupy.cuda.runtime.getDeviceCount() == 0:
+            pytest.skip("no CUDA device")
+        xp = pytest.importorskip("array_api_compat.cupy")
+        return Backend("cupy", xp, cupy.cuda.Device(0))
     torch = pytest.importorskip("torch")
     xp = pytest.importorskip("array_api_compat.torch")
+    if request.param == "torch_cuda":
+        if not torch.cuda.is_available():
+            pytest.skip("no CUDA device")
+        return Backend("torch_cuda", xp, torch.device("cuda"))  # pragma: no cover
     return Backend("torch", xp, torch.device("cpu"))
 
 
