@@ -347,7 +347,7 @@ def erf(x, xp):
     Notes
     -----
     torch and CuPy have their own; other namespaces use a series and a
-    continued fraction (:func:`_erf_generic`), within ``2e-15`` (relative) of scipy.s
+    continued fraction (:func:`_erf_generic`), within ``2e-15`` (relative) of scipy's
     in float64.
     """
     if xp is None:
