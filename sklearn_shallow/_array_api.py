@@ -97,11 +97,14 @@ def _compat():
     return compat
 
 
+_HOST_TYPES = (np.ndarray, np.generic, float, int, type(None))
+
+
 def _is_host(x):
     """Whether ``x`` takes the numpy path: a numpy array, a number, None, or
     anything that is not an array of another namespace (a list, a scipy
     sparse matrix, a DataFrame), which the numpy code converts as before."""
-    if x is None or isinstance(x, (np.ndarray, np.generic, int, float, bool)):
+    if isinstance(x, _HOST_TYPES):
         return True
     try:
         compat = _compat()
@@ -132,7 +135,12 @@ def namespace_of(*arrays):
         is not mixed: the numpy one is left out, and the caller converts it
         where needed).
     """
-    if all(map(_is_host, arrays)):
+    # One isinstance per argument on the numpy path: the parts call this at
+    # every step.
+    for x in arrays:
+        if not isinstance(x, _HOST_TYPES) and not _is_host(x):
+            break
+    else:
         return None
     others = [x for x in arrays if not _is_host(x)]
     return _compat().array_namespace(*others)

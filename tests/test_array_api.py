@@ -469,3 +469,43 @@ def test_wide_float_without_float64():
     got = make_constraint("l1", 2.0).project(W)
     ref = make_constraint("l1", 2.0).project(_weights(np.float32))
     np.testing.assert_allclose(aa.to_numpy(got), ref, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "architecture",
+    [Dense(), Convolution(3, n_kernels=2)],
+    ids=["dense", "convolution"],
+)
+def test_projected_steps_from_the_parts(backend, dtype, architecture):
+    """Five projected gradient steps built from the parts (what the shared
+    loop does, without its buffers) end at the numpy weights."""
+    rng = np.random.default_rng(8)
+    n, p = 40, 8
+    dense = isinstance(architecture, Dense)
+    h = architecture.n_hidden_for(p, 6 if dense else None)
+    X = rng.normal(size=(n, p)).astype(dtype)
+    y = rng.normal(size=n).astype(dtype)
+    W0 = rng.normal(scale=0.5, size=architecture.param_shape(p, h)).astype(dtype)
+    o = rng.normal(size=h).astype(dtype)
+    activation, loss = ACTIVATIONS["softplus"](), LOSSES["huber"]()
+    constraint = make_constraint("l1", 3.0)
+
+    def steps(X, y, W, o):
+        xp = aa.namespace_of(X)
+        host = xp is None  # numpy: the parts write into buffers
+        xp = np if host else xp
+        Xp = architecture.prepare(X)
+        for _ in range(5):
+            Z = architecture.preact(Xp, W, np.empty((n, h), dtype) if host else None)
+            pred = activation.value(Z) @ o
+            dpred = np.empty_like(pred) if host else xp.zeros_like(pred)
+            loss.value_and_dpred(pred, y, 1.0 / n, dpred)
+            D = activation.derivative(Z) * o * xp.reshape(dpred, (n, 1))
+            G = architecture.backprop(Xp, D, np.empty_like(W) if host else None)
+            W = constraint.project(W - 0.5 * G)
+        return W
+
+    ref = steps(X, y, W0, o)
+    Wx = backend.asarray(W0)
+    got = steps(backend.asarray(X), backend.asarray(y), Wx, backend.asarray(o))
+    backend.check(got, ref, Wx)
