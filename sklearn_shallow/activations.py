@@ -7,6 +7,11 @@ callables ``(value, derivative)`` for a custom activation.
 ``value`` and ``derivative`` accept an ``out`` array so that the descent loop
 can reuse preallocated buffers; ``out`` may be the input itself.
 
+The built-in activations also take arrays of other array-API namespaces
+(torch, CuPy, ...; see :mod:`sklearn_shallow._array_api`) and return them in
+that namespace, dtype and device; numpy arrays take the numpy code, whose
+results are unchanged. ``out`` is then filled by assignment.
+
 :func:`get_activation` tries every activation on a small grid of
 pre-activations (:data:`PROBE`) and refuses one whose value or derivative
 has the wrong shape or is not finite there, with a message that names it;
@@ -17,6 +22,7 @@ fit.
 import numpy as np
 from scipy import integrate, special
 
+from ._array_api import erf, expit, namespace_of, softplus, to_numpy, write
 from ._component import Component, resolve
 
 _SQRT_PI_2 = np.sqrt(np.pi) / 2.0
@@ -68,7 +74,7 @@ def check_activation_output(activation, Z, A, part="value"):
         where ``Z`` is finite; the message names the activation and the
         first such pre-activation.
     """
-    Z, A = np.asarray(Z), np.asarray(A)
+    Z, A = to_numpy(Z), to_numpy(A)
     name = describe_activation(activation)
     if A.shape != Z.shape:
         raise ValueError(
@@ -170,9 +176,15 @@ class ReLU(Activation):
     degree = 1
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.maximum(z, 0.0))
         return np.maximum(z, 0, out=_out(z, out))
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, (xp.sign(z) + 1.0) * 0.5)
         out = np.sign(z, out=_out(z, out))
         out += 1
         out *= 0.5
@@ -191,11 +203,17 @@ class LeakyReLU(Activation):
         self.slope = slope
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.maximum(z, self.slope * z))
         return np.maximum(z, self.slope * z, out=_out(z, out))
 
     def derivative(self, z, out=None):
-        out = np.sign(z, out=_out(z, out))
         half = 0.5 * (1.0 - self.slope)
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.sign(z) * half + (half + self.slope))
+        out = np.sign(z, out=_out(z, out))
         out *= half
         out += half + self.slope
         return out
@@ -207,10 +225,17 @@ class SquaredReLU(Activation):
     degree = 2
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            positive = xp.maximum(z, 0.0)
+            return write(out, positive * positive)
         out = np.maximum(z, 0, out=_out(z, out))
         return np.square(out, out=out)
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.maximum(z, 0.0) * 2.0)
         out = np.maximum(z, 0, out=_out(z, out))
         out *= 2
         return out
@@ -220,9 +245,15 @@ class Softplus(Activation):
     """Softplus ``log(1 + exp(z))``, a smooth ReLU (Oymak 2018)."""
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, softplus(z, xp))
         return np.logaddexp(0, z, out=_out(z, out))
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, expit(z, xp))
         return special.expit(z, out=_out(z, out))
 
 
@@ -230,9 +261,16 @@ class Sigmoid(Activation):
     """Logistic sigmoid ``1 / (1 + exp(-z))``."""
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, expit(z, xp))
         return special.expit(z, out=_out(z, out))
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            s = expit(z, xp)
+            return write(out, s - s * s)
         out = special.expit(z, out=_out(z, out))
         out -= np.square(out)
         return out
@@ -242,9 +280,16 @@ class Tanh(Activation):
     """Hyperbolic tangent."""
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.tanh(z))
         return np.tanh(z, out=_out(z, out))
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            t = xp.tanh(z)
+            return write(out, 1.0 - t * t)
         out = np.tanh(z, out=_out(z, out))
         np.square(out, out=out)
         np.subtract(1, out, out=out)
@@ -258,11 +303,17 @@ class Erf(Activation):
     """
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, erf(z, xp) * float(_SQRT_PI_2))
         out = special.erf(z, out=_out(z, out))
         out *= _SQRT_PI_2
         return out
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.exp(-(z * z)))
         out = np.square(z, out=_out(z, out))
         np.negative(out, out=out)
         return np.exp(out, out=out)
@@ -274,9 +325,15 @@ class Quadratic(Activation):
     degree = 2
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, z * z)
         return np.square(z, out=_out(z, out))
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, z * 2.0)
         return np.multiply(z, 2, out=_out(z, out))
 
 
@@ -286,13 +343,17 @@ class Linear(Activation):
     degree = 1
 
     def value(self, z, out=None):
+        xp = namespace_of(z)
         if out is None:
-            return np.array(z, copy=True)
+            return np.array(z, copy=True) if xp is None else xp.asarray(z, copy=True)
         if out is not z:
             out[...] = z
         return out
 
     def derivative(self, z, out=None):
+        xp = namespace_of(z)
+        if xp is not None:
+            return write(out, xp.ones_like(z))
         out = _out(z, out)
         out.fill(1)
         return out
@@ -335,6 +396,14 @@ class CustomActivation(Activation):
         # Writing into ``out`` would broadcast a number (a sum, a mean, a
         # constant) to every entry without a word; one shape check per call
         # catches it at fit time as well as in the probe.
+        xp = namespace_of(z)
+        if xp is not None:
+            if tuple(getattr(result, "shape", ())) != tuple(z.shape):
+                check_activation_output(self, z, result, part)
+            if out is None:
+                return xp.asarray(result, copy=True)
+            out[...] = result
+            return out
         if np.shape(result) != np.shape(z):
             check_activation_output(self, z, np.asarray(result), part)
         out = _out(z, out)
