@@ -124,10 +124,12 @@ def test_the_staged_fit_ends_at_least_squares_on_its_columns(seed, monkeypatch):
     ).fit(X, y)
     used = np.flatnonzero(np.any(est.hidden_weights_ != 0, axis=0))
     assert_array_equal(used, support)
-    # It ran, then tried swaps of one column (none fits better here).
+    # It ran, estimated the swaps on the support, then tried swaps of one
+    # column (none fits better here).
     assert_array_equal(calls[0], support)
-    assert len(calls) == 1 + min(EXCHANGE_TRIALS, len(support))
-    assert all(len(np.setdiff1d(c, support)) == 1 for c in calls[1:])
+    assert_array_equal(calls[1], support)
+    assert len(calls) == 2 + min(EXCHANGE_TRIALS, len(support))
+    assert all(len(np.setdiff1d(c, support)) == 1 for c in calls[2:])
     ls = LinearRegression().fit(X[:, support].toarray(), y)
     assert_allclose(est.predict(X), ls.predict(X[:, support].toarray()), atol=1e-5)
 
@@ -230,8 +232,9 @@ def test_a_budget_of_every_input_builds_no_smaller_problem(monkeypatch):
         return on_columns(self, columns)
 
     monkeypatch.setattr(Objective, "on_columns", spy)
-    # tau=2: the support, then a swap tried in place of each kept column.
-    for tau, expected in ((6, []), (2, [2, 2, 2])):
+    # tau=2: the support, the swaps' estimates on it, then a swap tried in
+    # place of each kept column.
+    for tau, expected in ((6, []), (2, [2, 2, 2, 2])):
         sizes.clear()
         est = ProjectedShallowRegressor(
             constraint="l0_features", tau=tau, random_state=0

@@ -383,6 +383,7 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         callback,
         budget,
         lambda: stopped,
+        allowance=sum(stage.n_iter for stage in stages) + result.n_iter,
     )
     return stages + more, result
 
@@ -427,6 +428,11 @@ def _descend_on_columns(
 #: Swaps tried per round of :func:`_exchange`, those estimated best.
 EXCHANGE_TRIALS = 3
 
+#: Kept groups per round whose swaps :func:`_swaps` estimates with a
+#: gradient on every input (one pass over X each): those whose removal
+#: raises the loss least.
+EXCHANGE_CANDIDATES = 10
+
 
 def _loss_at(objective, params, gradient=None):
     """The objective's value at a copy of ``params`` (the exact output
@@ -441,42 +447,57 @@ def _loss_at(objective, params, gradient=None):
 
 
 def _swaps(spec, objective, result):
-    """Candidate swaps at ``result``, best estimate first: ``(kept, columns)``
-    pairs, ``kept`` the index of the leaving group among the kept ones and
-    ``columns`` the input columns in use after the swap."""
+    """Candidate swaps at ``result``, best estimate first, or None.
+
+    Returns ``(swaps, kept)``: ``kept`` the column indices of the groups in
+    use, ``swaps`` a list of ``(i, columns)``, ``i`` the leaving group's
+    index in ``kept`` and ``columns`` the input columns in use after the
+    swap.
+    """
     params = result.raw_params
     groups = spec.exchange(params[0])
     if groups is None:
         return None
     kept, outside = groups
-    # The largest step accepted: a converged fit's last step may have
-    # collapsed at the optimum.
+    support = np.sort(np.concatenate(kept))
+    position = np.searchsorted(support, np.concatenate(kept))
+    # The loss without each kept group (the output layer solved again), on
+    # the kept columns alone.
+    sub = objective.on_columns(support)
+    hidden = params[0][:, support]
+    removal, start = [], 0
+    for group in kept:
+        without = [hidden.copy()] + list(params[1:])
+        without[0][:, position[start : start + len(group)]] = 0
+        start += len(group)
+        removal.append(_loss_at(sub, without))
+    # For the groups whose removal costs least, the outside group with the
+    # largest gradient there is the one whose entry lowers the loss most to
+    # first order: by about mu/2 ||g||^2 in one step of size mu (the
+    # largest accepted: a converged fit's last step may have collapsed).
     mu = max(result.state.get("mu") or 0.0, result.state.get("mu_max") or 0.0)
+    label = np.full(params[0].shape[1], len(outside))
+    for j, group in enumerate(outside):
+        label[group] = j
     gradient = [np.empty_like(p) for p in params]
     estimates = []
-    for i, group in enumerate(kept):
-        # Without group i (the output layer solved again), the outside group
-        # with the largest gradient is the one whose entry lowers the loss
-        # most to first order: by about mu/2 ||g||^2 in one step.
+    for i in np.argsort(removal, kind="stable")[:EXCHANGE_CANDIDATES]:
         without = [params[0].copy()] + list(params[1:])
-        without[0][:, group] = 0
-        value = _loss_at(objective, without, gradient)
-        pull = [np.sum(gradient[0][:, g] ** 2) for g in outside]
-        j = int(np.argmax(pull))
-        estimates.append((value - 0.5 * mu * pull[j], i, j))
+        without[0][:, kept[i]] = 0
+        _loss_at(objective, without, gradient)
+        squares = np.einsum("ij,ij->j", gradient[0], gradient[0])
+        pull = np.bincount(label, weights=squares, minlength=len(outside) + 1)
+        j = int(np.argmax(pull[:-1]))
+        estimates.append((removal[i] - 0.5 * mu * pull[j], i, j))
     estimates.sort(key=lambda e: e[0])
-    return [
-        (
-            i,
-            np.sort(
-                np.concatenate([g for m, g in enumerate(kept) if m != i] + [outside[j]])
-            ),
-        )
+    swaps = [
+        (i, np.sort(np.concatenate([support[~np.isin(support, kept[i])], outside[j]])))
         for _, i, j in estimates
-    ], kept
+    ]
+    return swaps, kept
 
 
-def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
+def _exchange(spec, objective, result, rng, user, callback, budget, stopped, allowance):
     """Swaps of one group of input columns for another, while one fits better.
 
     ``result`` is a converged fit that uses its whole budget of groups. Its
@@ -488,7 +509,8 @@ def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
     swap steps of best-subset local search (Beck and Eldar 2013; Hazimeh
     and Mazumder 2020), each round estimates, for each kept group, the loss
     without it plus the first-order gain of the outside group with the
-    largest gradient there, and tries the :data:`EXCHANGE_TRIALS` best
+    largest gradient there (for the :data:`EXCHANGE_CANDIDATES` kept groups
+    whose removal costs least), and tries the :data:`EXCHANGE_TRIALS` best
     estimated swaps: a descent on the swapped columns alone from the fitted
     weights (the new group from zero). The first trial that ends converged
     at a lower objective is taken, and projected steps on every input
@@ -497,16 +519,26 @@ def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
     the stopping rule of the plain projected descent and fits at least as
     well as ``result``. A trial that is not taken costs iterations (they
     count in ``n_iter_`` and ``max_iter``; the history lists them before
-    the returned point's stage) and nothing else. ``(stages, result)``.
+    the returned point's stage) and nothing else. No round starts once the
+    swaps have taken as many iterations (trials, confirmations, and one per
+    gradient of the estimates) as ``allowance``, the iterations of the
+    stages before them (the dense start not counted): they add about
+    that much work at most. Without that limit, on tf-idf inputs with a budget of 200 of
+    6090 inputs, each of 25 rounds lowered the objective, by 9% in all, at
+    three times the cost of the fit. ``(stages, result)``.
     """
     stages = []
     while True:
         f0 = _loss_at(objective, result.raw_params)
-        swaps = None if f0 <= 0 else _swaps(spec, objective, result)
+        swaps = None
+        if f0 > 0 and allowance > 0:
+            swaps = _swaps(spec, objective, result)
         if swaps is None:
-            # Nothing to swap, or a zero loss that no swap can better.
+            # Nothing to swap, a zero loss that no swap can better, or the
+            # swaps' share of the work spent.
             return stages, result
         swaps, kept = swaps
+        allowance -= min(EXCHANGE_CANDIDATES, len(kept))  # gradient passes
         taken, trials = None, []
         for i, columns in swaps[:EXCHANGE_TRIALS]:
             start = [p.copy() for p in result.raw_params]
@@ -524,6 +556,7 @@ def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
                 continues=False,
             )
             budget -= trial.n_iter
+            allowance -= trial.n_iter
             trials.append(trial)
             if stopped() or budget <= 0:
                 # Stopped or out of iterations in a trial: the converged
@@ -547,6 +580,7 @@ def _exchange(spec, objective, result, rng, user, callback, budget, stopped):
             continues=True,
         )
         budget -= confirmed.n_iter
+        allowance -= confirmed.n_iter
         stages += [result] + trials
         result = confirmed
         if stopped() or budget <= 0 or not confirmed.converged:
