@@ -4,7 +4,11 @@ One full-batch iteration of :class:`~sklearn_shallow.ProjectedShallowRegressor`
 needs the forward product ``Z = X @ W.T`` and the backward product
 ``G = D.T @ X``; everything else (activation, its derivative, the loss, the
 step) is elementwise work on ``(n, h)`` or ``(h, p)`` arrays plus Python
-overhead. This script measures, in one process and interleaved round by
+overhead. With the default solver ('fista') the objective is also needed at
+the extrapolated point ``y``; its pre-activations are formed from those of
+the last two iterates (they are linear in ``W``), so a fixed-step iteration
+makes one forward and one backward product ("fwd/it" counts the forward
+products). This script measures, in one process and interleaved round by
 round so that background load hits every column alike:
 
 * the *floor*: the two products alone, on preallocated ``out=`` arrays;
@@ -17,15 +21,62 @@ round so that background load hits every column alike:
 * the CPU load of *other* processes meanwhile ("bg cores"): on a shared
   2-core machine any background load makes multi-threaded BLAS calls wait
   for a core, and the timings of that row are then not to be trusted.
+  ``--clock cpu`` times the CPU time of the calling thread instead, at one
+  BLAS thread: robust to being descheduled, not to the cache and memory
+  traffic of the other processes.
 
 Medians over the rounds are reported. The target is a fixed-step ratio
-(iteration / floor) of at most 1.3.
+(iteration / floor) of at most 1.3. The fits take the numpy backward (no
+numba), as on the default install.
+
+Measured (2026-12-07, n=1e4, fixed step, ratio = iteration / floor): before
+is the commit before the kept pre-activations (two forward products per
+iteration), after is this one (one, and ReLU's ``max`` against an array of
+zeros). "idle" is the previous session's wall-clock run on an idle machine;
+"loaded" are medians of 2-5 runs per version with ``--clock cpu``, before
+and after interleaved, with 1.0-1.7 cores of other helpers' benchmarks
+running (the "bg cores" column); the range of the runs is in brackets.
+
+=======  =======  ====  ====  ===========  =================  =================
+threads  dtype    p     h     before idle  before loaded      after loaded
+=======  =======  ====  ====  ===========  =================  =================
+1        float64  80    20    1.90         1.69 (1.45-2.17)   1.44 (1.33-1.71)
+1        float32  80    20    1.94         2.09 (1.99-2.71)   1.56 (1.41-1.71)
+1        float64  500   100   1.60         1.59 (1.53-1.65)   1.15 (1.14-1.16)
+1        float32  500   100   1.62         1.65 (1.64-1.66)   1.15 (1.11-1.18)
+2        float64  80    20    2.39         --                 --
+2        float32  80    20    1.87         --                 --
+2        float64  500   100   1.76         --                 --
+2        float32  500   100   1.73         --                 --
+=======  =======  ====  ====  ===========  =================  =================
+
+Per iteration at one thread (medians, ms): p=80, h=20: 4.90 -> 3.74
+(float64), 2.19 -> 1.52 (float32); p=500, h=100: 87.0 -> 59.4 (float64),
+43.1 -> 29.1 (float32). The two-thread rows could not be measured under
+that load: at p=80, h=20 the floor (two products, 1-3 ms at one thread)
+took 9-290 ms in wall time while BLAS threads waited for a core, so every
+ratio was noise; the per-iteration time at p=500, h=100, float64 still fell
+from 279 to 207 ms (a third of the products gone predicts 186). At two
+threads the products take about half as long and the elementwise passes do
+not, so the ratios there are higher than at one.
+
+p=500, h=100 is within 1.3 at one thread (the elementwise passes are a few
+percent of two products of 1e9 flops). p=80, h=20 is not, by 0.14 (float64)
+and 0.26 (float32): about 11 passes over the ``(n, h)`` arrays remain per
+iteration (``--breakdown``: the pre-activations at ``y``, 3; the activation,
+2; the output sums, 2; the ReLU derivative, 3; its product with ``dpred``,
+1), 0.6-0.9 ms against products of 1-3 ms. With ``h = 20`` numpy is slow on
+several of them: ``np.sign`` takes 3-8x the time of an add, and the product
+with ``dpred[:, None]`` runs 10000 inner loops of 20 values. The fused
+kernel (``--fused``, numba) does the derivative and that product in one pass
+(replayed at one thread: 1.37 -> 1.29 float64, 1.73 -> 1.46 float32).
 
 Usage::
 
     python benchmarks/bench_iteration.py            # full grid, default threads
     python benchmarks/bench_iteration.py --quick    # a smaller grid
     python benchmarks/bench_iteration.py --threads 1  # also under a limit
+    python benchmarks/bench_iteration.py --clock cpu  # one thread, CPU time
     python benchmarks/bench_iteration.py --profile  # cProfile of one fit each
     python benchmarks/bench_iteration.py --breakdown --skip-table  # per step
     python benchmarks/bench_iteration.py --fused --skip-table  # fused kernel
@@ -34,10 +85,9 @@ Usage::
 (:func:`sklearn_shallow._accel.fused_backward`, numba) against the numpy
 step and the floor. Its step table replays the library calls of one
 fixed-step iteration (as ``--breakdown`` does) with the elementwise
-backward done by numpy (three passes, as ``Objective.gradient`` does now)
+backward done by numpy (the derivative, then the product with ``dpred``)
 and by the fused kernel, under each ``--fused-threads`` BLAS limit; with
-the fit table it also times fits whose ``Objective.gradient`` is patched at
-run time with the fused kernel (the wiring of :data:`FUSED_WIRING`).
+the fit table it also times fits with the fused kernel (numba installed).
 """
 
 import argparse
