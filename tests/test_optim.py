@@ -639,7 +639,12 @@ def test_fixed_step_fista_makes_one_forward_product_per_iteration(
         dict(step_size=0.05),
         dict(step_size="auto"),
         dict(step_size="auto", constraint="l0", tau=12),
-        dict(step_size="auto", output_weights="learn", fit_intercept=True),
+        dict(
+            step_size="auto",
+            activation="tanh",
+            output_weights="ones",
+            fit_intercept=False,
+        ),
     ],
 )
 def test_fista_without_the_product_at_the_extrapolated_point_is_the_same_fit(
