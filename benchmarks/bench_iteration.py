@@ -52,13 +52,15 @@ threads  dtype    p     h     before idle  before loaded      after loaded
 
 Per iteration at one thread (medians, ms): p=80, h=20: 4.90 -> 3.74
 (float64), 2.19 -> 1.52 (float32); p=500, h=100: 87.0 -> 59.4 (float64),
-43.1 -> 29.1 (float32). The two-thread rows could not be measured under
-that load: at p=80, h=20 the floor (two products, 1-3 ms at one thread)
-took 9-290 ms in wall time while BLAS threads waited for a core, so every
-ratio was noise; the per-iteration time at p=500, h=100, float64 still fell
-from 279 to 207 ms (a third of the products gone predicts 186). At two
-threads the products take about half as long and the elementwise passes do
-not, so the ratios there are higher than at one.
+43.1 -> 29.1 (float32). The two-thread ratios could not be measured under
+that load: the floor (two products, 1-3 ms at one thread at p=80, h=20) read
+9-350 ms in wall time while BLAS threads waited for a core, so every ratio
+there was noise. The per-iteration wall times at two threads, medians of 1-3
+runs in the same load, still show the product saved: p=80, h=20: 4.42 ->
+2.63 ms (float64), 3.05 -> 2.57 ms (float32); p=500, h=100: 279 -> 207 ms
+(float64, a third of the products gone predicts 186), 137 -> 114 ms
+(float32). At two threads the products take about half as long and the
+elementwise passes do not, so the ratios there are higher than at one.
 
 p=500, h=100 is within 1.3 at one thread (the elementwise passes are a few
 percent of two products of 1e9 flops). p=80, h=20 is not, by 0.14 (float64)
