@@ -338,17 +338,28 @@ class Objective:
         sw = self.sw[batch]
         return sw / sw.sum()
 
-    def value(self, params, batch, weight_decay=True):
+    def value(self, params, batch, weight_decay=True, preact=None):
         """Loss at ``params`` on ``batch``; caches what :meth:`gradient` needs.
 
         ``weight_decay=False`` leaves out ``alpha/2 ||hidden||^2``: the
         solvers' start check compares the network's own slope with finite
         differences, which an exact quadratic term could hide.
+
+        ``preact``, an array of shape ``(batch, n_hidden)``, holds the
+        pre-activations at ``params`` computed by the caller (see
+        :meth:`take_preactivations`); the forward product is then skipped.
+        :meth:`gradient` reads them from that array, which must stay
+        unchanged until then.
         """
         m = batch.stop - batch.start
-        Xb = self.Xp[batch]
-        Z, A = self._Z[:m], self._A[:m]
-        self.model.architecture.preact(Xb, self._raw_hidden(params[0]), out=Z)
+        A = self._A[:m]
+        if preact is None:
+            Z = self._Z[:m]
+            self.model.architecture.preact(
+                self.Xp[batch], self._raw_hidden(params[0]), out=Z
+            )
+        else:
+            Z = preact
         self.model.activation.value(Z, out=A)
         weight = self._weights(batch)
         learned = "output" in self.model.names
@@ -365,12 +376,44 @@ class Objective:
         pred += self.model.split(params)[2]
         dpred = self._dpred[:m]
         loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
-        self._cache = (batch, params)
+        self._cache = (batch, params, Z)
         self._evaluated = batch
         total = loss + penalty + self._l2(params, weight_decay)
         for regulariser in self.regularisers:
             total += regulariser.value(params[0])
         return total
+
+    def take_preactivations(self, replacement=None):
+        """Hand over the pre-activations of the last :meth:`value` call.
+
+        Returns the buffer they were computed in, of shape
+        ``(batch_size, n_hidden)`` (the batch's rows first); from now on the
+        objective computes its forward products in ``replacement``, an
+        array of the same shape and dtype (a new one when None). No copy is
+        made, and :meth:`gradient` at the last point still reads them, so
+        the caller must not change them before that.
+
+        The pre-activations are linear in the hidden parameters: a caller
+        that keeps those of two points ``x`` and ``x'`` has those of every
+        ``x + beta (x - x')`` by elementwise arithmetic, which it passes to
+        :meth:`value` as ``preact`` (the accelerated step policy does this
+        to save the forward product at its extrapolated point).
+        """
+        if self._cache is None or not np.may_share_memory(self._cache[2], self._Z):
+            raise RuntimeError(
+                "take_preactivations() needs a value() call that computed "
+                "the forward product first."
+            )
+        if replacement is None:
+            replacement = np.empty_like(self._Z)
+        elif replacement.shape != self._Z.shape or replacement.dtype != self._Z.dtype:
+            raise ValueError(
+                f"The replacement buffer has shape {replacement.shape} and "
+                f"dtype {replacement.dtype}; expected {self._Z.shape} and "
+                f"{self._Z.dtype}."
+            )
+        taken, self._Z = self._Z, replacement
+        return taken
 
     def _l2(self, params, weight_decay=True):
         """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
@@ -455,7 +498,7 @@ class Objective:
         hidden, output, _ = self.model.split(params)
         m = batch.stop - batch.start
         Xb = self.Xp[batch]
-        Z, A, dpred = self._Z[:m], self._A[:m], self._dpred[:m]
+        Z, A, dpred = self._cache[2], self._A[:m], self._dpred[:m]
         names = self.model.names
         if self.exact:
             # Solved exactly in value(): no gradient step on them.

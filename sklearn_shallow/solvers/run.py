@@ -60,9 +60,17 @@ class Evaluator:
         self.update = update
         self.batch = batch
 
-    def value(self, params):
-        """``(data loss, full objective)`` at ``params`` (forward pass)."""
-        data = self.objective.value(params, self.batch)
+    def value(self, params, preact=None):
+        """``(data loss, full objective)`` at ``params`` (forward pass).
+
+        ``preact``: the pre-activations at ``params``, when the caller has
+        them (see ``Objective.take_preactivations``); the objective then
+        skips its forward product.
+        """
+        if preact is None:
+            data = self.objective.value(params, self.batch)
+        else:
+            data = self.objective.value(params, self.batch, preact=preact)
         return data, data + self.update.extra_value(params)
 
     def gradient(self, params, out):
