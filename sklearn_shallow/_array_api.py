@@ -61,9 +61,14 @@ __all__ = [
     "device",
     "erf",
     "expit",
+    "all_finite",
+    "copy",
+    "empty_like",
     "float_dtype",
     "get_namespace",
+    "host_dtype",
     "largest_mask",
+    "max_abs",
     "log_softmax",
     "logsumexp",
     "matmul",
@@ -72,7 +77,10 @@ __all__ = [
     "softplus",
     "solve_spd",
     "to_numpy",
+    "validation_dtypes",
+    "vdot",
     "wide_float",
+    "zeros_like",
 ]
 
 
@@ -170,6 +178,19 @@ def get_namespace(*arrays):
     return (np, False) if xp is None else (xp, True)
 
 
+def validation_dtypes(X):
+    """The ``dtype`` list that ``validate_data`` is given for ``X``: numpy's
+    float64 and float32 on the numpy path (dispatch off, or numpy input),
+    else the namespace's own, float64 first where X's device has it."""
+    xp, is_array_api = get_namespace(X)
+    if not is_array_api:
+        return [np.float64, np.float32]
+    dev = device(X)
+    if wide_float(xp, dev) == xp.float64:
+        return [xp.float64, xp.float32]
+    return [xp.float32]
+
+
 def is_namespace(xp, name):
     """Whether ``xp`` is the namespace ``name`` ('torch', 'cupy', ...),
     wrapped by array-api-compat or not."""
@@ -249,6 +270,60 @@ def asarray_on(a, like, dtype=None):
     if dtype is not None:
         a = a.astype(_numpy_dtype(dtype, xp), copy=False)
     return xp.asarray(a, device=device(like))
+
+
+def host_dtype(x):
+    """The numpy dtype of ``x``'s dtype (``x.dtype`` for a numpy array)."""
+    if _is_host(x):
+        return np.asarray(x).dtype if not hasattr(x, "dtype") else np.dtype(x.dtype)
+    return _numpy_dtype(x.dtype, namespace_of(x))
+
+
+def copy(x):
+    """A copy of ``x`` in its namespace and on its device (``x.copy()`` for
+    numpy; the standard has no ``copy`` method)."""
+    if isinstance(x, np.ndarray):
+        return x.copy()
+    return namespace_of(x).asarray(x, copy=True)
+
+
+def empty_like(x):
+    """``np.empty_like(x)``, in ``x``'s namespace and on its device."""
+    if isinstance(x, np.ndarray):
+        return np.empty_like(x)
+    return namespace_of(x).empty_like(x)
+
+
+def zeros_like(x):
+    """``np.zeros_like(x)``, in ``x``'s namespace and on its device."""
+    if isinstance(x, np.ndarray):
+        return np.zeros_like(x)
+    return namespace_of(x).zeros_like(x)
+
+
+def max_abs(x):
+    """The largest magnitude in the non-empty array ``x``, as a Python float."""
+    xp = namespace_of(x)
+    if xp is None:
+        return float(np.max(np.abs(x)))
+    return float(xp.max(xp.abs(x)))
+
+
+def vdot(a, b):
+    """``<a, b>`` over all entries, as a Python float (one scalar sync for a
+    device array). numpy: ``np.vdot``, as the numpy path always did."""
+    xp = namespace_of(a, b)
+    if xp is None:
+        return float(np.vdot(a, b))
+    return float(xp.sum(a * b))
+
+
+def all_finite(x):
+    """Whether every entry of ``x`` is finite, as a Python bool."""
+    xp = namespace_of(x)
+    if xp is None:
+        return bool(np.all(np.isfinite(x)))
+    return bool(xp.all(xp.isfinite(x)))
 
 
 def write(out, value):

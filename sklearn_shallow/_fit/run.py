@@ -10,10 +10,19 @@ writes nothing to one.
 
 import numpy as np
 
+from .. import _array_api as aa
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
-from ..solvers import DescentResult, UpdateRule, descend, rows_that_can_vary
-from .spec import FitResult
+from ..architectures import Dense
+from ..solvers import (
+    ADMMUpdate,
+    DescentResult,
+    RVSMUpdate,
+    UpdateRule,
+    descend,
+    rows_that_can_vary,
+)
+from .spec import FitData, FitResult
 from .starts import _check_start
 
 
@@ -88,7 +97,7 @@ def _constant_fit(model, params, X, y, sample_weight, units):
 def _user_value(model, params, X, units):
     """The prediction at the first sample, in the user's units (the first
     output stands for all of them in the message)."""
-    internal = float(np.ravel(model.decision(params, X[:1]))[0])
+    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1])))[0])
     scale = float(np.ravel(units.y_scale)[0])
     shift = float(np.ravel(units.y_shift)[0])
     return internal * scale + shift
@@ -150,8 +159,8 @@ def _start_info(spec, params):
 def _accepted_start(params):
     """A result of no iterations at a start the stopping rule accepts."""
     return DescentResult(
-        params=[p.copy() for p in params],
-        raw_params=[p.copy() for p in params],
+        params=[aa.copy(p) for p in params],
+        raw_params=[aa.copy(p) for p in params],
         n_iter=0,
         loss_curve=[],
         validation_scores=[],
@@ -241,7 +250,7 @@ def _warm_up(spec, objective, params, rng):
         warm = _descend(spec, objective, params, warm_up.update, rng, None, None, None)
     finally:
         _set_penalty(objective, *alphas)
-    return warm_up.finish([p.copy() for p in warm.raw_params]), warm
+    return warm_up.finish([aa.copy(p) for p in warm.raw_params]), warm
 
 
 #: Projected iterations in a row that keep the same input columns before a
@@ -600,9 +609,22 @@ def fit_network(spec, data, rng):
     if spec.start_map is not None:
         params = spec.start_map(params)
     y_int = units.y_in(data.y)
+    sample_weight = data.sample_weight
+    if aa.namespace_of(data.X) is not None:
+        if on_device(spec, data.X):
+            # The start, the targets and the weights were made on the host
+            # (as the numpy path makes them); they move once, and the loop
+            # runs on X's device.
+            internal, params, y_int, sample_weight = _to_device(
+                data.X, internal, params, y_int, sample_weight
+            )
+        else:
+            data = FitData(
+                aa.to_numpy(data.X), data.y, sample_weight, data.n_outputs, data.loss
+            )
     _check_start(internal, params, data.X, y_int, spec.init)
     X_fit, y_fit, sw_fit, validate = _validation(
-        spec, internal, data.X, y_int, data.sample_weight, rng
+        spec, internal, data.X, y_int, sample_weight, rng
     )
     objective = Objective(
         internal,
@@ -645,15 +667,101 @@ def fit_network(spec, data, rng):
     if objective.exact:
         # The predicting hidden weights may differ from the loop's own
         # (RVSM's sparse u): solve the output layer for them.
-        result.params = [p.copy() for p in result.params]
+        result.params = [aa.copy(p) for p in result.params]
         objective.value(result.params, objective.batches()[0])
     if spec.finish is not None:
         result = spec.finish(objective, result)
     constant = None
     if spec.check_constant:
-        constant = _constant_fit(
-            internal, result.params, X_fit, y_fit, sw_fit, spec.units
-        )
+        check = _constant_fit if objective.xp is None else _constant_fit_xp
+        constant = check(internal, result.params, X_fit, y_fit, sw_fit, spec.units)
+    if objective.xp is not None:
+        # The user's units are applied on the host, as on the numpy path;
+        # the estimator moves its public attributes back to X's device.
+        result.params = [aa.to_numpy(p) for p in result.params]
+        result.raw_params = [aa.to_numpy(p) for p in result.raw_params]
     result.params = units.params_out(result.params, names)
     result.raw_params = units.params_out(result.raw_params, names)
     return FitResult(result, constant)
+
+
+def on_device(spec, X):
+    """Whether the fit of ``spec`` on an array ``X`` of another namespace
+    (torch, CuPy, ...) runs on X's device.
+
+    The loop runs there for a dense layer on one batch with the first-order
+    solvers ('fista', 'pgd', 'spg'), under the projected step or RVSM's and
+    ADMM's rules, with or without the dense warm-up. The other fits (L-BFGS,
+    which is scipy's; mini-batches and ``partial_fit``; early stopping; a
+    convolution; the column-sparse stages of 'l0_features'; the quadratic
+    nets' certificates and regularisers) copy X to the host once and run
+    the numpy path; their fitted attributes still return to X's namespace.
+    """
+    rules = (UpdateRule, RVSMUpdate, ADMMUpdate)
+    n = X.shape[0]
+    return (
+        isinstance(spec.model.architecture, Dense)
+        and spec.solver in ("fista", "pgd", "spg")
+        and (spec.batch_size is None or spec.batch_size >= n)
+        and spec.validation_fraction is None
+        and spec.support is None
+        and spec.finish is None
+        and spec.monitor is None
+        and not spec.regularisers
+        and type(spec.update) in rules
+        and (spec.warm_up is None or type(spec.warm_up.update) in rules)
+    )
+
+
+def _to_device(X, model, params, y, sample_weight):
+    """The host-made parts of a fit, moved once to ``X``'s namespace and
+    device in its dtype."""
+
+    def move(a):
+        return None if a is None else aa.asarray_on(a, X, dtype=X.dtype)
+
+    return (
+        model.on_device_of(X),
+        [move(p) for p in params],
+        move(y),
+        move(sample_weight),
+    )
+
+
+def _ptp(a, xp, axis=None):
+    return xp.max(a, axis=axis) - xp.min(a, axis=axis)
+
+
+def _constant_fit_xp(model, params, X, y, sample_weight, units):
+    """:func:`_constant_fit` on X's device (the same tests, in the standard's
+    functions); the reported constant is read on the host."""
+    xp = aa.namespace_of(X)
+    if sample_weight is not None:
+        rows = sample_weight > 0
+        X, y = X[rows, ...], y[rows, ...]
+    if X.shape[0] < 2 or float(_ptp(y, xp)) == 0:
+        return None
+    hidden, output, _ = model.split(params)
+    Z = model.architecture.preact(model.architecture.prepare(X), hidden, out=None)
+    A = model.activation.value(Z)
+    eps = float(np.finfo(aa.host_dtype(A)).eps)
+    varies = _ptp(A, xp, 0) > 16 * eps * xp.max(xp.abs(A), axis=0)
+    used = output != 0
+    if used.ndim > 1:
+        used = xp.any(used, axis=1)
+    if bool(xp.any(varies & used)):
+        pred = A @ output
+        y_range = _ptp(y, xp, 0)
+        spread = _ptp(pred, xp, 0) / xp.clip(y_range, min=1e-300)
+        largest = float(xp.max(spread))
+        if largest > CONSTANT_OUTPUT:
+            return None
+        reason = (
+            f"its outputs vary by {largest:.2g} of the targets' range "
+            "on the training samples"
+        )
+    elif not bool(xp.any(varies)):
+        reason = "every hidden unit is constant on the training samples (dead)"
+    else:
+        reason = "every hidden unit that varies has output weight zero"
+    return reason, _user_value(model, params, X, units)

@@ -10,6 +10,8 @@ stationary (a wrong derivative, a step below rounding), raises
 import warnings
 
 import numpy as np
+
+from .._array_api import all_finite
 from sklearn.exceptions import ConvergenceWarning
 
 
@@ -64,7 +66,7 @@ def warn_constant_fit(reason, constant, advice, stacklevel):
 def check_gradient(grads, iteration):
     """Raise :class:`StepSearchError` when a gradient block is not finite."""
     for g in grads:
-        if not np.all(np.isfinite(g)):
+        if not all_finite(g):
             raise StepSearchError(
                 f"The gradient is not finite at iteration {iteration} while the "
                 "loss is. Check the activation's derivative (a custom "

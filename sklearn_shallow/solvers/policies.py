@@ -29,10 +29,26 @@ import math
 
 import numpy as np
 
+from .. import _array_api as aa
 from .errors import check_gradient
 from .linesearch import GROW, dist2
 
 SPG_MEMORY = 10
+
+
+def _subtract(a, b, out):
+    """``out = a - b`` in place (numpy's ``out=``; a copy-in elsewhere)."""
+    if isinstance(out, np.ndarray):
+        np.subtract(a, b, out=out)
+    else:
+        out[...] = a - b
+
+
+def _copyto(dst, src):
+    if isinstance(dst, np.ndarray):
+        np.copyto(dst, src)
+    else:
+        dst[...] = src
 BB_BOUNDS = (1e-10, 1e10)
 
 
@@ -105,9 +121,9 @@ class FISTA(PGD):
         self.t_next = self.momentum = None
         self.have_prev = False  # x_prev holds the last iterate
         self.restarts = 0
-        self.x_prev = [np.empty_like(p) for p in x]
-        self.y = [np.empty_like(p) for p in x]
-        self.g_y = [np.empty_like(p) for p in x]
+        self.x_prev = [aa.empty_like(p) for p in x]
+        self.y = [aa.empty_like(p) for p in x]
+        self.g_y = [aa.empty_like(p) for p in x]
         # Pre-activations of x and x_prev when kept (else None), a buffer
         # free for the objective's next forward product, and whether the
         # objective's last evaluation was at x.
@@ -122,7 +138,7 @@ class FISTA(PGD):
         self.momentum = (t - 1.0) / self.t_next if self.have_prev else 0.0
         if self.momentum > 0.0:
             for a, b, c in zip(self.y, x, self.x_prev):
-                np.subtract(b, c, out=a)
+                _subtract(b, c, a)
                 a *= self.momentum
                 a += b
             _, f_y = ev.value(self.y, preact=self._extrapolated())
@@ -147,7 +163,7 @@ class FISTA(PGD):
         Z, Z_y = self._Z, self._Z_prev
         if Z is None or Z_y is None:
             return None
-        np.subtract(Z, Z_y, out=Z_y)
+        _subtract(Z, Z_y, Z_y)
         Z_y *= self.momentum
         Z_y += Z
         # Free again once the gradient at y is taken (before the search).
@@ -180,7 +196,7 @@ class FISTA(PGD):
         if self.momentum > 0.0 or self.have_prev:
             self.t = self.t_next
         for a, b in zip(self.x_prev, previous):
-            np.copyto(a, b)
+            _copyto(a, b)
         self.have_prev = True
         self._keep_preactivations()
         # Grow only after a search that needed no halving: about one
@@ -199,8 +215,8 @@ class SPG(PGD):
     def __init__(self, search, update, x, blocks):
         super().__init__(search, update, x, blocks)
         self.have_prev = False
-        self.x_prev = [np.empty_like(p) for p in x]
-        self.g_prev = [np.empty_like(p) for p in x]
+        self.x_prev = [aa.empty_like(p) for p in x]
+        self.g_prev = [aa.empty_like(p) for p in x]
         self.recent = []
 
     def point(self, ev, x, f_x, g_x, iteration):
@@ -211,8 +227,7 @@ class SPG(PGD):
             free = self.blocks
             s2 = dist2(x, self.x_prev, free)
             sy = sum(
-                float(np.vdot(x[i] - self.x_prev[i], g_x[i] - self.g_prev[i]))
-                for i in free
+                aa.vdot(x[i] - self.x_prev[i], g_x[i] - self.g_prev[i]) for i in free
             )
             if sy > 0 and s2 > 0:
                 self.search.mu = min(max(s2 / sy, BB_BOUNDS[0]), BB_BOUNDS[1])
@@ -223,9 +238,9 @@ class SPG(PGD):
 
     def accepted(self, previous, g_previous, f_new):
         for a, b in zip(self.x_prev, previous):
-            np.copyto(a, b)
+            _copyto(a, b)
         for a, b in zip(self.g_prev, g_previous):
-            np.copyto(a, b)
+            _copyto(a, b)
         self.have_prev = True
         self.recent.append(f_new)
         del self.recent[:-SPG_MEMORY]
