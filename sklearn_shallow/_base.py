@@ -583,6 +583,21 @@ class BaseShallowNetwork(BaseEstimator):
         Returns
         -------
         self : object
+
+        Notes
+        -----
+        Under ``sklearn.config_context(array_api_dispatch=True)`` an X of
+        another array namespace (torch, CuPy, array-api-strict; scikit-learn
+        asks for ``SCIPY_ARRAY_API=1``) is validated in its namespace, and
+        a dense layer on one batch with ``solver`` 'fista', 'pgd' or 'spg'
+        (projected steps, RVSM, ADMM) iterates on X's device; the start, y
+        and the weights are made on the host and moved once. Other fits
+        (``solver='lbfgs'``, which is scipy's, mini-batches and
+        ``partial_fit``, early stopping, a convolution, 'l0_features',
+        ``init='tensor'``'s start) copy X to the host once and run there.
+        Either way the fitted arrays (``hidden_weights_``,
+        ``output_weights_``, ``intercept_``, ``feature_importances_``,
+        ``classes_``) and predictions are in X's namespace and on its device.
         """
         fitted = _keep_on_failure(self, self._fit, X, y, sample_weight)
         self._report(fitted, stacklevel=4)

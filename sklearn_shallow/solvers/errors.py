@@ -10,9 +10,9 @@ stationary (a wrong derivative, a step below rounding), raises
 import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from .._array_api import all_finite
-from sklearn.exceptions import ConvergenceWarning
 
 
 class DivergenceError(FloatingPointError):

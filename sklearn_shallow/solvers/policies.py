@@ -49,6 +49,8 @@ def _copyto(dst, src):
         np.copyto(dst, src)
     else:
         dst[...] = src
+
+
 BB_BOUNDS = (1e-10, 1e10)
 
 

@@ -53,7 +53,6 @@ import math
 import numpy as np
 
 from .. import _array_api as aa
-
 from .linesearch import COLLAPSE
 
 #: Multiples of the machine epsilon below which the stationarity and loss-change
