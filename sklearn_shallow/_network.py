@@ -683,17 +683,7 @@ class Objective:
         self.model.architecture.backprop(Xb, D, out=out[0])
         if self._row_factor is not None:
             out[0] *= self._row_factor
-        if self.model.column_scale is not None:
-            out[0] /= self.model.column_scale
-        if self.alpha and weight_decay:
-            out[0] += self.alpha * params[0]
-        for regulariser in self.regularisers:
-            regulariser.add_gradient(params[0], out[0])
-        if self.alpha_output and "output" in names and not self.exact:
-            out[names.index("output")] += self.alpha_output * output
-        # The A buffer now holds D: the next gradient needs a fresh forward.
-        self._cache = None
-        return out
+        return self._finish_gradient(params, out, weight_decay)
 
     def _gradient_xp(self, params, batch, out, weight_decay):
         """:meth:`gradient` in the namespace of the data (after the cache
@@ -724,6 +714,12 @@ class Objective:
                 D *= output
             D *= xp.reshape(dpred, (-1, 1))
         out[0] = self.model.architecture.backprop(Xb, D, out=out[0])
+        return self._finish_gradient(params, out, weight_decay)
+
+    def _finish_gradient(self, params, out, weight_decay):
+        """The end of :meth:`gradient` on either path: the column scales and
+        the penalties' gradients, added to the loss's in ``out``."""
+        names = self.model.names
         if self.model.column_scale is not None:
             out[0] /= self.model.column_scale
         if self.alpha and weight_decay:
@@ -731,6 +727,9 @@ class Objective:
         for regulariser in self.regularisers:
             regulariser.add_gradient(params[0], out[0])
         if self.alpha_output and "output" in names and not self.exact:
-            out[names.index("output")] += self.alpha_output * output
+            out[names.index("output")] += (
+                self.alpha_output * params[names.index("output")]
+            )
+        # The A buffer now holds D: the next gradient needs a fresh forward.
         self._cache = None
         return out
