@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._fit.large import subsample_sizes
 from ._fit.run import _keep_on_failure, fit_network
 from ._fit.scales import (
     check_feature_offsets,
@@ -105,7 +106,11 @@ class BaseShallowNetwork(BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "callback": [callable, None],
@@ -250,7 +255,11 @@ class BaseShallowNetwork(BaseEstimator):
             alpha_output=alpha_output,
             init=init,
             attributes=attributes,
-            **self._loop_settings(partial, X.shape[0]),
+            **self._loop_settings(
+                partial,
+                X.shape[0],
+                sum(int(np.prod(s)) for s in model.block_shapes(shape)),
+            ),
         )
         if resumed:
             spec.start = [p.astype(X.dtype, copy=True) for p in self._raw_params]
@@ -277,18 +286,23 @@ class BaseShallowNetwork(BaseEstimator):
         spec.start = initial_params(hidden, model, units, data.loss, y, sw, blocks, rng)
         return spec
 
-    def _loop_settings(self, partial, n_samples):
+    def _loop_settings(self, partial, n_samples, n_params):
         """The loop's settings: the estimator's, or one ``partial_fit`` pass
         (one epoch of plain steps on mini-batches, no exact output layer,
-        no early stopping)."""
+        no early stopping). ``batch_size='auto'`` is all rows, through the
+        subsample stages of :func:`~._fit.large.subsample_sizes` on large
+        data."""
+        batch_size = self.batch_size
         if partial:
+            if not isinstance(batch_size, Integral):
+                batch_size = PARTIAL_BATCH
             return dict(
                 solver="pgd",
                 step_size=self.step_size,
                 max_iter=1,
                 tol=self.tol,
                 n_iter_no_change=self.n_iter_no_change,
-                batch_size=min(self.batch_size or PARTIAL_BATCH, n_samples),
+                batch_size=min(batch_size, n_samples),
                 exact_linear=False,
                 callback=self.callback,
                 verbose=self.verbose,
@@ -302,7 +316,10 @@ class BaseShallowNetwork(BaseEstimator):
             max_iter=self.max_iter,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            batch_size=self.batch_size,
+            batch_size=None if batch_size == "auto" else batch_size,
+            subsamples=(
+                subsample_sizes(n_samples, n_params) if batch_size == "auto" else ()
+            ),
             validation_fraction=(
                 self.validation_fraction if self.early_stopping else None
             ),
@@ -635,6 +652,7 @@ class BaseShallowNetwork(BaseEstimator):
             spec = self._fit_spec(data, rng)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)
+        self.fit_stages_ = fitted.stages
         # A fit starts over: a later partial_fit continues from its result,
         # with a generator seeded afresh.
         self.__dict__.pop("_partial_state", None)
@@ -664,6 +682,7 @@ class BaseShallowNetwork(BaseEstimator):
         self._store(spec, fitted.descent, data)
         self._partial_state = fitted.descent.state
         self._partial_rng = rng
+        self.fit_stages_ = None
         self.validation_scores_ = self.best_validation_score_ = None
         return self
 

@@ -230,19 +230,34 @@ def _set_penalty(objective, alpha, alpha_output):
     objective.reset_ridge()
 
 
-def _warm_up(spec, objective, params, rng):
-    """Run the spec's warm-up; ``(params, result)``, or ``(params, None)``."""
+def _warm_up(spec, objective, params, rng, state=None, used=0):
+    """Run the spec's warm-up; ``(params, result)``, or ``(params, None)``.
+    ``state``: the loop state of the subsample stages it continues, which
+    took ``used`` of its iterations."""
     if spec.warm_up is None:
         return params, None
     warm_up = spec.warm_up
     alphas = objective.alpha, objective.alpha_output
     _set_penalty(objective, warm_up.alpha, warm_up.alpha_output)
     try:
-        warm = _descend(spec, objective, params, warm_up.update, rng, None, None, None)
+        warm = _descend(
+            spec,
+            objective,
+            params,
+            warm_up.update,
+            rng,
+            None,
+            state,
+            None,
+            max_iter=spec.max_iter - used,
+        )
     finally:
         _set_penalty(objective, *alphas)
     return warm_up.finish([p.copy() for p in warm.raw_params]), warm
 
+
+#: The message of a descent the user's callback stopped.
+CALLBACK_STOP = "the callback asked to stop"
 
 #: Projected iterations in a row that keep the same input columns before a
 #: column-sparse fit moves to those columns alone.
@@ -399,6 +414,62 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
     return stages, third
 
 
+def _subsample_stages(spec):
+    """Whether the fit first descends on growing subsamples of its rows."""
+    return bool(spec.subsamples) and spec.monitor is None and spec.resume is None
+
+
+def _descend_by_subsample(spec, build, data, params, rng):
+    """Descents on nested random subsamples of the rows; ``(params, stages)``.
+
+    Stage ``k`` fits the same objective (the mean loss plus the penalty of
+    the whole fit) on the first ``spec.subsamples[k]`` rows of one random
+    permutation, from where stage ``k - 1`` ended, with the loop state it
+    left: the step size, and the first objective value and gradient-mapping
+    norm of the first stage, which the stopping rule of every later stage
+    (the fit on all rows included) measures stationarity against, so that
+    no stage is asked to shrink an already small gradient by another factor
+    ``tol``. The stages run the warm-up's update and penalty when the spec
+    has one (the warm-up then continues on all rows). Each stage copies its
+    rows (at most a fraction of X); only one stage's objective is alive at a
+    time. The stages together use at most half of ``max_iter``.
+    """
+    X, y, sw = data
+    order = rng.permutation(X.shape[0])
+    update = spec.update if spec.warm_up is None else spec.warm_up.update
+    user = _user_callback(spec)
+    stages, state = [], None
+    budget = spec.max_iter // 2
+    for n_rows in spec.subsamples:
+        if budget < 1:
+            break
+        rows = np.sort(order[:n_rows])
+        objective = build(X[rows], y[rows], None if sw is None else sw[rows], None)
+        if spec.warm_up is not None:
+            _set_penalty(objective, spec.warm_up.alpha, spec.warm_up.alpha_output)
+        result = _descend(
+            spec,
+            objective,
+            params,
+            update,
+            rng,
+            None,
+            state,
+            user,
+            max_iter=budget,
+            continues=state is not None,
+        )
+        del objective
+        result.n_rows = n_rows
+        stages.append(result)
+        if result.converged and result.message == CALLBACK_STOP:
+            break
+        budget -= result.n_iter
+        params = [p.copy() for p in result.raw_params]
+        state = result.state
+    return params, stages
+
+
 def fit_network(spec, data, rng):
     """Fit the network a :class:`~.spec.FitSpec` describes to ``data``.
 
@@ -416,25 +487,47 @@ def fit_network(spec, data, rng):
     X_fit, y_fit, sw_fit, validate = _validation(
         spec, internal, data.X, y_int, data.sample_weight, rng
     )
-    objective = Objective(
-        internal,
-        spec.loss,
-        X_fit,
-        y_fit,
-        sw_fit,
-        spec.batch_size,
-        exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
-        alpha=spec.alpha,
-        alpha_output=spec.alpha_output,
-        regularisers=spec.regularisers,
-    )
-    params, warm = _warm_up(spec, objective, params, rng)
-    stages = [] if warm is None else [warm]
-    # After a warm-up the fit resumes its scales and step size.
-    state = spec.resume if warm is None else warm.state
+
+    def build(X, y, sw, batch_size):
+        return Objective(
+            internal,
+            spec.loss,
+            X,
+            y,
+            sw,
+            batch_size,
+            exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
+            alpha=spec.alpha,
+            alpha_output=spec.alpha_output,
+            regularisers=spec.regularisers,
+        )
+
+    stages, state, stopped = [], spec.resume, None
+    if _subsample_stages(spec):
+        # Before the objective on all rows exists: only one set of buffers
+        # at a time.
+        params, stages = _descend_by_subsample(
+            spec, build, (X_fit, y_fit, sw_fit), params, rng
+        )
+        if stages[-1].message == CALLBACK_STOP:
+            stopped = stages.pop()
+        state = dict(stages[-1].state, continues=True) if stages else None
+    n_staged = sum(stage.n_iter for stage in stages)
+    # (rows, iterations) of each subsample stage, then of all rows.
+    record = [(stage.n_rows, stage.n_iter) for stage in stages]
+    objective = build(X_fit, y_fit, sw_fit, spec.batch_size)
+    warm = None
+    if stopped is None:
+        params, warm = _warm_up(spec, objective, params, rng, state, n_staged)
+    if warm is not None:
+        # After a warm-up the fit resumes its scales and step size.
+        stages.append(warm)
+        state = warm.state
     score = None if validate is None else (lambda p: validate(objective, p))
     rule, callback = _callback(spec, objective)
-    if rule is not None and warm is None and rule(_start_info(spec, params)):
+    if stopped is not None:
+        result = stopped
+    elif rule is not None and warm is None and rule(_start_info(spec, params)):
         # A start that the rule accepts (a warm start on the same problem)
         # takes no step: a trial step could only move it off.
         result = _accepted_start(params)
@@ -445,7 +538,15 @@ def fit_network(spec, data, rng):
         stages += more
     else:
         result = _descend(
-            spec, objective, params, spec.update, rng, score, state, callback
+            spec,
+            objective,
+            params,
+            spec.update,
+            rng,
+            score,
+            state,
+            callback,
+            max_iter=spec.max_iter - n_staged,
         )
     if stages:
         # One history for the whole fit: the warm-up and the descent on the
@@ -466,6 +567,9 @@ def fit_network(spec, data, rng):
         constant = _constant_fit(
             internal, result.params, X_fit, y_fit, sw_fit, spec.units
         )
+    if record or stopped is not None:
+        rows = stopped.n_rows if stopped is not None else X_fit.shape[0]
+        record.append((rows, result.n_iter - n_staged))
     result.params = units.params_out(result.params, names)
     result.raw_params = units.params_out(result.raw_params, names)
-    return FitResult(result, constant)
+    return FitResult(result, constant, record or None)
