@@ -637,12 +637,21 @@ class BaseShallowNetwork(BaseEstimator):
     def _fit(self, X, y, sample_weight):
         return self._fit_prepared(self._prepare(X, y, sample_weight))
 
-    def _product_size(self, data):
+    def _product_size(self, data, batch_size=None):
         """Multiply-adds of one product of the fit (the thread policy's size):
         a sparse X multiplies by its nonzeros only (tf-idf of 3404 texts and
-        6090 words: 2e5 nonzeros, not the 2e7 entries of its dense shape)."""
+        6090 words: 2e5 nonzeros, not the 2e7 entries of its dense shape);
+        mini-batches of ``batch_size`` rows (default: the ``batch_size``
+        parameter when an int) by their share of it. Sized by all rows,
+        batches of 1000 rows of a 200000 x 100 X ran their products on two
+        threads of a busy 2-core machine, 45x slower (30 epochs in 154 s
+        against 3.4 s on one thread)."""
         X = data.X
         entries = X.nnz if sparse.issparse(X) else X.shape[0] * X.shape[1]
+        if batch_size is None:
+            batch_size = getattr(self, "batch_size", None)
+        if isinstance(batch_size, Integral) and 0 < batch_size < X.shape[0]:
+            entries = entries * batch_size / X.shape[0]
         return entries * (self.n_hidden or 1)
 
     def _fit_prepared(self, data):
@@ -676,7 +685,10 @@ class BaseShallowNetwork(BaseEstimator):
         rng = getattr(self, "_partial_rng", None)
         if rng is None:
             rng = check_random_state(self.random_state)
-        with blas_threads(self._product_size(data)):
+        batch_size = self.batch_size
+        if not isinstance(batch_size, Integral):
+            batch_size = PARTIAL_BATCH
+        with blas_threads(self._product_size(data, batch_size)):
             spec = self._fit_spec(data, rng, partial=True)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)

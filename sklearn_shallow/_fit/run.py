@@ -8,10 +8,14 @@ checks for a constant predictor. It reads nothing from an estimator and
 writes nothing to one.
 """
 
+import math
+
 import numpy as np
+from scipy import sparse
 
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
+from .._threads import blas_threads
 from ..solvers import DescentResult, UpdateRule, descend, rows_that_can_vary
 from .spec import FitResult
 from .starts import _check_start
@@ -201,6 +205,7 @@ def _descend(
     callback,
     max_iter=None,
     continues=False,
+    tol=None,
 ):
     """One descent with the spec's settings; ``continues``: the next stage of
     the same fit from the point ``state`` ended at (it keeps the step)."""
@@ -213,7 +218,7 @@ def _descend(
         solver=spec.solver,
         step_size=spec.step_size,
         max_iter=spec.max_iter if max_iter is None else max_iter,
-        tol=spec.tol,
+        tol=spec.tol if tol is None else tol,
         n_iter_no_change=spec.n_iter_no_change,
         rng=rng,
         validate=validate,
@@ -429,10 +434,14 @@ def _descend_by_subsample(spec, build, data, params, rng):
     norm of the first stage, which the stopping rule of every later stage
     (the fit on all rows included) measures stationarity against, so that
     no stage is asked to shrink an already small gradient by another factor
-    ``tol``. The stages run the warm-up's update and penalty when the spec
-    has one (the warm-up then continues on all rows). Each stage copies its
-    rows (at most a fraction of X); only one stage's objective is alive at a
-    time. The stages together use at most half of ``max_iter``.
+    ``tol``. A stage on ``m`` of ``n`` rows stops at the tolerance
+    ``tol * sqrt(n / m)``: its end point is off the optimum on all rows by
+    the sampling error of ``m`` rows, which shrinks as ``1 / sqrt(m)``, and
+    a tighter fit of the subsample is work the next stage undoes. The
+    stages run the warm-up's update and penalty when the spec has one (the
+    warm-up then continues on all rows). Each stage copies its rows (at
+    most a fraction of X); only one stage's objective is alive at a time.
+    The stages together use at most half of ``max_iter``.
     """
     X, y, sw = data
     order = rng.permutation(X.shape[0])
@@ -447,18 +456,25 @@ def _descend_by_subsample(spec, build, data, params, rng):
         objective = build(X[rows], y[rows], None if sw is None else sw[rows], None)
         if spec.warm_up is not None:
             _set_penalty(objective, spec.warm_up.alpha, spec.warm_up.alpha_output)
-        result = _descend(
-            spec,
-            objective,
-            params,
-            update,
-            rng,
-            None,
-            state,
-            user,
-            max_iter=budget,
-            continues=state is not None,
-        )
+        # The thread policy of the stage's own products: those of a small
+        # stage ran on two threads of a busy 2-core machine at a fraction
+        # of the speed of one.
+        size = n_rows / X.shape[0] * spec.model.n_hidden
+        size *= X.nnz if sparse.issparse(X) else X.shape[0] * X.shape[1]
+        with blas_threads(size):
+            result = _descend(
+                spec,
+                objective,
+                params,
+                update,
+                rng,
+                None,
+                state,
+                user,
+                max_iter=budget,
+                continues=state is not None,
+                tol=spec.tol * math.sqrt(X.shape[0] / n_rows),
+            )
         del objective
         result.n_rows = n_rows
         stages.append(result)
