@@ -578,6 +578,9 @@ def fit_network(spec, data, rng):
         objective.value(result.params, objective.batches()[0])
     if spec.finish is not None:
         result = spec.finish(objective, result)
+    # The objective's (n, n_hidden) buffers go before the constant check
+    # allocates its own (on large data they set the fit's peak memory).
+    objective = score = rule = callback = None
     constant = None
     if spec.check_constant:
         constant = _constant_fit(
