@@ -90,6 +90,10 @@ def test_stages_honour_max_iter_and_callback(small_stages):
         est.fit(X, y)
     assert est.n_iter_ <= 30
     assert est.fit_stages_[-1][0] == 2000
+    # No iteration left for a stage: the fit on all rows alone.
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        est.set_params(max_iter=1).fit(X, y)
+    assert est.n_iter_ == 1 and est.fit_stages_ is None
     # A callback that stops the fit stops it within the first stage.
     seen = []
     est = ProjectedShallowRegressor(
@@ -127,3 +131,18 @@ def test_partial_fit_under_auto():
     X, y = _planted(300)
     est = ProjectedShallowRegressor(n_hidden=3, random_state=0).partial_fit(X, y)
     assert est.n_iter_ == 1 and est.fit_stages_ is None
+
+
+def test_stages_on_sparse_x_equal_dense(small_stages):
+    # The stages copy rows of a CSR matrix as they copy rows of an array:
+    # the same fit, to rounding.
+    from scipy import sparse
+
+    X, y = _planted(2000)
+    dense = ProjectedShallowRegressor(n_hidden=3, random_state=0).fit(X, y)
+    csr = ProjectedShallowRegressor(n_hidden=3, random_state=0)
+    csr.fit(sparse.csr_matrix(X), y)
+    assert csr.fit_stages_ == dense.fit_stages_
+    np.testing.assert_allclose(
+        csr.predict(X[:50]), dense.predict(X[:50]), rtol=1e-6, atol=1e-8
+    )

@@ -525,7 +525,7 @@ def fit_network(spec, data, rng):
         params, stages = _descend_by_subsample(
             spec, build, (X_fit, y_fit, sw_fit), params, rng
         )
-        if stages[-1].message == CALLBACK_STOP:
+        if stages and stages[-1].message == CALLBACK_STOP:
             stopped = stages.pop()
         state = dict(stages[-1].state, continues=True) if stages else None
     n_staged = sum(stage.n_iter for stage in stages)
