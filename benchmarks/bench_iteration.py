@@ -4,7 +4,11 @@ One full-batch iteration of :class:`~sklearn_shallow.ProjectedShallowRegressor`
 needs the forward product ``Z = X @ W.T`` and the backward product
 ``G = D.T @ X``; everything else (activation, its derivative, the loss, the
 step) is elementwise work on ``(n, h)`` or ``(h, p)`` arrays plus Python
-overhead. This script measures, in one process and interleaved round by
+overhead. With the default solver ('fista') the objective is also needed at
+the extrapolated point ``y``; its pre-activations are formed from those of
+the last two iterates (they are linear in ``W``), so a fixed-step iteration
+makes one forward and one backward product ("fwd/it" counts the forward
+products). This script measures, in one process and interleaved round by
 round so that background load hits every column alike:
 
 * the *floor*: the two products alone, on preallocated ``out=`` arrays;
@@ -17,15 +21,64 @@ round so that background load hits every column alike:
 * the CPU load of *other* processes meanwhile ("bg cores"): on a shared
   2-core machine any background load makes multi-threaded BLAS calls wait
   for a core, and the timings of that row are then not to be trusted.
+  ``--clock cpu`` times the CPU time of the calling thread instead, at one
+  BLAS thread: robust to being descheduled, not to the cache and memory
+  traffic of the other processes.
 
 Medians over the rounds are reported. The target is a fixed-step ratio
-(iteration / floor) of at most 1.3.
+(iteration / floor) of at most 1.3. The fits take the numpy backward (no
+numba), as on the default install.
+
+Measured (2026-12-07, n=1e4, fixed step, ratio = iteration / floor): before
+is the commit before the kept pre-activations (two forward products per
+iteration), after is this one (one, and ReLU's ``max`` against an array of
+zeros). "idle" is the previous session's wall-clock run on an idle machine;
+"loaded" are medians of 2-5 runs per version with ``--clock cpu``, before
+and after interleaved, with 1.0-1.7 cores of other helpers' benchmarks
+running (the "bg cores" column); the range of the runs is in brackets.
+
+=======  =======  ====  ====  ===========  =================  =================
+threads  dtype    p     h     before idle  before loaded      after loaded
+=======  =======  ====  ====  ===========  =================  =================
+1        float64  80    20    1.90         1.69 (1.45-2.17)   1.44 (1.33-1.71)
+1        float32  80    20    1.94         2.09 (1.99-2.71)   1.56 (1.41-1.71)
+1        float64  500   100   1.60         1.59 (1.53-1.65)   1.15 (1.14-1.16)
+1        float32  500   100   1.62         1.65 (1.64-1.66)   1.15 (1.11-1.18)
+2        float64  80    20    2.39         --                 --
+2        float32  80    20    1.87         --                 --
+2        float64  500   100   1.76         --                 --
+2        float32  500   100   1.73         --                 --
+=======  =======  ====  ====  ===========  =================  =================
+
+Per iteration at one thread (medians, ms): p=80, h=20: 4.90 -> 3.74
+(float64), 2.19 -> 1.52 (float32); p=500, h=100: 87.0 -> 59.4 (float64),
+43.1 -> 29.1 (float32). The two-thread ratios could not be measured under
+that load: the floor (two products, 1-3 ms at one thread at p=80, h=20) read
+9-350 ms in wall time while BLAS threads waited for a core, so every ratio
+there was noise. The per-iteration wall times at two threads, medians of 1-3
+runs in the same load, still show the product saved: p=80, h=20: 4.42 ->
+2.63 ms (float64), 3.05 -> 2.57 ms (float32); p=500, h=100: 279 -> 207 ms
+(float64, a third of the products gone predicts 186), 137 -> 114 ms
+(float32). At two threads the products take about half as long and the
+elementwise passes do not, so the ratios there are higher than at one.
+
+p=500, h=100 is within 1.3 at one thread (the elementwise passes are a few
+percent of two products of 1e9 flops). p=80, h=20 is not, by 0.14 (float64)
+and 0.26 (float32): about 11 passes over the ``(n, h)`` arrays remain per
+iteration (``--breakdown``: the pre-activations at ``y``, 3; the activation,
+2; the output sums, 2; the ReLU derivative, 3; its product with ``dpred``,
+1), 0.6-0.9 ms against products of 1-3 ms. With ``h = 20`` numpy is slow on
+several of them: ``np.sign`` takes 3-8x the time of an add, and the product
+with ``dpred[:, None]`` runs 10000 inner loops of 20 values. The fused
+kernel (``--fused``, numba) does the derivative and that product in one pass
+(replayed at one thread: 1.37 -> 1.29 float64, 1.73 -> 1.46 float32).
 
 Usage::
 
     python benchmarks/bench_iteration.py            # full grid, default threads
     python benchmarks/bench_iteration.py --quick    # a smaller grid
     python benchmarks/bench_iteration.py --threads 1  # also under a limit
+    python benchmarks/bench_iteration.py --clock cpu  # one thread, CPU time
     python benchmarks/bench_iteration.py --profile  # cProfile of one fit each
     python benchmarks/bench_iteration.py --breakdown --skip-table  # per step
     python benchmarks/bench_iteration.py --fused --skip-table  # fused kernel
@@ -34,10 +87,9 @@ Usage::
 (:func:`sklearn_shallow._accel.fused_backward`, numba) against the numpy
 step and the floor. Its step table replays the library calls of one
 fixed-step iteration (as ``--breakdown`` does) with the elementwise
-backward done by numpy (three passes, as ``Objective.gradient`` does now)
+backward done by numpy (the derivative, then the product with ``dpred``)
 and by the fused kernel, under each ``--fused-threads`` BLAS limit; with
-the fit table it also times fits whose ``Objective.gradient`` is patched at
-run time with the fused kernel (the wiring of :data:`FUSED_WIRING`).
+the fit table it also times fits with the fused kernel (numba installed).
 """
 
 import argparse
@@ -53,10 +105,10 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import sklearn_shallow._network as network_module
 from sklearn_shallow import ProjectedShallowRegressor, _accel
 from sklearn_shallow._loss import SquaredLoss
 from sklearn_shallow.activations import get_activation
+from sklearn_shallow.architectures import Dense
 from sklearn_shallow.solvers import DivergenceError
 
 TARGET_RATIO = 1.3
@@ -161,11 +213,14 @@ class Floor:
 
     def sample(self, calls):
         """Median of several back-to-back calls (one sample per round)."""
-        return float(np.median([self.once() for _ in range(calls)]))
+        return float(np.median([self.once(CLOCK[0]) for _ in range(calls)]))
 
 
 #: Extra estimator parameters from the command line (``--solver``).
 ESTIMATOR_OPTIONS = {}
+#: The clock of the fit table (``--clock``): wall time, or the CPU time of
+#: the calling thread.
+CLOCK = [time.perf_counter]
 
 
 def make_estimator(h, step_size, max_iter):
@@ -191,30 +246,31 @@ def timed_fit(X, y, h, step_size, max_iter):
     est = make_estimator(h, step_size, max_iter)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        start = time.perf_counter()
+        clock = CLOCK[0]
+        start = clock()
         est.fit(X, y)
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
     return elapsed, est.n_iter_
 
 
 def count_forward_passes(X, y, h, step_size, lo, hi):
-    """Forward passes (``Objective.value`` calls) per iteration, untimed."""
-    original = network_module.Objective.value
+    """Forward products (``Dense.preact`` calls) per iteration, untimed."""
+    original = Dense.preact
     calls = [0]
 
-    def counting_value(self, params, batch, **options):
+    def counting_preact(self, Xp, P, out):
         calls[0] += 1
-        return original(self, params, batch, **options)
+        return original(self, Xp, P, out)
 
     counts = {}
-    network_module.Objective.value = counting_value
+    Dense.preact = counting_preact
     try:
         for max_iter in (lo, hi):
             calls[0] = 0
             _, n_iter = timed_fit(X, y, h, step_size, max_iter)
             counts[max_iter] = (calls[0], n_iter)
     finally:
-        network_module.Objective.value = original
+        Dense.preact = original
     (c_lo, i_lo), (c_hi, i_hi) = counts[lo], counts[hi]
     return (c_hi - c_lo) / max(i_hi - i_lo, 1)
 
@@ -270,6 +326,7 @@ def bench_config(n, p, h, dtype, args):
                     sample = per_iteration(X, y, h, args.step_size, lo, hi)
                 if sample is not None:
                     fused.append(sample[0])
+    fixed_evals = count_forward_passes(X, y, h, args.step_size, lo, hi)
     evals = count_forward_passes(X, y, h, "auto", lo, hi)
     return {
         "floor": median_or_nan(floors),
@@ -278,6 +335,7 @@ def bench_config(n, p, h, dtype, args):
         "auto": median_or_nan(auto),
         "setup": median_or_nan(setups),
         "auto_evals": evals,
+        "fixed_evals": fixed_evals,
         "diverged": not fixed,
         "background": load.cores,
     }
@@ -285,7 +343,7 @@ def bench_config(n, p, h, dtype, args):
 
 HEADER = (
     f"{'dtype':<8}{'p':>6}{'h':>5}{'floor ms':>10}{'fixed ms/it':>13}"
-    f"{'ratio':>7}{'auto ms/it':>12}{'ratio':>7}{'auto fwd/it':>13}"
+    f"{'ratio':>7}{'fwd/it':>7}{'auto ms/it':>12}{'ratio':>7}{'auto fwd/it':>13}"
     f"{'setup ms':>10}{'bg cores':>10}  note"
 )
 FUSED_COLUMNS = f"{'fused ms/it':>13}{'ratio':>7}"
@@ -308,7 +366,7 @@ def format_row(dtype, p, h, r, with_fused=False):
         fused = ""
     return (
         f"{np.dtype(dtype).name:<8}{p:>6}{h:>5}{1e3 * r['floor']:>10.3f}"
-        f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{fused}"
+        f"{1e3 * r['fixed']:>13.3f}{fixed_ratio:>7.2f}{r['fixed_evals']:>7.2f}{fused}"
         f"{1e3 * r['auto']:>12.3f}"
         f"{auto_ratio:>7.2f}{r['auto_evals']:>13.2f}{1e3 * r['setup']:>10.2f}"
         f"{r['background']:>10.2f}"
@@ -356,10 +414,13 @@ def profile_fit(args):
 class IterationSteps:
     """The calls of one fixed-step iteration, replayed on buffers of its own.
 
-    The steps are the library calls that ``Objective.value``,
-    ``Objective.gradient`` and ``UpdateRule.step`` make for a dense ReLU
+    The steps are the library calls that one iteration of the default
+    solver ('fista', past its first two iterations) makes for a dense ReLU
     network with output weights fixed to one, in the same order and on
-    arrays of the same shapes and layouts.
+    arrays of the same shapes and layouts: the objective at the
+    extrapolated point from kept pre-activations (no product), the gradient
+    there (``Objective.gradient``), the step, and the objective at the
+    candidate (``Objective.value``, the forward product).
     """
 
     def __init__(self, n, p, h, dtype, mu, activation="relu"):
@@ -370,6 +431,10 @@ class IterationSteps:
         self.G = np.empty_like(self.W)
         self.Z = np.empty((n, h), dtype)
         self.A = np.empty((n, h), dtype)
+        # The kept pre-activations of the last two iterates.
+        self.Z_x = self.X @ self.W.T
+        self.Z_prev = self.X @ (0.9 * self.W).T
+        self.momentum = 0.5
         self.pred = np.empty(n, dtype)
         self.dpred = np.empty(n, dtype)
         self.o = np.ones(h, dtype)
@@ -380,11 +445,17 @@ class IterationSteps:
         self.slope = getattr(self.relu, "slope", None)
         self.loss = SquaredLoss()
 
-    # forward (Objective.value)
+    # the objective at the extrapolated point (FISTA.point)
+    def extrapolate(self):
+        np.subtract(self.Z_x, self.Z_prev, out=self.Z)
+        self.Z *= self.momentum
+        self.Z += self.Z_x
+
+    # the objective at a point (Objective.value)
     def product_1(self):
         np.matmul(self.X, self.W.T, out=self.Z)
 
-    def relu_value(self):
+    def activation_value(self):
         self.relu.value(self.Z, out=self.A)
 
     def output_sum(self):
@@ -393,33 +464,15 @@ class IterationSteps:
     def loss_dpred(self):
         self.loss.value_and_dpred(self.pred, self.y, self.weight, out=self.dpred)
 
-    # backward (Objective.gradient), as written now
-    def relu_derivative(self):
-        self.relu.derivative(self.Z, out=self.Z)
-
-    def times_output(self):
-        np.multiply(self.Z, self.o, out=self.Z)
-
-    def times_dpred(self):
-        np.multiply(self.Z, self.dpred[:, None], out=self.Z)
-
-    def product_2(self):
-        np.matmul(self.Z.T, self.X, out=self.G)
-
-    # UpdateRule.step
-    def step(self):
-        np.multiply(self.G, -self.mu, out=self.W_new)
-        np.add(self.W_new, self.W, out=self.W_new)
-
-    # the proposed gradient: sigma'(Z) written into the free A buffer (not
-    # over Z), and no multiplication by output weights that are all one
-    def relu_derivative_to_a(self):
+    # the gradient (Objective.gradient, numpy path): sigma'(Z) into the A
+    # buffer, no product with output weights that are all one
+    def derivative_to_a(self):
         self.relu.derivative(self.Z, out=self.A)
 
     def a_times_dpred(self):
         np.multiply(self.A, self.dpred[:, None], out=self.A)
 
-    def product_2_from_a(self):
+    def product_2(self):
         np.matmul(self.A.T, self.X, out=self.G)
 
     # the fused backward: sigma'(Z) * dpred[:, None] in one pass into A
@@ -428,37 +481,39 @@ class IterationSteps:
             self.kind, self.Z, None, self.dpred, self.A, slope=self.slope
         )
 
-    FORWARD = (
-        ("X @ W.T (product 1)", "product_1"),
-        ("relu value Z -> A", "relu_value"),
-        ("A @ o", "output_sum"),
-        ("loss and dpred (n,)", "loss_dpred"),
-    )
-    GRADIENT = (
-        ("relu derivative (3 passes)", "relu_derivative"),
-        ("D *= o", "times_output"),
-        ("D *= dpred[:, None]", "times_dpred"),
+    # UpdateRule.step
+    def step(self):
+        np.multiply(self.G, -self.mu, out=self.W_new)
+        np.add(self.W_new, self.W, out=self.W_new)
+
+    AT_EXTRAPOLATED = (
+        ("Z_y = Z + b (Z - Z_prev)", "extrapolate"),
+        ("activation Z_y -> A", "activation_value"),
+        ("A @ o (at y)", "output_sum"),
+        ("loss and dpred (at y)", "loss_dpred"),
     )
     BACKWARD = (
-        ("D.T @ X (product 2)", "product_2"),
-        ("step W - mu G", "step"),
-    )
-    PROPOSED = (
-        ("relu derivative Z -> A", "relu_derivative_to_a"),
+        ("derivative Z_y -> A", "derivative_to_a"),
         ("A *= dpred[:, None]", "a_times_dpred"),
-        ("A.T @ X (product 2)", "product_2_from_a"),
+        ("A.T @ X (product 2)", "product_2"),
     )
-
     STEP = (("step W - mu G", "step"),)
-    # One iteration as Objective.value, Objective.gradient (as it is now:
-    # PROPOSED above) and UpdateRule.step run it, and the same with the
+    AT_CANDIDATE = (
+        ("X @ W.T (product 1)", "product_1"),
+        ("activation Z -> A", "activation_value"),
+        ("A @ o", "output_sum"),
+        ("loss and dpred", "loss_dpred"),
+    )
+    PRODUCTS = ("X @ W.T (product 1)", "A.T @ X (product 2)")
+    # One iteration as the library runs it, and the same with the
     # elementwise backward fused.
-    NUMPY_ITERATION = FORWARD + PROPOSED + STEP
+    NUMPY_ITERATION = AT_EXTRAPOLATED + BACKWARD + STEP + AT_CANDIDATE
     FUSED_ITERATION = (
-        FORWARD
-        + (("fused backward Z -> A", "fused_backward_to_a"),)
-        + PROPOSED[-1:]
+        AT_EXTRAPOLATED
+        + (("fused backward Z_y -> A", "fused_backward_to_a"),)
+        + BACKWARD[-1:]
         + STEP
+        + AT_CANDIDATE
     )
 
     def runner(self, steps, clock=time.perf_counter):
@@ -473,69 +528,43 @@ class IterationSteps:
 
         return run
 
-    def timed(self, steps, times):
+    def timed(self, steps, times, clock=time.perf_counter):
         for label, method in steps:
             call = getattr(self, method)
-            start = time.perf_counter()
+            start = clock()
             call()
-            times.setdefault(label, []).append(time.perf_counter() - start)
+            times.setdefault(label, []).append(clock() - start)
 
 
-def breakdown_config(n, p, h, dtype, mu, rounds):
+def breakdown_config(n, p, h, dtype, mu, rounds, clock):
     """Median ms of every step; the first two rounds are a warm-up."""
     steps = IterationSteps(n, p, h, dtype, mu)
     times = {}
     for _ in range(rounds + 2):
-        steps.timed(steps.FORWARD + steps.GRADIENT + steps.BACKWARD, times)
-        # Recompute Z and A, then the proposed gradient on the same data.
-        steps.timed(steps.FORWARD, {})
-        steps.timed(steps.PROPOSED, times)
+        steps.timed(steps.NUMPY_ITERATION, times, clock)
     return {label: 1e3 * float(np.median(v[2:])) for label, v in times.items()}
 
 
 def breakdown(args):
-    """Print the time of each step of an iteration, now and as proposed.
-
-    The proposed gradient writes ``sigma'(Z)`` into the ``A`` buffer, free
-    once the forward pass is done, instead of over ``Z``: numpy runs
-    ``np.sign`` (the ReLU derivative) several times slower when its output
-    is its input. It also skips ``D *= o`` when the output weights are all
-    one. Both give bit-for-bit the same gradient.
-    """
+    """Print the time of each step of an iteration (numpy path, no numba):
+    the median over rounds of each step, timed on its own."""
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     for dtype in args.dtypes:
         for p in args.p:
             for h in args.h:
                 ms = breakdown_config(
-                    args.n, p, h, dtype, args.step_size, 4 * args.repeats
+                    args.n, p, h, dtype, args.step_size, 4 * args.repeats, clock
                 )
                 name = np.dtype(dtype).name
                 print(f"\n--- breakdown: {name}, n={args.n}, p={p}, h={h} ---")
-                now = (
-                    IterationSteps.FORWARD
-                    + IterationSteps.GRADIENT
-                    + IterationSteps.BACKWARD
-                )
-                for label, _ in now:
+                for label, _ in IterationSteps.NUMPY_ITERATION:
                     print(f"  {label:<30}{ms[label]:>9.3f} ms")
-                total = sum(ms[label] for label, _ in now)
-                products = ms["X @ W.T (product 1)"] + ms["D.T @ X (product 2)"]
+                total = sum(ms[label] for label, _ in IterationSteps.NUMPY_ITERATION)
+                products = sum(ms[label] for label in IterationSteps.PRODUCTS)
                 print(
                     f"  {'sum':<30}{total:>9.3f} ms = products {products:.3f} ms "
                     f"+ other {total - products:.3f} ms "
                     f"(ratio {total / products:.2f})"
-                )
-                print("  proposed gradient:")
-                for label, _ in IterationSteps.PROPOSED:
-                    print(f"  {label:<30}{ms[label]:>9.3f} ms")
-                replaced = IterationSteps.GRADIENT + IterationSteps.BACKWARD[:1]
-                new_total = (
-                    total
-                    - sum(ms[label] for label, _ in replaced)
-                    + sum(ms[label] for label, _ in IterationSteps.PROPOSED)
-                )
-                print(
-                    f"  {'sum as proposed':<30}{new_total:>9.3f} ms "
-                    f"(ratio {new_total / products:.2f})"
                 )
 
 
@@ -596,7 +625,8 @@ def fused_table(args):
     print(
         f"\nOne fixed-step iteration replayed on preallocated buffers "
         f"(activation {args.activation!r}, output weights 1): numpy backward "
-        f"(3 passes, as Objective.gradient now) against the fused kernel; "
+        f"(the derivative, then the product with dpred, as Objective.gradient "
+        f"without numba) against the fused kernel; "
         f"ratio = step / floor (the two products alone); {args.stat} of "
         f"{args.floor_calls} calls x {args.repeats} rounds."
     )
@@ -700,8 +730,9 @@ def parse_args():
         "--clock",
         choices=["wall", "cpu"],
         default="wall",
-        help="clock of the --fused step table; 'cpu' (thread CPU time, one "
-        "BLAS thread only) is robust to background load",
+        help="clock of the fit table and of the --fused step table; 'cpu' "
+        "(CPU time of the calling thread, one BLAS thread only, no --threads "
+        "table) is robust to background load",
     )
     parser.add_argument(
         "--activation",
@@ -747,12 +778,27 @@ def main():
         f"max_iter={hi} and max_iter={lo} fits, median of {args.repeats} rounds, "
         f"{usable_cpus()} usable CPUs; target fixed-step ratio <= {TARGET_RATIO}"
     )
-    if not args.skip_table:
+    if not args.skip_table and args.clock == "cpu":
+        # thread_time sees the calling thread only: with BLAS worker threads
+        # it would miss their share, so the fit table runs on one thread.
+        CLOCK[0] = time.thread_time
+        with threadpool_limits(limits=1):
+            run_table(
+                args,
+                "Clock: CPU time of the calling thread, under "
+                "threadpool_limits(1) (the cost on a core of its own, whatever "
+                "the background load):",
+            )
+    elif not args.skip_table:
         run_table(args, "Default BLAS threads:")
         if args.threads is not None:
             with threadpool_limits(limits=args.threads):
                 run_table(args, f"Under threadpool_limits({args.threads}):")
-    if args.breakdown:
+    if args.breakdown and args.clock == "cpu":
+        print("\nStep-by-step breakdown (CPU time, threadpool_limits(1)):")
+        with threadpool_limits(limits=1):
+            breakdown(args)
+    elif args.breakdown:
         print("\nStep-by-step breakdown (default threads):")
         breakdown(args)
         if args.threads is not None:

@@ -23,6 +23,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _array_api as aa
 from ._fit.large import subsample_sizes
 from ._fit.run import _keep_on_failure, fit_network
 from ._fit.scales import (
@@ -218,7 +219,7 @@ class BaseShallowNetwork(BaseEstimator):
             # partial_fit continues the model and the units of its first call.
             model, units = self._model, self._units
         else:
-            model = self._resolve_model(X.shape[1], X.dtype, data.n_outputs)
+            model = self._resolve_model(X.shape[1], aa.host_dtype(X), data.n_outputs)
             scale = self._scales_columns(model, init)
             moments = None if sparse.issparse(X) else column_moments(X, sw)
             name = type(self).__name__
@@ -262,14 +263,20 @@ class BaseShallowNetwork(BaseEstimator):
             ),
         )
         if resumed:
-            spec.start = [p.astype(X.dtype, copy=True) for p in self._raw_params]
+            spec.start = [
+                p.astype(aa.host_dtype(X), copy=True) for p in self._raw_params
+            ]
             # A resumed model was checked when it started: its point may now
             # sit on kinks, where the start's gradient check cannot judge it.
             # After fit, the steps start from the cold rule.
             state = getattr(self, "_partial_state", None) or {"mu": None}
             spec.resume, spec.continued = state, True
             return spec
-        previous = None if partial else self._previous_fit(model, shape, units, X.dtype)
+        previous = (
+            None
+            if partial
+            else self._previous_fit(model, shape, units, aa.host_dtype(X))
+        )
         if previous is not None:
             spec.start, spec.resume = previous
             spec.continued = True
@@ -593,6 +600,21 @@ class BaseShallowNetwork(BaseEstimator):
         Returns
         -------
         self : object
+
+        Notes
+        -----
+        Under ``sklearn.config_context(array_api_dispatch=True)`` an X of
+        another array namespace (torch, CuPy, array-api-strict; scikit-learn
+        asks for ``SCIPY_ARRAY_API=1``) is validated in its namespace, and
+        a dense layer on one batch with ``solver`` 'fista', 'pgd' or 'spg'
+        (projected steps, RVSM, ADMM) iterates on X's device; the start, y
+        and the weights are made on the host and moved once. Other fits
+        (``solver='lbfgs'``, which is scipy's, mini-batches and
+        ``partial_fit``, early stopping, a convolution, 'l0_features',
+        ``init='tensor'``'s start) copy X to the host once and run there.
+        Either way the fitted arrays (``hidden_weights_``,
+        ``output_weights_``, ``intercept_``, ``feature_importances_``,
+        ``classes_``) and predictions are in X's namespace and on its device.
         """
         fitted = _keep_on_failure(self, self._fit, X, y, sample_weight)
         self._report(fitted, stacklevel=4)
@@ -625,7 +647,15 @@ class BaseShallowNetwork(BaseEstimator):
     def _prepare(self, X, y, sample_weight, **target_options):
         """Validated data, encoded targets and weights, and the loss."""
         X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
-        sample_weight = combine_weights(sample_weight, task_weight, X)
+        if aa.namespace_of(X) is not None:
+            # X of another namespace stays on its device; y (encoded) and
+            # the weights are vectors, checked and scaled on the host.
+            if sample_weight is not None and not aa._is_host(sample_weight):
+                sample_weight = aa.to_numpy(sample_weight)
+            like = np.empty((X.shape[0], 0), dtype=aa.host_dtype(X))
+            sample_weight = combine_weights(sample_weight, task_weight, like)
+        else:
+            sample_weight = combine_weights(sample_weight, task_weight, X)
         if sample_weight is not None:
             # Only relative weights matter (the losses use w / sum(w)): a
             # power of two (exact) brings the largest to [0.5, 1), so that no
@@ -738,6 +768,26 @@ class BaseShallowNetwork(BaseEstimator):
         for name, value in spec.attributes.items():
             setattr(self, name, value)
         self._store_extra(result)
+        if aa.namespace_of(data.X) is not None:
+            self._to_namespace_of(data.X)
+
+    #: Fitted array attributes moved to the namespace and device of X after
+    #: a fit on an array of another namespace (see :meth:`_to_namespace_of`).
+    _device_attributes = ("hidden_weights_", "output_weights_", "kernels_")
+
+    def _to_namespace_of(self, X):
+        """Move the public fitted arrays to ``X``'s namespace and device.
+
+        The fit keeps its own state (the parameters of warm starts and
+        predictions, the units) as numpy arrays on the host; what the user
+        reads (``hidden_weights_``, ``output_weights_``, ``intercept_``, ...)
+        is in the namespace and on the device of the X it was fitted on.
+        """
+        for name in self._device_attributes:
+            value = getattr(self, name, None)
+            if isinstance(value, np.ndarray):
+                setattr(self, name, aa.asarray_on(value, X))
+        self.intercept_ = aa.asarray_on(np.asarray(self.intercept_), X, dtype=X.dtype)
 
     def _store_extra(self, result):
         """Store estimator-specific fitted attributes computed from the result."""
@@ -770,21 +820,25 @@ class BaseShallowNetwork(BaseEstimator):
             )
         terms = np.asarray(self._importance_terms(), dtype=float)
         total = terms.sum()
-        return terms / total if total > 0 else terms
+        importances = terms / total if total > 0 else terms
+        like = self.hidden_weights_
+        if aa.namespace_of(like) is not None:
+            return aa.asarray_on(importances, like, dtype=like.dtype)
+        return importances
 
     @property
     def n_features_selected_(self):
         """The number of inputs the fitted network uses (nonzero
         :attr:`feature_importances_`)."""
-        return int(np.count_nonzero(self.feature_importances_))
+        return int(np.count_nonzero(aa.to_numpy(self.feature_importances_)))
 
     def _importance_terms(self):
         """Unnormalised ``sum_k c_k |V_kj|`` (see :attr:`feature_importances_`)."""
         units = self._units
-        V = np.abs(np.asarray(self.hidden_weights_, dtype=float))
+        V = np.abs(np.asarray(aa.to_numpy(self.hidden_weights_), dtype=float))
         if units.column_scale is not None:
             V = V * np.asarray(units.column_scale, dtype=float)
-        output = np.abs(np.asarray(self.output_weights_, dtype=float))
+        output = np.abs(np.asarray(aa.to_numpy(self.output_weights_), dtype=float))
         if output.ndim > 1:
             # Each output in units of its own spread, then summed.
             output = (output / np.asarray(units.y_scale, dtype=float)).sum(axis=1)
@@ -796,7 +850,7 @@ class BaseShallowNetwork(BaseEstimator):
         X = validate_data(
             self,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             reset=False,
             accept_sparse=self._sparse_formats(),
         )

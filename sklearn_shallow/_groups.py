@@ -13,6 +13,7 @@ equal norm break towards the group with the lowest column (with
 towards the lowest flat index.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -129,6 +130,69 @@ def scale_groups(W, labels, factor, dtype):
     """``W`` with each group's columns multiplied by ``factor[group]``."""
     out = np.asarray(W, dtype=np.float64) * factor[labels]
     return (out + 0.0).astype(dtype, copy=False)
+
+
+# The same two operations in another array-API namespace. The standard has no
+# ``bincount``: a group's squares are gathered through a padded index matrix
+# instead, one row per group holding its columns, padded with the index of an
+# appended zero. It has ``n_groups x (size of the largest group)`` entries:
+# ``n_features`` for groups of equal size, and nothing at all for the default
+# singleton groups, which need no gathering.
+
+
+def member_index(labels):
+    """``(n_groups, largest group)`` index of each group's columns (in
+    increasing order), padded with ``n_columns``; a numpy array."""
+    n_columns = labels.size
+    counts = np.bincount(labels)
+    index = np.full((counts.size, counts.max(initial=0)), n_columns, dtype=np.int64)
+    order = np.argsort(labels, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.arange(n_columns) - np.repeat(starts, counts)
+    index[labels[order], slot] = order
+    return index
+
+
+def device_layout(prox, labels, n_groups, like):
+    """The groups of a prox as arrays of ``like``'s namespace and device.
+
+    Returns ``(labels, index)``: both None for singleton groups (each column
+    its own group, numbered by column); otherwise the group of each column
+    and :func:`member_index`, converted once per check by the prox
+    (:meth:`~sklearn_shallow.prox.Prox._on_device`).
+    """
+    if n_groups == labels.size:
+        return None, None
+    return prox._on_device(labels, like), prox._on_device(labels, like, member_index)
+
+
+def group_norms_xp(W, layout, xp):
+    """:func:`group_norms` in the namespace ``xp``, for ``layout`` from
+    :func:`device_layout`; in the widest float of ``W``'s device."""
+    from ._array_api import device, wide_float
+
+    W = xp.astype(W, wide_float(xp, device(W)))
+    big = xp.max(xp.abs(W)) if math.prod(W.shape) else xp.zeros((), dtype=W.dtype)
+    # As in group_norms: divide by the largest entry when it is finite and
+    # nonzero, so that the squares neither overflow nor underflow.
+    scale = xp.where((big > 0) & xp.isfinite(big), big, xp.ones_like(big))
+    V = W / scale
+    squares = xp.sum(V * V, axis=0)
+    _, index = layout
+    if index is not None:
+        padded = xp.concat([squares, xp.zeros(1, dtype=W.dtype, device=device(W))])
+        gathered = xp.take(padded, xp.reshape(index, (-1,)))
+        squares = xp.sum(xp.reshape(gathered, index.shape), axis=1)
+    return scale * xp.sqrt(squares)
+
+
+def scale_groups_xp(W, layout, factor, dtype, xp):
+    """:func:`scale_groups` in the namespace ``xp``, for ``layout`` from
+    :func:`device_layout`."""
+    labels, _ = layout
+    column_factor = factor if labels is None else xp.take(factor, labels)
+    out = xp.astype(W, factor.dtype) * column_factor
+    return xp.astype(out + 0.0, dtype)
 
 
 def refuse_convolution(prox, architecture):

@@ -19,10 +19,22 @@ scalar ``1/m``). With ``l`` the loss of one sample,
 Targets are encoded by the estimator's front end: real values for the
 regression losses, ``-1/+1`` for :class:`LogisticLoss`, one-hot rows for
 :class:`MultinomialLoss`.
+
+Every method also takes arrays of another array-API namespace (torch, CuPy,
+...; see :mod:`sklearn_shallow._array_api`): ``pred``, ``y``, the weights
+and ``out`` then all belong to it and to one device, and so do the results
+(the loss value stays a Python float). Numpy arrays take the numpy code,
+whose results are unchanged.
 """
 
 import numpy as np
 from scipy.special import expit, log_softmax, logsumexp, softmax
+
+from . import _array_api as aa
+
+
+def _is_scalar(weight):
+    return weight is None or not hasattr(weight, "shape") or len(weight.shape) == 0
 
 
 def _rows(weight, values):
@@ -32,8 +44,24 @@ def _rows(weight, values):
     return weight[:, None]
 
 
+def _rows_xp(weight, values, xp):
+    """:func:`_rows` in the namespace ``xp`` (which has no ``None`` index)."""
+    if _is_scalar(weight) or values.ndim == 1:
+        return weight
+    return xp.expand_dims(weight, axis=1)
+
+
 def _weighted_average(y, weight):
-    """Weighted mean of ``y`` over rows, in float64."""
+    """Weighted mean of ``y`` over rows, in float64 (the widest float of the
+    device for another namespace)."""
+    xp = aa.namespace_of(y, weight)
+    if xp is not None:
+        wide = aa.wide_float(xp, aa.device(y))
+        y = xp.astype(y, wide)
+        if _is_scalar(weight):
+            return xp.mean(y, axis=0)
+        w = _rows_xp(xp.astype(weight, wide), y, xp)
+        return xp.sum(w * y, axis=0) / xp.sum(w)
     y = np.asarray(y, dtype=np.float64)
     if weight is None or np.ndim(weight) == 0:
         return y.mean(axis=0)
@@ -53,6 +81,13 @@ class SquaredLoss:
 
     def value_and_dpred(self, pred, y, weight, out):
         """Return the loss; write ``w * (pred - y)`` into ``out``."""
+        xp = aa.namespace_of(pred, y, weight, out)
+        if xp is not None:
+            r = pred - y
+            wr = _rows_xp(weight, r, xp) * r
+            loss = 0.5 * float(xp.sum(wr * r))
+            out[...] = wr
+            return loss
         np.subtract(pred, y, out=out)
         w = _rows(weight, out)
         loss = 0.5 * float(np.vdot(w * out, out))
@@ -65,7 +100,8 @@ class SquaredLoss:
 
     @staticmethod
     def curvature(pred, y):
-        return np.ones_like(pred)
+        xp = aa.namespace_of(pred)
+        return np.ones_like(pred) if xp is None else xp.ones_like(pred)
 
     @staticmethod
     def baseline(y, weight=None):
@@ -103,6 +139,15 @@ class HuberLoss:
     def value_and_dpred(self, pred, y, weight, out):
         """Return the loss; write ``w * l'(pred, y)`` into ``out``."""
         delta = self.delta
+        xp = aa.namespace_of(pred, y, weight, out)
+        if xp is not None:
+            r = pred - y
+            a = xp.abs(r)
+            per_sample = xp.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
+            w = _rows_xp(weight, r, xp)
+            loss = float(xp.sum(w * per_sample))
+            out[...] = xp.clip(r, min=-delta, max=delta) * w
+            return loss
         np.subtract(pred, y, out=out)
         a = np.abs(out)
         per_sample = np.where(a <= delta, 0.5 * a * a, delta * (a - 0.5 * delta))
@@ -113,9 +158,15 @@ class HuberLoss:
         return loss
 
     def derivative(self, pred, y):
+        xp = aa.namespace_of(pred, y)
+        if xp is not None:
+            return xp.clip(pred - y, min=-self.delta, max=self.delta)
         return np.clip(pred - y, -self.delta, self.delta)
 
     def curvature(self, pred, y):
+        xp = aa.namespace_of(pred, y)
+        if xp is not None:
+            return xp.astype(xp.abs(pred - y) <= self.delta, pred.dtype)
         return (np.abs(pred - y) <= self.delta).astype(np.asarray(pred).dtype)
 
     def baseline(self, y, weight=None):
@@ -139,6 +190,12 @@ class LogisticLoss:
 
     def value_and_dpred(self, pred, y, weight, out):
         """Return the loss; write ``w * l'(pred, y)`` into ``out``."""
+        xp = aa.namespace_of(pred, y, weight, out)
+        if xp is not None:
+            margin = pred * y
+            loss = float(xp.sum(weight * aa.softplus(-margin, xp)))
+            out[...] = (aa.expit(-margin, xp) * -y) * weight
+            return loss
         np.multiply(pred, y, out=out)
         # logaddexp(0, -m) does not overflow for large margins of either sign.
         loss = float(np.sum(weight * np.logaddexp(0.0, -out)))
@@ -150,18 +207,24 @@ class LogisticLoss:
 
     @staticmethod
     def derivative(pred, y):
+        xp = aa.namespace_of(pred, y)
+        if xp is not None:
+            return -y * aa.expit(-y * pred, xp)
         return -y * expit(-y * pred)
 
     @staticmethod
     def curvature(pred, y):
         """Second derivative ``l''(pred, y)``, elementwise (labels in {-1, +1})."""
-        p = expit(pred)
+        xp = aa.namespace_of(pred)
+        p = expit(pred) if xp is None else aa.expit(pred, xp)
         return p * (1.0 - p)
 
     @staticmethod
     def baseline(y, weight=None):
         """Log-odds of the weighted fraction of positive labels."""
-        p = float(_weighted_average((np.asarray(y) > 0), weight))
+        xp = aa.namespace_of(y, weight)
+        positive = (np.asarray(y) > 0) if xp is None else (y > 0)
+        p = float(_weighted_average(positive, weight))
         p = min(max(p, 1e-12), 1.0 - 1e-12)
         return np.log(p / (1.0 - p))
 
@@ -183,6 +246,13 @@ class MultinomialLoss:
 
     def value_and_dpred(self, pred, y, weight, out):
         """Return the loss; write ``w * (softmax(pred) - y)`` into ``out``."""
+        xp = aa.namespace_of(pred, y, weight, out)
+        if xp is not None:
+            log_p = aa.log_softmax(pred, 1, xp)
+            w = _rows_xp(weight, log_p, xp)
+            loss = -float(xp.sum(w * (log_p * y)))
+            out[...] = (xp.exp(log_p) - y) * w
+            return loss
         log_p = log_softmax(pred, axis=1)
         w = _rows(weight, log_p)
         loss = -float(np.sum(w * (log_p * y)))
@@ -193,16 +263,24 @@ class MultinomialLoss:
 
     @staticmethod
     def derivative(pred, y):
+        xp = aa.namespace_of(pred, y)
+        if xp is not None:
+            return aa.softmax(pred, 1, xp) - y
         return softmax(pred, axis=1) - y
 
     @staticmethod
     def curvature(pred, y):
-        p = softmax(pred, axis=1)
+        xp = aa.namespace_of(pred)
+        p = softmax(pred, axis=1) if xp is None else aa.softmax(pred, 1, xp)
         return p * (1.0 - p)
 
     @staticmethod
     def baseline(y, weight=None):
         """Log class frequencies, centred (the scores are shift-free)."""
+        xp = aa.namespace_of(y, weight)
+        if xp is not None:
+            log_freq = xp.log(xp.maximum(_weighted_average(y, weight), 1e-12))
+            return log_freq - xp.mean(log_freq)
         freq = np.maximum(_weighted_average(y, weight), 1e-12)
         log_freq = np.log(freq)
         return log_freq - log_freq.mean()
@@ -214,6 +292,12 @@ def log_proba(decision):
     ``decision`` of shape ``(n,)`` is the log-odds of the second of two
     classes; of shape ``(n, n_classes)`` it holds class scores.
     """
+    xp = aa.namespace_of(decision)
+    if xp is not None:
+        if decision.ndim == 1:
+            both = xp.stack([decision, -decision], axis=1)
+            return -aa.softplus(both, xp)
+        return aa.log_softmax(decision, 1, xp)
     decision = np.asarray(decision)
     if decision.ndim == 1:
         # log sigmoid(-d), log sigmoid(d), without overflow.

@@ -24,10 +24,13 @@ two linear unknowns are nearly collinear for ReLU units (their outputs have a
 nonzero mean), which is what makes plain gradient steps on them so slow.
 """
 
+import math
+
 import numpy as np
 from scipy import sparse
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
 
+from . import _array_api as aa
 from ._accel import fused_backward, fused_kind
 from .activations import Quadratic
 from .architectures import Dense
@@ -120,10 +123,51 @@ class ShallowModel:
         """The hidden parameters that act on raw inputs."""
         if self.column_scale is None:
             return hidden
+        if aa.namespace_of(hidden) is not None:
+            return aa.write(out, hidden / self.column_scale)
         return np.divide(hidden, self.column_scale, out=out)
 
+    def on_device_of(self, like):
+        """This model with its arrays (fixed output weights, column scales)
+        in the namespace and on the device of ``like``; ``self`` when
+        ``like`` is a numpy array."""
+        if aa.namespace_of(like) is None:
+            return self
+
+        def move(a):
+            if a is None or not aa._is_host(a):
+                return a
+            return aa.asarray_on(a, like, dtype=like.dtype)
+
+        return ShallowModel(
+            self.activation,
+            self.architecture,
+            self.n_features,
+            self.n_hidden,
+            move(self.fixed_output),
+            self.fit_intercept,
+            column_scale=move(self.column_scale),
+            n_outputs=self.n_outputs,
+        )
+
     def decision(self, params, X):
-        """Network output on raw ``X`` (not the hot path: allocates freely)."""
+        """Network output on raw ``X`` (not the hot path: allocates freely).
+
+        ``X`` of another array namespace is multiplied on its device; the
+        parameters (and this model's arrays) are moved there first when
+        they are numpy arrays.
+        """
+        xp = aa.namespace_of(X)
+        if xp is not None:
+            model = self.on_device_of(X)
+            params = [
+                aa.asarray_on(p, X, dtype=X.dtype) if aa._is_host(p) else p
+                for p in params
+            ]
+            hidden, output, intercept = model.split(params)
+            Xp = model.architecture.prepare(X)
+            Z = model.architecture.preact(Xp, model.raw_hidden(hidden), out=None)
+            return model.activation.value(Z) @ output + intercept
         hidden, output, intercept = self.split(params)
         Xp = self.architecture.prepare(X)
         Z = np.empty((X.shape[0], self.n_hidden), dtype=hidden.dtype)
@@ -134,7 +178,23 @@ class ShallowModel:
 def _weighted_mean(values, weight):
     """Mean over rows of ``values`` under normalised weights (a scalar ``1/m``
     or a vector)."""
+    xp = aa.namespace_of(values)
+    if xp is not None:
+        return xp.mean(values, axis=0) if _scalar(weight) else weight @ values
     return values.mean(axis=0) if np.ndim(weight) == 0 else np.dot(weight, values)
+
+
+def _rows_numpy(a, rows):
+    return a[rows]
+
+
+def _rows_xp(a, rows):
+    return a[rows, ...]
+
+
+def _scalar(weight):
+    """Whether the normalised weights are the scalar ``1/m``."""
+    return not hasattr(weight, "shape") or len(weight.shape) == 0
 
 
 class Objective:
@@ -180,15 +240,33 @@ class Objective:
         m = self.n_samples if batch_size is None else min(batch_size, self.n_samples)
         self.batch_size = m
         dtype = X.dtype
-        self._Z = np.empty((m, model.n_hidden), dtype=dtype)
-        self._A = np.empty((m, model.n_hidden), dtype=dtype)
-        self._pred = np.empty((m,) + model.output_shape, dtype=dtype)
-        self._dpred = np.empty((m,) + model.output_shape, dtype=dtype)
+        # Another array namespace (torch, CuPy, ...): every buffer and every
+        # step on X's device; None for the numpy path.
+        self.xp = xp = aa.namespace_of(X)
+        if xp is None:
+            empty = np.empty
+        else:
+            dev = aa.device(X)
+
+            def empty(shape, dtype):
+                return xp.empty(shape, dtype=dtype, device=dev)
+
+        self._empty = empty
+        # Rows of a buffer or of the data: the standard wants an index for
+        # every axis (a trailing ellipsis); numpy and scipy.sparse do not.
+        self._rows = _rows_numpy if xp is None else _rows_xp
+        self._Z = empty((m, model.n_hidden), dtype=dtype)
+        self._A = empty((m, model.n_hidden), dtype=dtype)
+        self._pred = empty((m,) + model.output_shape, dtype=dtype)
+        self._dpred = empty((m,) + model.output_shape, dtype=dtype)
         self._shuffled = None
         self._cache = None
         fixed = model.fixed_output
         # Multiplying by output weights that are all 1 is exact: skip the pass.
-        self._unit_output = fixed is not None and bool(np.all(fixed == 1))
+        if xp is None:
+            self._unit_output = fixed is not None and bool(np.all(fixed == 1))
+        else:
+            self._unit_output = fixed is not None and bool(xp.all(fixed == 1))
         # z^2 with fixed output signs on a dense layer (quadratic networks):
         # D = 2 o_j z dpred is (z dpred) times the exact factor 2 o_j, which
         # moves out of the product onto the rows of the hidden gradient. One
@@ -196,7 +274,8 @@ class Objective:
         # bits as the general path (scaling by +-2 is exact).
         self._row_factor = None
         if (
-            type(model.activation) is Quadratic
+            xp is None
+            and type(model.activation) is Quadratic
             and isinstance(model.architecture, Dense)
             and model.n_outputs is None
             and fixed is not None
@@ -215,7 +294,7 @@ class Objective:
         # The batch of the last value() call, whose loss derivatives are kept.
         self._evaluated = None
         self._B = (
-            np.empty((m, model.n_hidden), dtype=dtype)
+            empty((m, model.n_hidden), dtype=dtype)
             if self.exact and "output" in names
             else None
         )
@@ -336,19 +415,34 @@ class Objective:
         if self.sw is None:
             return 1.0 / (batch.stop - batch.start)
         sw = self.sw[batch]
+        if self.xp is not None:
+            return sw / self.xp.sum(sw)
         return sw / sw.sum()
 
-    def value(self, params, batch, weight_decay=True):
+    def value(self, params, batch, weight_decay=True, preact=None):
         """Loss at ``params`` on ``batch``; caches what :meth:`gradient` needs.
 
         ``weight_decay=False`` leaves out ``alpha/2 ||hidden||^2``: the
         solvers' start check compares the network's own slope with finite
         differences, which an exact quadratic term could hide.
+
+        ``preact``, an array of shape ``(batch, n_hidden)``, holds the
+        pre-activations at ``params`` computed by the caller (see
+        :meth:`take_preactivations`); the forward product is then skipped.
+        :meth:`gradient` reads them from that array, which must stay
+        unchanged until then.
         """
         m = batch.stop - batch.start
-        Xb = self.Xp[batch]
-        Z, A = self._Z[:m], self._A[:m]
-        self.model.architecture.preact(Xb, self._raw_hidden(params[0]), out=Z)
+        rows = self._rows
+        A = rows(self._A, slice(0, m))
+        if preact is None:
+            Z = rows(self._Z, slice(0, m))
+            self.model.architecture.preact(
+                rows(self.Xp, batch), self._raw_hidden(params[0]), out=Z
+            )
+        else:
+            Z = preact
+        self._computed = preact is None
         self.model.activation.value(Z, out=A)
         weight = self._weights(batch)
         learned = "output" in self.model.names
@@ -356,21 +450,65 @@ class Objective:
         if self.exact and learned:
             penalty = self._solve_output_layer(params, A, batch, weight)
         _, output, _ = self.model.split(params)
-        pred = np.matmul(A, output, out=self._pred[:m])
+        if self.xp is not None:
+            pred = aa.matmul(A, output, rows(self._pred, slice(0, m)), self.xp)
+        else:
+            pred = np.matmul(A, output, out=self._pred[:m])
         if self.exact and not learned:
             # Fixed output weights: the intercept is the weighted mean residual.
             params[self.model.names.index("intercept")][...] = _weighted_mean(
-                self.y[batch] - pred, weight
+                rows(self.y, batch) - pred, weight
             )
         pred += self.model.split(params)[2]
-        dpred = self._dpred[:m]
-        loss = self.loss.value_and_dpred(pred, self.y[batch], weight, out=dpred)
-        self._cache = (batch, params)
+        dpred = rows(self._dpred, slice(0, m))
+        loss = self.loss.value_and_dpred(pred, rows(self.y, batch), weight, out=dpred)
+        self._cache = (batch, params, Z)
         self._evaluated = batch
         total = loss + penalty + self._l2(params, weight_decay)
         for regulariser in self.regularisers:
             total += regulariser.value(params[0])
         return total
+
+    def take_preactivations(self, replacement=None):
+        """Hand over the pre-activations of the last :meth:`value` call.
+
+        Returns the buffer they were computed in, of shape
+        ``(batch_size, n_hidden)`` (the batch's rows first); from now on the
+        objective computes its forward products in ``replacement``, an
+        array of the same shape and dtype (a new one when None). No copy is
+        made, and :meth:`gradient` at the last point still reads them, so
+        the caller must not change them before that.
+
+        The pre-activations are linear in the hidden parameters: a caller
+        that keeps those of two points ``x`` and ``x'`` has those of every
+        ``x + beta (x - x')`` by elementwise arithmetic, which it passes to
+        :meth:`value` as ``preact`` (the accelerated step policy does this
+        to save the forward product at its extrapolated point).
+        """
+        if self.xp is None:
+            computed = self._cache is not None and np.may_share_memory(
+                self._cache[2], self._Z
+            )
+        else:
+            computed = self._cache is not None and self._computed
+        if not computed:
+            raise RuntimeError(
+                "take_preactivations() needs a value() call that computed "
+                "the forward product first."
+            )
+        if replacement is None:
+            replacement = aa.empty_like(self._Z)
+        elif (
+            tuple(replacement.shape) != tuple(self._Z.shape)
+            or replacement.dtype != self._Z.dtype
+        ):
+            raise ValueError(
+                f"The replacement buffer has shape {replacement.shape} and "
+                f"dtype {replacement.dtype}; expected {self._Z.shape} and "
+                f"{self._Z.dtype}."
+            )
+        taken, self._Z = self._Z, replacement
+        return taken
 
     def _l2(self, params, weight_decay=True):
         """``alpha/2 ||hidden||^2 + alpha_output/2 ||output||^2``, the latter
@@ -378,18 +516,18 @@ class Objective:
         is the ridge of the solve); without the first term when
         ``weight_decay`` is False."""
         alpha = self.alpha if weight_decay else 0.0
-        total = 0.5 * alpha * float(np.vdot(params[0], params[0]))
+        total = 0.5 * alpha * aa.vdot(params[0], params[0])
         names = self.model.names
         if "output" in names and not self.exact and self.alpha_output:
             o = params[names.index("output")]
-            total += 0.5 * self.alpha_output * float(np.vdot(o, o))
+            total += 0.5 * self.alpha_output * aa.vdot(o, o)
         return total
 
     def _raw_hidden(self, hidden):
         if self.model.column_scale is None:
             return hidden
         if self._H is None:
-            self._H = np.empty_like(hidden)
+            self._H = aa.empty_like(hidden)
         return self.model.raw_hidden(hidden, out=self._H)
 
     def _solve_output_layer(self, params, A, batch, weight):
@@ -398,6 +536,8 @@ class Objective:
         Writes them into ``params`` and returns the ridge term of the loss.
         ``weight`` is ``1/m`` or the normalised sample weights.
         """
+        if self.xp is not None:
+            return self._solve_output_layer_xp(params, A, batch, weight)
         names = self.model.names
         y = self.y[batch]
         scalar = np.ndim(weight) == 0
@@ -435,6 +575,48 @@ class Objective:
             params[names.index("intercept")][...] = y_mean - a_mean @ o
         return 0.5 * self._ridge * float(np.vdot(o, o))
 
+    def _solve_output_layer_xp(self, params, A, batch, weight):
+        """:meth:`_solve_output_layer` in the namespace of the data: the same
+        steps, the small system in float64 where the device has it."""
+        xp, names = self.xp, self.model.names
+        y = self.y[batch, ...]
+        scalar = _scalar(weight)
+        fit_b = "intercept" in names
+        B = self._B[: y.shape[0], ...]
+        dtype = A.dtype
+        wide = aa.wide_float(xp, aa.device(A))
+        if fit_b:
+            a_mean = xp.mean(A, axis=0) if scalar else weight @ A
+            y_mean = _weighted_mean(y, weight)
+            B[...] = A - a_mean
+            t = y - y_mean
+        else:
+            B[...] = A
+            t = aa.copy(y)
+        if scalar:
+            root = math.sqrt(weight)
+            B *= root
+            t *= root
+        else:
+            root = xp.sqrt(weight)
+            column = xp.reshape(root, (-1, 1))
+            B *= column
+            t *= root if t.ndim == 1 else column
+        gram = xp.astype(B.T @ B, wide)
+        rhs = xp.astype(B.T @ t, wide)
+        size = gram.shape[0]
+        if self._ridge is None:
+            diag = float(xp.linalg.trace(gram)) / size
+            stabiliser = RIDGE.get(aa.host_dtype(A), 1e-5) * (diag if diag > 0 else 1.0)
+            self._ridge = self.alpha_output + stabiliser
+        gram = gram + self._ridge * xp.eye(size, dtype=wide, device=aa.device(A))
+        o = aa.solve_spd(gram, rhs, xp)
+        params[names.index("output")][...] = xp.astype(o, dtype)
+        if fit_b:
+            b = xp.astype(y_mean, wide) - xp.astype(a_mean, wide) @ o
+            params[names.index("intercept")][...] = xp.astype(b, dtype)
+        return 0.5 * self._ridge * float(xp.sum(o * o))
+
     def gradient(self, params, batch, out, weight_decay=True):
         """Gradient at ``params`` on ``batch``, written into ``out``.
 
@@ -452,10 +634,12 @@ class Objective:
             or self._cache[1] is not params
         ):
             self.value(params, batch)
+        if self.xp is not None:
+            return self._gradient_xp(params, batch, out, weight_decay)
         hidden, output, _ = self.model.split(params)
         m = batch.stop - batch.start
         Xb = self.Xp[batch]
-        Z, A, dpred = self._Z[:m], self._A[:m], self._dpred[:m]
+        Z, A, dpred = self._cache[2], self._A[:m], self._dpred[:m]
         names = self.model.names
         if self.exact:
             # Solved exactly in value(): no gradient step on them.
@@ -508,5 +692,45 @@ class Objective:
         if self.alpha_output and "output" in names and not self.exact:
             out[names.index("output")] += self.alpha_output * output
         # The A buffer now holds D: the next gradient needs a fresh forward.
+        self._cache = None
+        return out
+
+    def _gradient_xp(self, params, batch, out, weight_decay):
+        """:meth:`gradient` in the namespace of the data (after the cache
+        check): the general path, without the numba kernels."""
+        xp = self.xp
+        hidden, output, _ = self.model.split(params)
+        m = batch.stop - batch.start
+        Xb = self.Xp[batch, ...]
+        Z, A, dpred = self._cache[2], self._A[:m, ...], self._dpred[:m, ...]
+        names = self.model.names
+        if self.exact:
+            for i in self.solved_blocks:
+                out[i][...] = 0
+        else:
+            if "output" in names:
+                i = names.index("output")
+                out[i] = aa.matmul(A.T, dpred, out[i], xp)
+            if "intercept" in names:
+                out[names.index("intercept")][...] = xp.sum(dpred, axis=0)
+        activation = self.model.activation
+        if self.model.n_outputs is not None:
+            G = dpred @ output.T
+            D = activation.derivative(Z, out=A)
+            D *= G
+        else:
+            D = activation.derivative(Z, out=A)
+            if not self._unit_output:
+                D *= output
+            D *= xp.reshape(dpred, (-1, 1))
+        out[0] = self.model.architecture.backprop(Xb, D, out=out[0])
+        if self.model.column_scale is not None:
+            out[0] /= self.model.column_scale
+        if self.alpha and weight_decay:
+            out[0] += self.alpha * params[0]
+        for regulariser in self.regularisers:
+            regulariser.add_gradient(params[0], out[0])
+        if self.alpha_output and "output" in names and not self.exact:
+            out[names.index("output")] += self.alpha_output * output
         self._cache = None
         return out

@@ -125,6 +125,8 @@ class Prox(Component):
             shape = tuple(shape)
         state = self._validate(shape)
         self._checked = (shape, self._param_values(), state)
+        # Device copies belong to the state they were made from.
+        self.__dict__.pop("_device_copies", None)
 
     def _validate(self, shape):
         """Raise ``ValueError`` on bad parameters; return precomputed state."""
@@ -145,7 +147,28 @@ class Prox(Component):
             checked = self._checked
         return checked[2]
 
+    def _on_device(self, array, like, transform=None, dtype=None):
+        """The numpy array ``array`` of the prepared state (group labels, a
+        basis), or ``transform(array)``, in the namespace and on the device
+        of ``like`` (in ``dtype``, a dtype of that namespace, when given).
+
+        Converted once per :meth:`check`, namespace and device, so that a
+        projection on a GPU does not copy its constants from the host at
+        every step.
+        """
+        from ._array_api import asarray_on, device, namespace_of
+
+        copies = self.__dict__.setdefault("_device_copies", {})
+        where = (namespace_of(like).__name__, str(device(like)), str(dtype))
+        key = (id(array), transform, *where)
+        if key not in copies:
+            host = array if transform is None else transform(array)
+            # The numpy array is kept with its copy, so its id is not reused.
+            copies[key] = (array, asarray_on(host, like, dtype))
+        return copies[key][1]
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_checked", None)
+        state.pop("_device_copies", None)
         return state

@@ -26,6 +26,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
+from . import _array_api as aa
 from ._base import _keep_on_failure
 from ._loss import LOSSES, LogisticLoss, MultinomialLoss, log_proba
 from ._validation import check_class_weight
@@ -53,11 +54,15 @@ class ShallowRegressorMixin(RegressorMixin):
             X,
             y,
             reset=reset,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             y_numeric=True,
             multi_output=self._multi_output,
             accept_sparse=self._sparse_formats(),
         )
+        if aa.namespace_of(X) is not None:
+            # Under array API dispatch X stays in its namespace; the targets
+            # (a vector, or a few columns) are encoded on the host.
+            return X, aa.to_numpy(y).astype(aa.host_dtype(X), copy=False)
         return X, y.astype(X.dtype, copy=False)
 
     def _check_targets(self, X, y, reset=True):
@@ -107,7 +112,9 @@ class ShallowRegressorMixin(RegressorMixin):
         of ``y`` first.
         """
         pred = self.predict(X)
-        y = np.asarray(y, dtype=np.float64)
+        if aa.namespace_of(pred) is not None:
+            pred = aa.to_numpy(pred)
+        y = np.asarray(aa.to_numpy(y), dtype=np.float64)
         if y.shape[0]:
             size = np.max(np.abs(y), axis=0)
             size = np.where((size > 0) & np.isfinite(size), size, 1.0)
@@ -148,13 +155,18 @@ class ShallowClassifierMixin(ClassifierMixin):
             X,
             y,
             reset=reset,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             accept_sparse=self._sparse_formats(),
         )
         check_classification_targets(y)
+        # Under array API dispatch, the labels are encoded on the host and
+        # classes_ returns to the labels' namespace and device.
+        labels_like = None if aa._is_host(y) else y
+        if labels_like is not None:
+            y = aa.to_numpy(y)
         if not reset or classes is not None:
             # partial_fit: the classes are fixed by the first call.
-            classes = self.classes_ if not reset else np.unique(classes)
+            classes = aa.to_numpy(self.classes_) if not reset else np.unique(classes)
             unknown = np.setdiff1d(y, classes)
             if unknown.size:
                 raise ValueError(
@@ -177,17 +189,25 @@ class ShallowClassifierMixin(ClassifierMixin):
             # non-finite one would turn the loss into a gain.
             check_class_weight(class_weight)
             weight = compute_sample_weight(class_weight, y)
-        self.classes_ = classes
+        self.classes_ = (
+            classes if labels_like is None else aa.asarray_on(classes, labels_like)
+        )
+        dtype = aa.host_dtype(X)
         if len(classes) == 2:
-            y_enc = np.where(codes == 1, 1.0, -1.0).astype(X.dtype)
+            y_enc = np.where(codes == 1, 1.0, -1.0).astype(dtype)
             return X, y_enc, None, LogisticLoss(), weight
-        y_enc = np.zeros((len(codes), len(classes)), dtype=X.dtype)
+        y_enc = np.zeros((len(codes), len(classes)), dtype=dtype)
         y_enc[np.arange(len(codes)), codes] = 1.0
         return X, y_enc, len(classes), MultinomialLoss(), weight
 
     @staticmethod
     def _codes(y_enc):
         """Class indices from encoded targets or from decision values."""
+        xp = aa.namespace_of(y_enc)
+        if xp is not None:
+            if y_enc.ndim == 1:
+                return xp.astype(y_enc > 0, xp.int64)
+            return xp.argmax(y_enc, axis=1)
         return (y_enc > 0).astype(np.intp) if y_enc.ndim == 1 else y_enc.argmax(axis=1)
 
     def _split_validation(self, y, test_size, rng):
@@ -281,7 +301,9 @@ class ShallowClassifierMixin(ClassifierMixin):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1.
         """
-        return np.exp(self.predict_log_proba(X))
+        log_p = self.predict_log_proba(X)
+        xp = aa.namespace_of(log_p)
+        return np.exp(log_p) if xp is None else xp.exp(log_p)
 
     def predict(self, X):
         """The most probable class of each sample.
@@ -295,4 +317,10 @@ class ShallowClassifierMixin(ClassifierMixin):
         y_pred : ndarray of shape (n_samples,)
         """
         codes = self._codes(self._decision(X))  # checks that it is fitted
+        xp = aa.namespace_of(codes)
+        if xp is not None:
+            classes = self.classes_
+            if aa._is_host(classes):
+                classes = aa.asarray_on(classes, codes)
+            return xp.take(classes, codes)
         return self.classes_[codes]

@@ -11,6 +11,11 @@ matrix product.
   ``x[l * stride : l * stride + kernel_size]``. The products run on the
   strided patches, never on the dense matrix ``FC(K)``, which
   :meth:`Convolution.to_dense` builds for inspection only.
+
+Both also take arrays of another array-API namespace (torch, CuPy, ...; see
+:mod:`sklearn_shallow._array_api`) for ``X``, the parameters and ``out``,
+all of one namespace and device; numpy arrays take the numpy code, whose
+results are unchanged.
 """
 
 import numbers
@@ -19,6 +24,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import sparse
 
+from ._array_api import device as _device
+from ._array_api import matmul, namespace_of
 from ._component import Component, resolve
 
 DEFAULT_N_HIDDEN = 20
@@ -73,6 +80,9 @@ class Dense(Architecture):
         return (self.n_hidden_for(n_features, n_hidden), n_features)
 
     def preact(self, Xp, P, out):
+        xp = namespace_of(Xp, P)
+        if xp is not None:
+            return matmul(Xp, P.T, out, xp)
         if sparse.issparse(Xp):
             # The sparse product, never a dense copy of X.
             out[...] = Xp @ P.T
@@ -80,6 +90,9 @@ class Dense(Architecture):
         return np.matmul(Xp, P.T, out=out)
 
     def backprop(self, Xp, D, out):
+        xp = namespace_of(Xp, D)
+        if xp is not None:
+            return matmul(D.T, Xp, out, xp)
         if sparse.issparse(Xp):
             out[...] = (Xp.T @ D).T
             return out
@@ -176,11 +189,23 @@ class Convolution(Architecture):
                 "architecture, which works on sparse X without densifying it."
             )
         self._check(X.shape[1])
+        xp = namespace_of(X)
+        if xp is not None:
+            # The standard has no strided view: the same (n, r, b) copy, one
+            # slice per shift.
+            b, s = self.kernel_size, self.stride
+            starts = range(0, self.n_shifts(X.shape[1]) * s, s)
+            return xp.stack([X[:, i : i + b] for i in starts], axis=1)
         patches = sliding_window_view(X, self.kernel_size, axis=1)[:, :: self.stride]
         return np.ascontiguousarray(patches)
 
     def preact(self, Xp, P, out):
         n, r, b = Xp.shape
+        xp = namespace_of(Xp, P)
+        if xp is not None:
+            Z = xp.reshape(Xp, (n * r, b)) @ P.T
+            Z = xp.reshape(Z, (n, r * P.shape[0]))
+            return Z if out is None else _write(out, Z)
         if not out.flags.c_contiguous:
             out[...] = self.preact(Xp, P, np.empty(out.shape, dtype=out.dtype))
             return out
@@ -189,13 +214,22 @@ class Convolution(Architecture):
 
     def backprop(self, Xp, D, out):
         n, r, b = Xp.shape
+        xp = namespace_of(Xp, D)
+        if xp is not None:
+            k = D.shape[1] // r
+            Dk = xp.reshape(D, (n * r, k))
+            return matmul(Dk.T, xp.reshape(Xp, (n * r, b)), out, xp)
         k = out.shape[0]
         return np.matmul(D.reshape(n * r, k).T, Xp.reshape(n * r, b), out=out)
 
     def to_dense(self, P, n_features):
         r = self.n_shifts(n_features)
         k, b = P.shape
-        W = np.zeros((r * k, n_features), dtype=P.dtype)
+        xp = namespace_of(P)
+        if xp is not None:
+            W = xp.zeros((r * k, n_features), dtype=P.dtype, device=_device(P))
+        else:
+            W = np.zeros((r * k, n_features), dtype=P.dtype)
         for shift in range(r):
             start = shift * self.stride
             W[shift * k : (shift + 1) * k, start : start + b] = P
@@ -204,11 +238,20 @@ class Convolution(Architecture):
     def from_dense(self, W, n_features):
         r = self.n_shifts(n_features)
         k, b = self.n_kernels, self.kernel_size
-        P = np.zeros((k, b), dtype=W.dtype)
+        xp = namespace_of(W)
+        if xp is not None:
+            P = xp.zeros((k, b), dtype=W.dtype, device=_device(W))
+        else:
+            P = np.zeros((k, b), dtype=W.dtype)
         for shift in range(r):
             start = shift * self.stride
             P += W[shift * k : (shift + 1) * k, start : start + b]
         return P / r
+
+
+def _write(out, value):
+    out[...] = value
+    return out
 
 
 ARCHITECTURES = {"dense": Dense}

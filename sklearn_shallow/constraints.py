@@ -22,18 +22,37 @@ its size ``tau``; :func:`make_constraint` turns the pair into an object through
 the constraint rows of the one table :data:`sklearn_shallow.prox.PROX`
 (:data:`CONSTRAINTS` is their read-only view).
 
+Every projection also takes arrays of another array-API namespace (torch,
+CuPy, ...; see :mod:`sklearn_shallow._array_api`) and returns one of the
+same namespace, dtype and device; numpy arrays take the numpy code, whose
+results are unchanged. The generic code computes in float64 where the numpy
+code does (in float32 on a device without float64) and keeps the tie rules;
+it replaces data-dependent branches by ``where``, so a projection does not
+wait for the device.
+
 Why one module of ~1000 lines: about 400 of them are code; the rest are each
 set's derivation of its projection (Notes with the paper and the proof of
 exactness), kept beside the code it justifies. The sets share one base class
 and one table, and splitting them by kind would separate the shared checks.
 """
 
+import math
 import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
 
-from ._groups import check_groups, column_labels, group_norms, scale_groups
+from ._array_api import device as _device
+from ._array_api import float_dtype, largest_mask, namespace_of, wide_float
+from ._groups import (
+    check_groups,
+    column_labels,
+    device_layout,
+    group_norms,
+    group_norms_xp,
+    scale_groups,
+    scale_groups_xp,
+)
 from ._protocol import Prox
 from ._registry import _register, get_prox
 
@@ -67,7 +86,19 @@ def _output_dtype(W):
 
 def _eps(W):
     """Machine epsilon of the dtype a projection of ``W`` is returned in."""
+    xp = namespace_of(W)
+    if xp is not None:
+        return float(xp.finfo(float_dtype(W, xp)).eps)
     return float(np.finfo(_output_dtype(W)).eps)
+
+
+def _wide(W, xp):
+    """``W`` in the widest float of its device (float64 where there is one)."""
+    return xp.astype(W, wide_float(xp, _device(W)))
+
+
+def _shape(W):
+    return tuple(W.shape)
 
 
 def _is_int(value):
@@ -143,6 +174,9 @@ def project_l1_ball(v, radius):
     array([2., 0.])
     """
     _check_positive("radius", radius)
+    xp = namespace_of(v)
+    if xp is not None:
+        return _project_l1_ball_xp(v, radius, xp)
     return _project_l1_ball(np.asarray(v), radius)
 
 
@@ -169,6 +203,34 @@ def _project_l1_ball(v, radius):
     # +0.0 (not -0.0) for the entries it zeroes.
     out = np.where(flat < 0, -shrunk, shrunk) + 0.0
     return out.reshape(v.shape).astype(dtype, copy=False)
+
+
+def _project_l1_ball_xp(v, radius, xp, slack=0.0):
+    """:func:`_project_l1_ball` in the namespace ``xp``, without a branch.
+
+    The projection is computed in every case and ``v`` is returned where its
+    l1 norm is at most ``radius + slack`` (``slack``: the rounding that
+    :class:`L1Ball` and :class:`NuclearBall` forgive). The index ``rho`` is
+    the number of ``s_j < radius`` (``s`` is non-decreasing), read with
+    ``take``, so the device is never waited for.
+    """
+    dtype = float_dtype(v, xp)
+    if math.prod(v.shape) == 0:
+        return xp.astype(v, dtype, copy=True)
+    flat = xp.reshape(_wide(v, xp), (-1,))
+    mag = xp.abs(flat)
+    u = xp.sort(mag, descending=True)
+    n = u.shape[0]
+    steps = xp.arange(1, n, dtype=u.dtype, device=_device(u))
+    s = xp.cumulative_sum(steps * (u[:-1] - u[1:]), include_initial=True)
+    rho = xp.sum(xp.astype(s < radius, xp.int64), keepdims=True)
+    last = rho - 1
+    excess = (radius - xp.take(s, last)) / xp.astype(rho, u.dtype)
+    shrunk = xp.maximum((mag - xp.take(u, last)) + excess, 0.0)
+    out = xp.where(flat < 0, -shrunk, shrunk) + 0.0
+    inside = xp.sum(mag) <= radius + slack
+    out = xp.where(inside, flat, out)
+    return xp.astype(xp.reshape(out, v.shape), dtype)
 
 
 # ---------------------------------------------------------------------------
@@ -266,6 +328,10 @@ class Constraint(Prox, ABC):
         -------
         bool
         """
+        xp = namespace_of(W)
+        if xp is not None:
+            gap = xp.linalg.vector_norm(self.project(W) - W)
+            return bool(gap <= atol)
         W = np.asarray(W)
         gap = np.linalg.norm((self.project(W) - W).ravel())
         return bool(gap <= atol)
@@ -297,6 +363,9 @@ class Unconstrained(Constraint):
         pass
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            return xp.astype(W, float_dtype(W, xp), copy=True)
         W = np.asarray(W)
         return W.astype(_output_dtype(W), copy=True)
 
@@ -387,6 +456,9 @@ class L0Ball(Constraint):
         return self._n_keep(n_weights)
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            return self._project_xp(W, xp)
         W = np.asarray(W)
         k = self._prepared(W.shape)
         dtype = _output_dtype(W)
@@ -402,7 +474,27 @@ class L0Ball(Constraint):
         out[keep] = flat[keep]
         return out.reshape(W.shape)
 
+    def _project_xp(self, W, xp):
+        # The same entries as the stable argsort above (largest_mask keeps
+        # its tie rule), without sorting where a partial selection exists.
+        k = self._prepared(_shape(W))
+        W = xp.astype(W, float_dtype(W, xp))
+        mag = xp.abs(W)
+        if self.per_row:
+            keep = largest_mask(mag, k, 1, xp)
+        else:
+            flat = largest_mask(xp.reshape(mag, (-1,)), k, -1, xp)
+            keep = xp.reshape(flat, W.shape)
+        return xp.where(keep, W, xp.zeros_like(W))
+
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            k = self._prepared(_shape(W))
+            big = xp.astype(xp.abs(W) > atol, xp.int64)
+            if self.per_row:
+                return bool(xp.all(xp.sum(big, axis=1) <= k))
+            return bool(xp.sum(big) <= k)
         W = np.asarray(W)
         k = self._prepared(W.shape)
         big = np.abs(W) > atol
@@ -466,6 +558,11 @@ class L1Ball(Constraint):
         return bool(l1 <= self.radius + atol + _eps(W) * self.radius)
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            slack = _eps(W) * self.radius
+            return _project_l1_ball_xp(W, self.radius, xp, slack)
         W = np.asarray(W)
         self._prepared(W.shape)
         if self._inside(W, 0.0):
@@ -473,6 +570,11 @@ class L1Ball(Constraint):
         return _project_l1_ball(W, self.radius)
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            l1 = xp.sum(xp.abs(_wide(W, xp)))
+            return bool(l1 <= self.radius + atol + _eps(W) * self.radius)
         W = np.asarray(W)
         self._prepared(W.shape)
         return self._inside(W, atol)
@@ -573,6 +675,13 @@ class L0Features(Constraint):
         return labels, n_groups, n_keep
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            labels, n_groups, n_keep = self._prepared(_shape(W))
+            layout = device_layout(self, labels, n_groups, W)
+            norms = group_norms_xp(W, layout, xp)
+            keep = xp.astype(largest_mask(norms, n_keep, -1, xp), norms.dtype)
+            return scale_groups_xp(W, layout, keep, float_dtype(W, xp), xp)
         W = np.asarray(W)
         labels, n_groups, n_keep = self._prepared(W.shape)
         norms = group_norms(W, labels, n_groups)
@@ -583,6 +692,11 @@ class L0Features(Constraint):
         return scale_groups(W, labels, factor, _output_dtype(W))
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            labels, n_groups, n_keep = self._prepared(_shape(W))
+            norms = group_norms_xp(W, device_layout(self, labels, n_groups, W), xp)
+            return bool(xp.count_nonzero(norms > atol) <= n_keep)
         W = np.asarray(W)
         labels, n_groups, n_keep = self._prepared(W.shape)
         norms = group_norms(W, labels, n_groups)
@@ -611,6 +725,39 @@ class L0Features(Constraint):
             budgets.append(b)
             b //= 2
         return [L0Features(b, groups=self.groups) for b in budgets]
+
+    def exchange(self, W):
+        """The groups of columns a one-for-one swap would trade, or None.
+
+        A point that uses its whole budget is a fixed point of projected
+        steps as soon as no outside group's gradient outgrows the kept
+        groups' norms, which says nothing of whether another choice of
+        groups fits better; a fit may then try swaps of one kept group for
+        one outside group (:func:`sklearn_shallow._fit.run._exchange`).
+
+        Parameters
+        ----------
+        W : ndarray of shape (n_hidden, n_features)
+            Weights in the set.
+
+        Returns
+        -------
+        (kept, outside) or None
+            The column indices of each group in use and of each group out
+            of use (lists of arrays, groups in order). None when ``W`` uses
+            fewer groups than the budget (a group can enter without
+            another leaving) or every group.
+        """
+        W = np.asarray(W)
+        labels, n_groups, n_keep = self._prepared(W.shape)
+        used = group_norms(W, labels, n_groups) > 0
+        if used.sum() != n_keep or n_keep == n_groups:
+            return None
+        columns = [np.flatnonzero(labels == g) for g in range(n_groups)]
+        return (
+            [columns[g] for g in np.flatnonzero(used)],
+            [columns[g] for g in np.flatnonzero(~used)],
+        )
 
 
 class L1Features(Constraint):
@@ -692,7 +839,21 @@ class L1Features(Constraint):
         tol = atol + np.sqrt(norms.size) * _eps(W) * self.radius
         return bool(norms.sum() <= self.radius + tol)
 
+    def _project_xp(self, W, xp):
+        labels, n_groups = self._prepared(_shape(W))
+        layout = device_layout(self, labels, n_groups, W)
+        norms = group_norms_xp(W, layout, xp)
+        slack = math.sqrt(norms.shape[0]) * _eps(W) * self.radius
+        new = _project_l1_ball_xp(norms, self.radius, xp, slack)
+        positive = norms > 0
+        safe = xp.where(positive, norms, xp.ones_like(norms))
+        factor = xp.where(positive, new / safe, xp.zeros_like(norms))
+        return scale_groups_xp(W, layout, factor, float_dtype(W, xp), xp)
+
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            return self._project_xp(W, xp)
         W = np.asarray(W)
         labels, norms = self._norms(W)
         dtype = _output_dtype(W)
@@ -703,6 +864,12 @@ class L1Features(Constraint):
         return scale_groups(W, labels, factor, dtype)
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            labels, n_groups = self._prepared(_shape(W))
+            norms = group_norms_xp(W, device_layout(self, labels, n_groups, W), xp)
+            tol = atol + math.sqrt(norms.shape[0]) * _eps(W) * self.radius
+            return bool(xp.sum(norms) <= self.radius + tol)
         W = np.asarray(W)
         _, norms = self._norms(W)
         return self._inside(norms, W, atol)
@@ -765,6 +932,15 @@ class Rank(Constraint):
             )
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            dtype = float_dtype(W, xp)
+            if self.rank >= min(W.shape):
+                return xp.astype(W, dtype, copy=True)
+            U, s, Vt = xp.linalg.svd(_wide(W, xp), full_matrices=False)
+            r = self.rank
+            return xp.astype((U[:, :r] * s[:r]) @ Vt[:r, :], dtype)
         W = np.asarray(W)
         self._prepared(W.shape)
         dtype = _output_dtype(W)
@@ -775,6 +951,14 @@ class Rank(Constraint):
         return ((U[:, :r] * s[:r]) @ Vt[:r]).astype(dtype, copy=False)
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            s = xp.linalg.svdvals(_wide(W, xp))
+            if s.shape[0] == 0:
+                return True
+            tol = max(atol, float(s[0]) * max(W.shape) * _eps(W))
+            return bool(xp.count_nonzero(s > tol) <= self.rank)
         W = np.asarray(W)
         self._prepared(W.shape)
         s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
@@ -839,6 +1023,14 @@ class NuclearBall(Constraint):
         return atol + np.sqrt(min(W.shape)) * _eps(W) * self.radius
 
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            wide = _wide(W, xp)
+            U, s, Vt = xp.linalg.svd(wide, full_matrices=False)
+            inside = xp.sum(s) <= float(self.radius + self._tol(W, 0.0))
+            s = _project_l1_ball_xp(s, self.radius, xp)
+            return xp.astype(xp.where(inside, wide, (U * s) @ Vt), float_dtype(W, xp))
         W = np.asarray(W)
         self._prepared(W.shape)
         dtype = _output_dtype(W)
@@ -849,6 +1041,11 @@ class NuclearBall(Constraint):
         return ((U * s) @ Vt).astype(dtype, copy=False)
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            self._prepared(_shape(W))
+            s = xp.linalg.svdvals(_wide(W, xp))
+            return bool(xp.sum(s) <= float(self.radius + self._tol(W, atol)))
         W = np.asarray(W)
         self._prepared(W.shape)
         s = np.linalg.svd(W.astype(np.float64), compute_uv=False)
@@ -919,12 +1116,28 @@ class Subspace(Constraint):
         w = W.astype(np.float64).ravel()
         return B @ (B.T @ w), w
 
+    def _project_xp(self, W, xp):
+        B = self._prepared(_shape(W))
+        w = xp.reshape(_wide(W, xp), (-1,))
+        B = self._on_device(B, W, dtype=w.dtype)
+        return B @ (B.T @ w), w
+
     def project(self, W):
+        xp = namespace_of(W)
+        if xp is not None:
+            p, _ = self._project_xp(W, xp)
+            return xp.astype(xp.reshape(p, W.shape), float_dtype(W, xp))
         W = np.asarray(W)
         p, _ = self._project64(W)
         return p.reshape(W.shape).astype(_output_dtype(W), copy=False)
 
     def is_feasible(self, W, atol=1e-8):
+        xp = namespace_of(W)
+        if xp is not None:
+            p, w = self._project_xp(W, xp)
+            norm = xp.linalg.vector_norm
+            tol = atol + math.sqrt(w.shape[0]) * _eps(W) * float(norm(w))
+            return bool(norm(w - p) <= tol)
         W = np.asarray(W)
         p, w = self._project64(W)
         tol = atol + np.sqrt(w.size) * _eps(W) * np.linalg.norm(w)

@@ -232,6 +232,7 @@ class _PathCV(BaseEstimator):
         return getattr(self, self._param + "s")
 
     def _fit(self, X, y, sample_weight):
+        _refuse_array_api(self, X)
         template = self._template()
         classifier = is_classifier(template)
         sparse_ok = template.__sklearn_tags__().input_tags.sparse
@@ -385,6 +386,7 @@ class _PathCV(BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
+        _refuse_array_api(self, X)
         return validate_data(
             self,
             X,
@@ -1142,3 +1144,19 @@ class QuadraticNetClassifierCV(_AlphaCV):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+
+
+def _refuse_array_api(estimator, X):
+    """A clear error for arrays of another namespace under array API
+    dispatch: the cross-validated estimators are not wired for them yet
+    (their folds, paths and scores run on numpy arrays)."""
+    from ._array_api import get_namespace
+
+    xp, is_array_api = get_namespace(X)
+    if is_array_api:
+        raise TypeError(
+            f"{type(estimator).__name__} does not take {xp.__name__} arrays "
+            "under array_api_dispatch=True yet; pass numpy arrays (or turn "
+            "dispatch off). ProjectedShallowRegressor/Classifier and "
+            "RVSMRegressor/Classifier fit on them directly."
+        )

@@ -272,6 +272,7 @@ class _ProjectedPart:
             # Once the projections have chosen the inputs, descend on those
             # columns alone (a smaller X), then on all of them.
             spec.support = _used_columns
+            spec.exchange = constraint.exchange
         return spec
 
 

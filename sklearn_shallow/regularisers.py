@@ -27,6 +27,8 @@ output layer is ``alpha_output``, and the descent loop's start check switches
 
 import numpy as np
 
+from ._array_api import asarray_on, namespace_of
+
 __all__ = ["Perturbation"]
 
 
@@ -71,12 +73,33 @@ class Perturbation:
     def __init__(self, matrix):
         self.matrix = matrix
 
+    def _matrix_for(self, hidden):
+        """``C`` in the namespace, device and dtype of ``hidden``.
+
+        With hidden weights of another namespace than ``C`` (a torch fit
+        with a numpy ``C``), ``C`` is copied to their device at each call:
+        build the term with ``C`` in the fit's namespace to avoid it.
+        """
+        xp = namespace_of(hidden)
+        if xp is None:
+            return self.matrix, None
+        if namespace_of(self.matrix) is None:
+            return asarray_on(self.matrix, hidden, hidden.dtype), xp
+        return xp.astype(self.matrix, hidden.dtype, copy=False), xp
+
     def value(self, hidden):
         """``<C, W^T W>``."""
+        matrix, xp = self._matrix_for(hidden)
+        if xp is not None:
+            return float(xp.sum((hidden @ matrix) * hidden))
         return float(np.vdot(hidden @ self.matrix, hidden))
 
     def add_gradient(self, hidden, out):
         """Add ``2 W C`` to ``out``."""
+        matrix, xp = self._matrix_for(hidden)
+        if xp is not None:
+            out += (hidden @ matrix) * 2.0
+            return out
         grad = hidden @ self.matrix
         grad *= 2.0
         out += grad

@@ -17,13 +17,28 @@ weights ``(n_hidden, n_features)`` and keep its direction. They follow the
 protocol of constraints, :class:`sklearn_shallow.prox.Prox`, and their names
 resolve through the same table, :data:`sklearn_shallow.prox.PROX`
 (:data:`PENALTIES` is the read-only view of its penalty rows).
+
+Every function and operator also takes arrays of another array-API namespace
+(torch, CuPy, ...; see :mod:`sklearn_shallow._array_api`) and returns one of
+the same namespace, dtype and device; numpy arrays take the numpy code, whose
+results are unchanged.
 """
 
+import math
 import numbers
 
 import numpy as np
 
-from ._groups import check_groups, column_labels, group_norms, scale_groups
+from ._array_api import device, float_dtype, namespace_of, wide_float
+from ._groups import (
+    check_groups,
+    column_labels,
+    device_layout,
+    group_norms,
+    group_norms_xp,
+    scale_groups,
+    scale_groups_xp,
+)
 from ._protocol import Prox
 from ._registry import _register, get_prox
 
@@ -46,6 +61,10 @@ def soft_threshold(w, t):
     >>> soft_threshold(np.array([-2.0, 0.5, 3.0]), 1.0)
     array([-1.,  0.,  2.])
     """
+    xp = namespace_of(w)
+    if xp is not None:
+        w = xp.astype(w, float_dtype(w, xp), copy=False)
+        return xp.maximum(xp.abs(w) - t, 0.0) * xp.sign(w) + 0.0
     w = np.asarray(w)
     out = np.abs(w) - w.dtype.type(t)
     np.maximum(out, 0, out=out)
@@ -68,6 +87,9 @@ def hard_threshold(w, t):
     >>> hard_threshold(np.array([-2.0, 0.5, 3.0]), 0.5)
     array([-2.,  0.,  3.])
     """
+    xp = namespace_of(w)
+    if xp is not None:
+        return xp.where(xp.abs(w) > math.sqrt(2.0 * t), w, xp.zeros_like(w))
     w = np.asarray(w)
     return np.where(np.abs(w) > np.sqrt(2.0 * t), w, 0).astype(w.dtype, copy=False)
 
@@ -121,6 +143,9 @@ def tl1_threshold(w, t, a):
     >>> tl1_threshold(np.array([0.1, 2.0]), 0.5, 1.0).round(4)
     array([0.    , 1.8794])
     """
+    xp = namespace_of(w)
+    if xp is not None:
+        return _tl1_threshold_xp(w, t, a, xp)
     w = np.asarray(w)
     if t == 0:
         return w.copy()
@@ -133,6 +158,21 @@ def tl1_threshold(w, t, a):
     phi = np.arccos(np.clip(cos_arg, -1.0, 1.0))
     out[keep] = 2.0 / 3.0 * (a + v) * np.cos(phi / 3.0) - 2.0 * a / 3.0 + v / 3.0
     return (np.sign(w) * out).astype(w.dtype, copy=False) + 0.0
+
+
+def _tl1_threshold_xp(w, t, a, xp):
+    """:func:`tl1_threshold` in the namespace ``xp``: the closed form on
+    every entry (in the widest float of the device), zero below the level."""
+    if t == 0:
+        return xp.asarray(w, copy=True)
+    t, a = float(t), float(a)  # numpy scalars do not mix with every namespace
+    wide = xp.astype(w, wide_float(xp, device(w)))
+    v = xp.abs(wide)
+    cos_arg = 1.0 - 27.0 * t * a * (a + 1.0) / (2.0 * (a + v) ** 3)
+    phi = xp.acos(xp.clip(cos_arg, min=-1.0, max=1.0))
+    g = 2.0 / 3.0 * (a + v) * xp.cos(phi / 3.0) - 2.0 * a / 3.0 + v / 3.0
+    out = xp.where(v > float(tl1_threshold_level(t, a)), g, xp.zeros_like(g))
+    return xp.astype(xp.sign(wide) * out, w.dtype) + 0.0
 
 
 class Penalty(Prox):
@@ -174,6 +214,9 @@ class L1Penalty(Penalty):
     convex = True
 
     def value(self, w):
+        xp = namespace_of(w)
+        if xp is not None:
+            return float(xp.sum(xp.abs(w)))
         return float(np.abs(w).sum())
 
     def prox(self, w, t):
@@ -193,6 +236,9 @@ class L0Penalty(Penalty):
     convex = False
 
     def value(self, w):
+        xp = namespace_of(w)
+        if xp is not None:
+            return float(xp.count_nonzero(w))
         return float(np.count_nonzero(w))
 
     def prox(self, w, t):
@@ -234,6 +280,10 @@ class TransformedL1Penalty(Penalty):
 
     def value(self, w):
         self._prepared(None)
+        xp = namespace_of(w)
+        if xp is not None:
+            absw = xp.abs(w)
+            return float(xp.sum((self.a + 1.0) * absw / (self.a + absw)))
         absw = np.abs(w)
         return float(((self.a + 1.0) * absw / (self.a + absw)).sum())
 
@@ -274,17 +324,35 @@ class _FeaturePenalty(Penalty):
         labels, n_groups = self._prepared(w.shape)
         return w, labels, group_norms(w, labels, n_groups)
 
-    def _scalar_value(self, norms):
+    def _norms_xp(self, w, xp):
+        labels, n_groups = self._prepared(tuple(w.shape))
+        layout = device_layout(self, labels, n_groups, w)
+        return layout, group_norms_xp(w, layout, xp)
+
+    def _scalar_value(self, norms, xp=np):
+        """``sum_g P(norms_g)``; ``xp`` is the namespace of ``norms``."""
         raise NotImplementedError
 
     def _scalar_prox(self, norms, t):
         raise NotImplementedError
 
     def value(self, w):
+        xp = namespace_of(w)
+        if xp is not None:
+            _, norms = self._norms_xp(w, xp)
+            return float(self._scalar_value(norms, xp))
         _, _, norms = self._norms(w)
         return float(self._scalar_value(norms))
 
     def prox(self, w, t):
+        xp = namespace_of(w)
+        if xp is not None:
+            layout, norms = self._norms_xp(w, xp)
+            new = self._scalar_prox(norms, t)
+            positive = norms > 0
+            safe = xp.where(positive, norms, xp.ones_like(norms))
+            factor = xp.where(positive, new / safe, xp.zeros_like(norms))
+            return scale_groups_xp(w, layout, factor, float_dtype(w, xp), xp)
         w, labels, norms = self._norms(w)
         new = self._scalar_prox(norms, t)
         factor = np.divide(new, norms, out=np.zeros_like(norms), where=norms > 0)
@@ -321,8 +389,8 @@ class L0FeaturesPenalty(_FeaturePenalty):
 
     convex = False
 
-    def _scalar_value(self, norms):
-        return np.count_nonzero(norms)
+    def _scalar_value(self, norms, xp=np):
+        return xp.count_nonzero(norms)
 
     def _scalar_prox(self, norms, t):
         return hard_threshold(norms, t)
@@ -353,8 +421,8 @@ class L1FeaturesPenalty(_FeaturePenalty):
 
     convex = True
 
-    def _scalar_value(self, norms):
-        return norms.sum()
+    def _scalar_value(self, norms, xp=np):
+        return xp.sum(norms)
 
     def _scalar_prox(self, norms, t):
         return soft_threshold(norms, t)
@@ -396,8 +464,8 @@ class TransformedL1FeaturesPenalty(_FeaturePenalty):
         TransformedL1Penalty._validate(self, shape)
         return super()._validate(shape)
 
-    def _scalar_value(self, norms):
-        return ((self.a + 1.0) * norms / (self.a + norms)).sum()
+    def _scalar_value(self, norms, xp=np):
+        return xp.sum((self.a + 1.0) * norms / (self.a + norms))
 
     def _scalar_prox(self, norms, t):
         return tl1_threshold(norms, t, self.a)

@@ -503,3 +503,22 @@ def test_check_activation_output_on_a_fits_pre_activations():
     with pytest.raises(ValueError, match=r"is inf at the pre-activation 800 \(1 of 4"):
         check_activation_output(CustomActivation(np.exp, np.exp), Z, A)
     check_activation_output(ReLU(), Z, ReLU().value(Z))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(3, 4), (1000, 7)])
+def test_relu_value_equals_max_with_zero_bit_for_bit(dtype, shape):
+    # Large blocks take the maximum against an array of zeros (a faster
+    # numpy loop): the same bits as against the scalar 0, signed zeros, NaN
+    # and infinities included, also when written over the input.
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(shape).astype(dtype)
+    special_values = np.array([0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf, 1e-45])
+    z.flat[: len(special_values)] = special_values
+    expected = np.maximum(z, 0)
+    uint = np.uint32 if dtype == np.float32 else np.uint64
+    got = get_activation("relu").value(z)
+    assert_array_equal(got.view(uint), expected.view(uint))
+    in_place = z.copy()
+    get_activation("relu").value(in_place, out=in_place)
+    assert_array_equal(in_place.view(uint), expected.view(uint))

@@ -570,3 +570,144 @@ def test_fixed_step_stops_as_converged_when_the_fit_becomes_exact(seed):
         np.testing.assert_allclose(est.hidden_weights_.ravel(), w, rtol=1e-10)
         est.set_params(warm_start=True).fit(X, X @ w)
     np.testing.assert_allclose(est.hidden_weights_.ravel(), w, rtol=1e-10)
+
+
+def _fista_fit(X, y, max_iter, **params):
+    est = ProjectedShallowRegressor(
+        n_hidden=4,
+        solver="fista",
+        max_iter=max_iter,
+        tol=0.0,
+        n_iter_no_change=max_iter + 1,  # never stop early
+        random_state=0,
+        **params,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _count_products(monkeypatch):
+    """Count the forward (``preact``) and backward (``backprop``) products of
+    the dense layer."""
+    counts = {"preact": 0, "backprop": 0}
+    for name in counts:
+        original = getattr(Dense, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            counts[_name] += 1
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Dense, name, counted)
+    return counts
+
+
+@pytest.mark.parametrize("constraint", [None, "l1"])
+def test_fixed_step_fista_makes_one_forward_product_per_iteration(
+    planted, monkeypatch, capsys, constraint
+):
+    # The objective at the extrapolated point takes the pre-activations of
+    # the two last iterates, not a product: per iteration one forward (at
+    # the candidate) and one backward product, momentum restarts included
+    # (this step makes some). Counted by the difference of a 30- and a
+    # 10-iteration fit (the setup and the start check make products of
+    # their own).
+    X, y, _ = planted
+    tau = None if constraint is None else 2.0
+    counts = _count_products(monkeypatch)
+    per_fit = []
+    for max_iter in (10, 30):
+        counts.update(preact=0, backprop=0)
+        est = _fista_fit(
+            X, y, max_iter, step_size=1.0, constraint=constraint, tau=tau, verbose=1
+        )
+        restarts = re.findall(r"(\d+) momentum restarts", capsys.readouterr().out)
+        per_fit.append(
+            dict(counts, n_iter=est.n_iter_, restarts=sum(map(int, restarts)))
+        )
+    lo, hi = per_fit
+    iterations = hi["n_iter"] - lo["n_iter"]
+    assert iterations >= 20
+    assert hi["restarts"] > lo["restarts"]
+    assert hi["preact"] - lo["preact"] == iterations
+    assert hi["backprop"] - lo["backprop"] == iterations
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(step_size=0.05),
+        dict(step_size="auto"),
+        dict(step_size="auto", constraint="l0", tau=12),
+        dict(
+            step_size="auto",
+            activation="tanh",
+            output_weights="ones",
+            fit_intercept=False,
+        ),
+    ],
+)
+def test_fista_without_the_product_at_the_extrapolated_point_is_the_same_fit(
+    planted, monkeypatch, params
+):
+    # Against the same fit on an objective that cannot hand over its
+    # pre-activations (every objective value then makes its product): the
+    # same iterates up to rounding, momentum restarts included.
+    X, y, _ = planted
+    fast = _fista_fit(X, y, 60, **params)
+    monkeypatch.delattr(Objective, "take_preactivations")
+    slow = _fista_fit(X, y, 60, **params)
+    assert fast.n_iter_ == slow.n_iter_
+    assert_allclose(fast.loss_curve_, slow.loss_curve_, rtol=1e-12)
+    assert_allclose(fast.hidden_weights_, slow.hidden_weights_, rtol=1e-9, atol=1e-12)
+
+
+def _small_objective():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    model = ShallowModel(Tanh(), Dense(), 3, 2, np.ones(2), False)
+    objective = Objective(model, SquaredLoss(), X, rng.standard_normal(20))
+    return objective, [rng.standard_normal((2, 3))]
+
+
+def test_take_preactivations_needs_a_forward_product_first():
+    objective, params = _small_objective()
+    with pytest.raises(RuntimeError, match=r"needs a value\(\) call that computed"):
+        objective.take_preactivations()
+    batch = objective.batches()[0]
+    Z = np.empty((20, 2))
+    objective.value(params, batch, preact=Z)
+    with pytest.raises(RuntimeError, match=r"needs a value\(\) call that computed"):
+        objective.take_preactivations()
+
+
+def test_take_preactivations_refuses_a_buffer_of_another_shape():
+    objective, params = _small_objective()
+    objective.value(params, objective.batches()[0])
+    with pytest.raises(ValueError, match=r"shape \(20, 3\).*expected \(20, 2\)"):
+        objective.take_preactivations(np.empty((20, 3)))
+
+
+def test_preactivations_of_an_affine_combination_give_its_loss_and_gradient():
+    # Z is linear in the hidden weights: the kept pre-activations of two
+    # points give those of x + beta (x - x') without a product, and from them
+    # the same loss and gradient as the product does.
+    objective, (W,) = _small_objective()
+    batch = objective.batches()[0]
+    W_prev = W + 0.1
+    objective.value([W_prev], batch)
+    Z_prev = objective.take_preactivations()
+    objective.value([W], batch)
+    Z = objective.take_preactivations()
+    beta = 0.7
+    y_point = [W + beta * (W - W_prev)]
+    expected = objective.value(y_point, batch)
+    g_expected = objective.gradient(y_point, batch, [np.empty_like(W)])[0]
+    Z_y = Z + beta * (Z - Z_prev)
+    assert objective.value(y_point, batch, preact=Z_y) == pytest.approx(
+        expected, rel=1e-14
+    )
+    g = objective.gradient(y_point, batch, [np.empty_like(W)])[0]
+    assert_allclose(g, g_expected, rtol=1e-12)
+    # The gradient read the given pre-activations, not the objective's own.
+    assert_allclose(objective.value([W], batch, preact=Z), objective.value([W], batch))

@@ -3,7 +3,8 @@
 A fit with ``constraint='l0_features'`` from the dense start passes through
 halving input budgets, settles on its input columns in a few projected
 steps, descends on those columns alone (a network on ``X[:, columns]``),
-then ends with projected steps on every input
+then ends with projected steps on every input, and swaps one input for
+another while a swap fits better
 (``sklearn_shallow._fit.run._descend_by_support``). These tests check that
 the smaller problem is the same problem, that the staged fit ends where the
 constrained problem's optimum is (a closed form), that it finds planted
@@ -21,6 +22,8 @@ from sklearn.linear_model import LinearRegression
 
 from sklearn_shallow import ProjectedShallowClassifier, ProjectedShallowRegressor
 from sklearn_shallow._base import auto_alpha_scale
+from sklearn_shallow._fit import run as run_module
+from sklearn_shallow._fit.run import EXCHANGE_TRIALS
 from sklearn_shallow._loss import LogisticLoss, SquaredLoss
 from sklearn_shallow._network import Objective, ShallowModel
 from sklearn_shallow.activations import ReLU
@@ -121,7 +124,12 @@ def test_the_staged_fit_ends_at_least_squares_on_its_columns(seed, monkeypatch):
     ).fit(X, y)
     used = np.flatnonzero(np.any(est.hidden_weights_ != 0, axis=0))
     assert_array_equal(used, support)
-    assert len(calls) == 1 and np.array_equal(calls[0], support)  # it ran
+    # It ran, estimated the swaps on the support, then tried swaps of one
+    # column (none fits better here).
+    assert_array_equal(calls[0], support)
+    assert_array_equal(calls[1], support)
+    assert len(calls) == 2 + min(EXCHANGE_TRIALS, len(support))
+    assert all(len(np.setdiff1d(c, support)) == 1 for c in calls[2:])
     ls = LinearRegression().fit(X[:, support].toarray(), y)
     assert_allclose(est.predict(X), ls.predict(X[:, support].toarray()), atol=1e-5)
 
@@ -224,10 +232,80 @@ def test_a_budget_of_every_input_builds_no_smaller_problem(monkeypatch):
         return on_columns(self, columns)
 
     monkeypatch.setattr(Objective, "on_columns", spy)
-    for tau, expected in ((6, []), (2, [2])):
+    # tau=2: the support, the swaps' estimates on it, then a swap tried in
+    # place of each kept column.
+    for tau, expected in ((6, []), (2, [2, 2, 2, 2])):
         sizes.clear()
         est = ProjectedShallowRegressor(
             constraint="l0_features", tau=tau, random_state=0
         ).fit(X, y)
         assert sizes == expected
         assert est.score(X, y) > 0.95
+
+
+def _decoy_problem(seed, n=400, p=8):
+    # y = x0 + x1 exactly, and a decoy x2 = 0.8 x0 + 0.4 x1 + noise that
+    # explains more of y alone than x0 or x1 does. The best two columns are
+    # x0 and x1 (zero residual); a fit on the decoy and x1 is a fixed point
+    # of projected steps (its residual is the decoy's noise, orthogonal to
+    # x0 in expectation), from which one swap (x2 out, x0 in) reaches them.
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p))
+    X[:, 2] = 0.8 * X[:, 0] + 0.4 * X[:, 1] + 0.4 * rng.standard_normal(n)
+    return X, X[:, 0] + X[:, 1]
+
+
+def _least_squares_best_pair(X, y):
+    best = None
+    for i in range(X.shape[1]):
+        for j in range(i + 1, X.shape[1]):
+            A = np.column_stack([X[:, [i, j]], np.ones(len(y))])
+            rss = np.sum((y - A @ np.linalg.lstsq(A, y, rcond=None)[0]) ** 2)
+            if best is None or rss < best[0]:
+                best = (rss, [i, j])
+    return best[1]
+
+
+def _fit_from_the_decoy(X, y, seed):
+    # Linear units with output weights fixed to one: the network is
+    # x -> (w_1 + w_2) . x + b. Start near least squares on columns 1 and 2
+    # (at it exactly, the first gradient is rounding noise).
+    A = np.column_stack([X[:, [1, 2]], np.ones(len(y))])
+    coef = np.linalg.lstsq(A, y, rcond=None)[0]
+    start = np.zeros((2, X.shape[1]))
+    start[:, [1, 2]] = 0.9 * coef[:2] / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return ProjectedShallowRegressor(
+            n_hidden=2,
+            activation="linear",
+            output_weights="ones",
+            alpha=0.0,
+            constraint="l0_features",
+            tau=2,
+            init=start,
+            tol=1e-10,
+            random_state=seed,
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_swaps_reach_the_best_subset_past_a_decoy(seed, monkeypatch):
+    # On a set of columns the fit is least squares, so the best budget of
+    # two is found by brute force over every pair. From the decoy's fit the
+    # projected steps alone stay there (checked with the swaps switched
+    # off: the test can fail); the swaps reach the best pair, exactly.
+    X, y = _decoy_problem(seed)
+    best = _least_squares_best_pair(X, y)
+    assert best == [0, 1]
+    est = _fit_from_the_decoy(X, y, seed)
+    used = np.flatnonzero(np.any(est.hidden_weights_ != 0, axis=0))
+    assert_array_equal(used, best)
+    assert_allclose(est.predict(X), y, atol=1e-4)
+    assert est.n_iter_ <= est.max_iter
+
+    monkeypatch.setattr(run_module, "EXCHANGE_TRIALS", 0)
+    plain = _fit_from_the_decoy(X, y, seed)
+    assert_array_equal(
+        np.flatnonzero(np.any(plain.hidden_weights_ != 0, axis=0)), [1, 2]
+    )

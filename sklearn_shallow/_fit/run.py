@@ -13,11 +13,20 @@ import math
 import numpy as np
 from scipy import sparse
 
+from .. import _array_api as aa
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
 from .._threads import blas_threads
-from ..solvers import DescentResult, UpdateRule, descend, rows_that_can_vary
-from .spec import FitResult
+from ..architectures import Dense
+from ..solvers import (
+    ADMMUpdate,
+    DescentResult,
+    RVSMUpdate,
+    UpdateRule,
+    descend,
+    rows_that_can_vary,
+)
+from .spec import FitData, FitResult
 from .starts import _check_start
 
 
@@ -92,7 +101,7 @@ def _constant_fit(model, params, X, y, sample_weight, units):
 def _user_value(model, params, X, units):
     """The prediction at the first sample, in the user's units (the first
     output stands for all of them in the message)."""
-    internal = float(np.ravel(model.decision(params, X[:1]))[0])
+    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1])))[0])
     scale = float(np.ravel(units.y_scale)[0])
     shift = float(np.ravel(units.y_shift)[0])
     return internal * scale + shift
@@ -154,8 +163,8 @@ def _start_info(spec, params):
 def _accepted_start(params):
     """A result of no iterations at a start the stopping rule accepts."""
     return DescentResult(
-        params=[p.copy() for p in params],
-        raw_params=[p.copy() for p in params],
+        params=[aa.copy(p) for p in params],
+        raw_params=[aa.copy(p) for p in params],
         n_iter=0,
         loss_curve=[],
         validation_scores=[],
@@ -258,7 +267,7 @@ def _warm_up(spec, objective, params, rng, state=None, used=0):
         )
     finally:
         _set_penalty(objective, *alphas)
-    return warm_up.finish([p.copy() for p in warm.raw_params]), warm
+    return warm_up.finish([aa.copy(p) for p in warm.raw_params]), warm
 
 
 #: The message of a descent the user's callback stopped.
@@ -302,14 +311,15 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
        zero on the other columns;
     3. goes on with projected steps on every input until the stopping rule
        holds: a column outside the support enters when its gradient is
-       large enough.
+       large enough;
+    4. with ``spec.exchange``, swaps one group of columns for another while
+       a swap fits better (:func:`_exchange`).
 
     The end point satisfies the same stopping rule as a plain projected
     descent: the stages change only the way there. They share ``max_iter``;
     the user's callback sees every iteration, with the full-size weights,
     and stops the fit.
     """
-    names = spec.model.names
     budget = spec.max_iter
     asked = _user_callback(spec)
     stopped = False
@@ -352,27 +362,71 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         params[0] = following.project(params[0])
     first, columns, settled = settle(spec.update, params, state)
     budget -= first.n_iter
-    if stopped or not settled or budget <= 0:
+    if stopped or budget <= 0:
         return stages, first
-    stages.append(first)
-    hidden = first.raw_params[0]
-    if columns.size in (0, hidden.shape[1]):
-        # No column to drop (a budget of every input, a path's last point)
-        # or none left (every unit dead): no smaller problem, and no copy of
-        # X; the projected descent goes on.
-        third = _descend(
+    result = first  # the stopping rule held before the columns settled
+    if settled:
+        stages.append(first)
+        start = first
+        if 0 < columns.size < first.raw_params[0].shape[1]:
+            second = _descend_on_columns(
+                spec,
+                objective,
+                first.raw_params,
+                first.state,
+                columns,
+                rng,
+                user if asked is not None else None,
+                budget,
+            )
+            budget -= second.n_iter
+            if stopped or budget <= 0:
+                # Stopped or out of iterations: the support's end point.
+                return stages, second
+            stages.append(second)
+            start = second
+        # Else no column to drop (a budget of every input, a path's last
+        # point) or none left (every unit dead): no smaller problem, and no
+        # copy of X; the projected descent goes on.
+        result = _descend(
             spec,
             objective,
-            first.raw_params,
+            start.raw_params,
             spec.update,
             rng,
             None,
-            first.state,
+            start.state,
             callback,
             budget,
             continues=True,
         )
-        return stages, third
+        budget -= result.n_iter
+    if stopped or budget <= 0 or not result.converged or spec.exchange is None:
+        return stages, result
+    more, result = _exchange(
+        spec,
+        objective,
+        result,
+        rng,
+        user if asked is not None else None,
+        callback,
+        budget,
+        lambda: stopped,
+        allowance=sum(stage.n_iter for stage in stages) + result.n_iter,
+    )
+    return stages + more, result
+
+
+def _descend_on_columns(
+    spec, objective, start, state, columns, rng, user, budget, continues=True
+):
+    """The descent on ``X[:, columns]`` alone from ``start`` (parameters
+    whose hidden weights are zero off ``columns``) and the loop ``state``,
+    without projections (the set holds); the result's weights are
+    full-size again, and ``user`` (the user's callback) sees them so.
+    ``continues``: from the point ``state`` ended at (see :func:`_descend`);
+    else from another point, with the step search's own start."""
+    hidden = start[0]
 
     def embed(sub_params):
         out = np.zeros_like(hidden)
@@ -380,43 +434,186 @@ def _descend_by_support(spec, objective, params, rng, state, callback):
         return [out] + [np.array(p, copy=True) for p in sub_params[1:]]
 
     def on_support(info):
-        arrays = embed([info["params"][name] for name in names])
-        return user(dict(info, params=dict(zip(names, arrays))))
+        arrays = embed([info["params"][name] for name in spec.model.names])
+        return user(dict(info, params=dict(zip(spec.model.names, arrays))))
 
-    sub = objective.on_columns(columns)
-    start = [hidden[:, columns].copy()] + [p.copy() for p in first.raw_params[1:]]
-    second = _descend(
+    params = [hidden[:, columns].copy()] + [p.copy() for p in start[1:]]
+    result = _descend(
         spec,
-        sub,
-        start,
+        objective.on_columns(columns),
+        params,
         UpdateRule(project=None),
         rng,
         None,
-        first.state,
-        on_support if asked is not None else None,
+        state,
+        None if user is None else on_support,
         budget,
-        continues=True,
+        continues=continues,
     )
-    budget -= second.n_iter
-    params = embed(second.raw_params)
-    if stopped or budget <= 0:
-        # Stopped or out of iterations: the support's end point, put back.
-        second.params = second.raw_params = params
-        return stages, second
-    stages.append(second)
-    third = _descend(
-        spec,
-        objective,
-        params,
-        spec.update,
-        rng,
-        None,
-        second.state,
-        callback,
-        budget,
-        continues=True,
-    )
-    return stages, third
+    result.params = result.raw_params = embed(result.raw_params)
+    return result
+
+
+#: Swaps tried per round of :func:`_exchange`, those estimated best.
+EXCHANGE_TRIALS = 3
+
+#: Kept groups per round whose swaps :func:`_swaps` estimates with a
+#: gradient on every input (one pass over X each): those whose removal
+#: raises the loss least.
+EXCHANGE_CANDIDATES = 10
+
+
+def _loss_at(objective, params, gradient=None):
+    """The objective's value at a copy of ``params`` (the exact output
+    layer solves in place) on its one batch; with ``gradient`` (buffers),
+    its gradient there too."""
+    params = [p.copy() for p in params]
+    batch = objective.batches()[0]
+    value = objective.value(params, batch)
+    if gradient is not None:
+        objective.gradient(params, batch, gradient)
+    return value
+
+
+def _swaps(spec, objective, result):
+    """Candidate swaps at ``result``, best estimate first, or None.
+
+    Returns ``(swaps, kept)``: ``kept`` the column indices of the groups in
+    use, ``swaps`` a list of ``(i, columns)``, ``i`` the leaving group's
+    index in ``kept`` and ``columns`` the input columns in use after the
+    swap.
+    """
+    params = result.raw_params
+    groups = spec.exchange(params[0])
+    if groups is None:
+        return None
+    kept, outside = groups
+    support = np.sort(np.concatenate(kept))
+    position = np.searchsorted(support, np.concatenate(kept))
+    # The loss without each kept group (the output layer solved again), on
+    # the kept columns alone.
+    sub = objective.on_columns(support)
+    hidden = params[0][:, support]
+    removal, start = [], 0
+    for group in kept:
+        without = [hidden.copy()] + list(params[1:])
+        without[0][:, position[start : start + len(group)]] = 0
+        start += len(group)
+        removal.append(_loss_at(sub, without))
+    # For the groups whose removal costs least, the outside group with the
+    # largest gradient there is the one whose entry lowers the loss most to
+    # first order: by about mu/2 ||g||^2 in one step of size mu (the
+    # largest accepted: a converged fit's last step may have collapsed).
+    mu = max(result.state.get("mu") or 0.0, result.state.get("mu_max") or 0.0)
+    label = np.full(params[0].shape[1], len(outside))
+    for j, group in enumerate(outside):
+        label[group] = j
+    gradient = [np.empty_like(p) for p in params]
+    estimates = []
+    for i in np.argsort(removal, kind="stable")[:EXCHANGE_CANDIDATES]:
+        without = [params[0].copy()] + list(params[1:])
+        without[0][:, kept[i]] = 0
+        _loss_at(objective, without, gradient)
+        squares = np.einsum("ij,ij->j", gradient[0], gradient[0])
+        pull = np.bincount(label, weights=squares, minlength=len(outside) + 1)
+        j = int(np.argmax(pull[:-1]))
+        estimates.append((removal[i] - 0.5 * mu * pull[j], i, j))
+    estimates.sort(key=lambda e: e[0])
+    swaps = [
+        (i, np.sort(np.concatenate([support[~np.isin(support, kept[i])], outside[j]])))
+        for _, i, j in estimates
+    ]
+    return swaps, kept
+
+
+def _exchange(spec, objective, result, rng, user, callback, budget, stopped, allowance):
+    """Swaps of one group of input columns for another, while one fits better.
+
+    ``result`` is a converged fit that uses its whole budget of groups. Its
+    choice of groups is a fixed point of the projected steps, not the best
+    choice: from a dense start the budget keeps the inputs that each
+    explain most on their own, and an input that explains more together
+    with the others may never outgrow them (penguins' body mass: flipper
+    length and species, where species and sex fit better). So, as in the
+    swap steps of best-subset local search (Beck and Eldar 2013; Hazimeh
+    and Mazumder 2020), each round estimates, for each kept group, the loss
+    without it plus the first-order gain of the outside group with the
+    largest gradient there (for the :data:`EXCHANGE_CANDIDATES` kept groups
+    whose removal costs least), and tries the :data:`EXCHANGE_TRIALS` best
+    estimated swaps: a descent on the swapped columns alone from the fitted
+    weights (the new group from zero). The first trial that ends converged
+    at a lower objective is taken, and projected steps on every input
+    confirm it under the usual stopping rule; the next round starts there.
+    The rounds end when no trial fits better, so the end point satisfies
+    the stopping rule of the plain projected descent and fits at least as
+    well as ``result``. A trial that is not taken costs iterations (they
+    count in ``n_iter_`` and ``max_iter``; the history lists them before
+    the returned point's stage) and nothing else. No round starts once the
+    swaps have taken as many iterations (trials, confirmations, and one per
+    gradient of the estimates) as ``allowance``, the iterations of the
+    stages before them (the dense start not counted): they add about
+    that much work at most. Without that limit, on tf-idf inputs with a budget of 200 of
+    6090 inputs, each of 25 rounds lowered the objective, by 9% in all, at
+    three times the cost of the fit. ``(stages, result)``.
+    """
+    stages = []
+    while True:
+        f0 = _loss_at(objective, result.raw_params)
+        swaps = None
+        if f0 > 0 and allowance > 0:
+            swaps = _swaps(spec, objective, result)
+        if swaps is None:
+            # Nothing to swap, a zero loss that no swap can better, or the
+            # swaps' share of the work spent.
+            return stages, result
+        swaps, kept = swaps
+        allowance -= min(EXCHANGE_CANDIDATES, len(kept))  # gradient passes
+        taken, trials = None, []
+        for i, columns in swaps[:EXCHANGE_TRIALS]:
+            start = [p.copy() for p in result.raw_params]
+            start[0][:, kept[i]] = 0
+            # Not the converged fit's step: it may have collapsed there.
+            trial = _descend_on_columns(
+                spec,
+                objective,
+                start,
+                result.state,
+                columns,
+                rng,
+                user,
+                budget,
+                continues=False,
+            )
+            budget -= trial.n_iter
+            allowance -= trial.n_iter
+            trials.append(trial)
+            if stopped() or budget <= 0:
+                # Stopped or out of iterations in a trial: the converged
+                # point stays.
+                return stages + trials, result
+            if trial.converged and _loss_at(objective, trial.raw_params) < f0:
+                taken = trial
+                break
+        if taken is None:
+            return stages + trials, result
+        confirmed = _descend(
+            spec,
+            objective,
+            taken.raw_params,
+            spec.update,
+            rng,
+            None,
+            taken.state,
+            callback,
+            budget,
+            continues=True,
+        )
+        budget -= confirmed.n_iter
+        allowance -= confirmed.n_iter
+        stages += [result] + trials
+        result = confirmed
+        if stopped() or budget <= 0 or not confirmed.converged:
+            return stages, result
 
 
 def _subsample_stages(spec):
@@ -499,9 +696,22 @@ def fit_network(spec, data, rng):
     if spec.start_map is not None:
         params = spec.start_map(params)
     y_int = units.y_in(data.y)
+    sample_weight = data.sample_weight
+    if aa.namespace_of(data.X) is not None:
+        if on_device(spec, data.X):
+            # The start, the targets and the weights were made on the host
+            # (as the numpy path makes them); they move once, and the loop
+            # runs on X's device.
+            internal, params, y_int, sample_weight = _to_device(
+                data.X, internal, params, y_int, sample_weight
+            )
+        else:
+            data = FitData(
+                aa.to_numpy(data.X), data.y, sample_weight, data.n_outputs, data.loss
+            )
     _check_start(internal, params, data.X, y_int, spec.init)
     X_fit, y_fit, sw_fit, validate = _validation(
-        spec, internal, data.X, y_int, data.sample_weight, rng
+        spec, internal, data.X, y_int, sample_weight, rng
     )
 
     def build(X, y, sw, batch_size):
@@ -519,7 +729,7 @@ def fit_network(spec, data, rng):
         )
 
     stages, state, stopped = [], spec.resume, None
-    if _subsample_stages(spec):
+    if _subsample_stages(spec) and aa.namespace_of(X_fit) is None:
         # Before the objective on all rows exists: only one set of buffers
         # at a time.
         params, stages = _descend_by_subsample(
@@ -574,21 +784,108 @@ def fit_network(spec, data, rng):
     if objective.exact:
         # The predicting hidden weights may differ from the loop's own
         # (RVSM's sparse u): solve the output layer for them.
-        result.params = [p.copy() for p in result.params]
+        result.params = [aa.copy(p) for p in result.params]
         objective.value(result.params, objective.batches()[0])
     if spec.finish is not None:
         result = spec.finish(objective, result)
     # The objective's (n, n_hidden) buffers go before the constant check
     # allocates its own (on large data they set the fit's peak memory).
+    xp = objective.xp
     objective = score = rule = callback = None
     constant = None
     if spec.check_constant:
-        constant = _constant_fit(
-            internal, result.params, X_fit, y_fit, sw_fit, spec.units
-        )
+        check = _constant_fit if xp is None else _constant_fit_xp
+        constant = check(internal, result.params, X_fit, y_fit, sw_fit, spec.units)
     if record or stopped is not None:
         rows = stopped.n_rows if stopped is not None else X_fit.shape[0]
         record.append((rows, result.n_iter - n_staged))
+    if xp is not None:
+        # The user's units are applied on the host, as on the numpy path;
+        # the estimator moves its public attributes back to X's device.
+        result.params = [aa.to_numpy(p) for p in result.params]
+        result.raw_params = [aa.to_numpy(p) for p in result.raw_params]
     result.params = units.params_out(result.params, names)
     result.raw_params = units.params_out(result.raw_params, names)
     return FitResult(result, constant, record or None)
+
+
+def on_device(spec, X):
+    """Whether the fit of ``spec`` on an array ``X`` of another namespace
+    (torch, CuPy, ...) runs on X's device.
+
+    The loop runs there for a dense layer on one batch with the first-order
+    solvers ('fista', 'pgd', 'spg'), under the projected step or RVSM's and
+    ADMM's rules, with or without the dense warm-up. The other fits (L-BFGS,
+    which is scipy's; mini-batches and ``partial_fit``; early stopping; a
+    convolution; the column-sparse stages of 'l0_features'; the quadratic
+    nets' certificates and regularisers) copy X to the host once and run
+    the numpy path; their fitted attributes still return to X's namespace.
+    """
+    rules = (UpdateRule, RVSMUpdate, ADMMUpdate)
+    n = X.shape[0]
+    return (
+        isinstance(spec.model.architecture, Dense)
+        and spec.solver in ("fista", "pgd", "spg")
+        and (spec.batch_size is None or spec.batch_size >= n)
+        and spec.validation_fraction is None
+        and spec.support is None
+        and spec.finish is None
+        and spec.monitor is None
+        and not spec.regularisers
+        and type(spec.update) in rules
+        and (spec.warm_up is None or type(spec.warm_up.update) in rules)
+    )
+
+
+def _to_device(X, model, params, y, sample_weight):
+    """The host-made parts of a fit, moved once to ``X``'s namespace and
+    device in its dtype."""
+
+    def move(a):
+        return None if a is None else aa.asarray_on(a, X, dtype=X.dtype)
+
+    return (
+        model.on_device_of(X),
+        [move(p) for p in params],
+        move(y),
+        move(sample_weight),
+    )
+
+
+def _ptp(a, xp, axis=None):
+    return xp.max(a, axis=axis) - xp.min(a, axis=axis)
+
+
+def _constant_fit_xp(model, params, X, y, sample_weight, units):
+    """:func:`_constant_fit` on X's device (the same tests, in the standard's
+    functions); the reported constant is read on the host."""
+    xp = aa.namespace_of(X)
+    if sample_weight is not None:
+        rows = sample_weight > 0
+        X, y = X[rows, ...], y[rows, ...]
+    if X.shape[0] < 2 or float(_ptp(y, xp)) == 0:
+        return None
+    hidden, output, _ = model.split(params)
+    Z = model.architecture.preact(model.architecture.prepare(X), hidden, out=None)
+    A = model.activation.value(Z)
+    eps = float(np.finfo(aa.host_dtype(A)).eps)
+    varies = _ptp(A, xp, 0) > 16 * eps * xp.max(xp.abs(A), axis=0)
+    used = output != 0
+    if used.ndim > 1:
+        used = xp.any(used, axis=1)
+    if bool(xp.any(varies & used)):
+        pred = A @ output
+        y_range = _ptp(y, xp, 0)
+        spread = _ptp(pred, xp, 0) / xp.clip(y_range, min=1e-300)
+        largest = float(xp.max(spread))
+        if largest > CONSTANT_OUTPUT:
+            return None
+        reason = (
+            f"its outputs vary by {largest:.2g} of the targets' range "
+            "on the training samples"
+        )
+    elif not bool(xp.any(varies)):
+        reason = "every hidden unit is constant on the training samples (dead)"
+    else:
+        reason = "every hidden unit that varies has output weight zero"
+    return reason, _user_value(model, params, X, units)

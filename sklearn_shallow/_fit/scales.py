@@ -22,6 +22,8 @@ import warnings
 import numpy as np
 from scipy import sparse
 
+from .. import _array_api as aa
+
 __all__ = [
     "FeatureScaleWarning",
     "check_feature_offsets",
@@ -79,6 +81,8 @@ def column_moments(X, sample_weight=None):
     from ``E[x^2] - E[x]^2``: it is only resolved to about ``1e-8`` of the
     mean, enough to tell an offset.
     """
+    if aa.namespace_of(X) is not None:
+        return _column_moments_xp(X, sample_weight)
     n, p = X.shape
     high = np.asarray(X.max(axis=0), dtype=np.float64) if n else np.zeros(p)
     low = np.asarray(X.min(axis=0), dtype=np.float64) if n else np.zeros(p)
@@ -102,6 +106,52 @@ def column_moments(X, sample_weight=None):
             weight = w[start : start + MOMENT_ROWS]
             first += np.einsum("i,ij->j", weight, block)
             second += np.einsum("i,ij,ij->j", weight, block, block)
+    if not rescale:
+        safe = np.ones(p)
+    if w is None and n:
+        first /= n
+        second /= n
+    mean = first * safe
+    rms = np.sqrt(second) * safe
+    spread = np.sqrt(np.maximum(second - first * first, 0.0)) * safe
+    return mean, rms, spread, high == low
+
+
+def _column_moments_xp(X, sample_weight):
+    """:func:`column_moments` of an array of another namespace: the sums on
+    X's device (in float64 where it has it), the four results on the host."""
+    xp = aa.namespace_of(X)
+    n, p = X.shape
+    wide = aa.wide_float(xp, aa.device(X))
+    if n:
+        high = aa.to_numpy(xp.astype(xp.max(X, axis=0), wide)).astype(np.float64)
+        low = aa.to_numpy(xp.astype(xp.min(X, axis=0), wide)).astype(np.float64)
+    else:
+        high = low = np.zeros(p)
+    size = np.maximum(np.abs(high), np.abs(low))
+    safe = np.where((size > 0) & np.isfinite(size), size, 1.0)
+    rescale = bool(np.any((safe > 1e100) | (safe < 1e-100)))
+    w = None
+    if sample_weight is not None:
+        w = np.asarray(aa.to_numpy(sample_weight), dtype=np.float64)
+        w = aa.asarray_on(w / w.sum(), X, dtype=wide)
+    safe_on = aa.asarray_on(safe, X, dtype=wide)
+    first = xp.zeros(p, dtype=wide, device=aa.device(X))
+    second = xp.zeros(p, dtype=wide, device=aa.device(X))
+    for start in range(0, n, MOMENT_ROWS):
+        stop = min(start + MOMENT_ROWS, n)
+        block = xp.astype(X[start:stop, ...], wide)
+        if rescale:
+            block = block / safe_on
+        if w is None:
+            first += xp.sum(block, axis=0)
+            second += xp.sum(block * block, axis=0)
+        else:
+            weight = xp.reshape(w[start:stop], (-1, 1))
+            first += xp.sum(weight * block, axis=0)
+            second += xp.sum(weight * block * block, axis=0)
+    first = aa.to_numpy(first).astype(np.float64)
+    second = aa.to_numpy(second).astype(np.float64)
     if not rescale:
         safe = np.ones(p)
     if w is None and n:

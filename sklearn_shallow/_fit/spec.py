@@ -71,7 +71,10 @@ class FitSpec:
     the columns a start reads: the fit then first descends on those columns
     alone (see :func:`~._fit.run._descend_by_support`); ``narrowing`` are
     update rules onto larger sets it passes through first, largest first
-    (the halving budgets of a dense start). ``check_constant``: whether
+    (the halving budgets of a dense start). ``exchange(hidden)``
+    returns the groups of columns in and out of use that swaps may trade
+    (see :func:`~._fit.run._exchange`), or None.
+    ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass). ``subsamples``: increasing row counts of the
     large-data continuation (:func:`~._fit.run._descend_by_subsample`),
@@ -110,6 +113,7 @@ class FitSpec:
     finish: Any = None
     support: Any = None
     narrowing: tuple = ()
+    exchange: Any = None
     subsamples: tuple = ()
 
 

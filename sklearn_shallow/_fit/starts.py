@@ -11,6 +11,7 @@ units), an intercept at the loss's best constant.
 
 import numpy as np
 
+from .. import _array_api as aa
 from ..activations import CustomActivation, check_activation_output
 from ..tensor_init import fill_from_tensor
 
@@ -55,10 +56,13 @@ def _check_start(model, params, X, y, init):
     """
     with np.errstate(over="ignore", invalid="ignore"):
         pred = model.decision(params, X)
-        finite_pred = bool(np.all(np.isfinite(pred)))
-        finite_loss = finite_pred and np.isfinite(np.vdot(pred - y, pred - y))
+        finite_pred = aa.all_finite(pred)
+        finite_loss = finite_pred and np.isfinite(aa.vdot(pred - y, pred - y))
     if finite_loss:
         return
+    if aa.namespace_of(X) is not None:
+        # The messages below read X and y on the host.
+        X, y, params = aa.to_numpy(X), aa.to_numpy(y), [aa.to_numpy(params[0])]
     dtype = X.dtype.name
     hidden = np.max(np.abs(params[0])) if params[0].size else 0.0
     if not finite_pred:
@@ -91,7 +95,7 @@ def initial_hidden(init, model, units, X, y_start, sample_weight, shape, rng):
     the standardised ones when y's units are absorbed by the fit, so that the
     start is the same in any units of y.
     """
-    dtype = X.dtype
+    dtype = aa.host_dtype(X)
     if isinstance(init, str):
         if init == "zero":
             return np.zeros(shape, dtype=dtype)
@@ -104,7 +108,12 @@ def initial_hidden(init, model, units, X, y_start, sample_weight, shape, rng):
                 f"two classes for a classifier); this fit has "
                 f"{model.n_outputs} outputs. Use init='random'."
             )
+        if aa.namespace_of(X) is not None:
+            # The tensor start runs on the host: one copy of X.
+            X = aa.to_numpy(X)
         init = _tensor_hidden(X, y_start, sample_weight, model, rng)
+    if aa.namespace_of(init) is not None:
+        init = aa.to_numpy(init)
     W0 = np.asarray(init, dtype=dtype)
     n_features = X.shape[1]
     if W0.shape != shape:

@@ -11,6 +11,7 @@ settings the features have unit variance, so nothing changes there.
 import numpy as np
 from scipy import sparse
 
+from .._array_api import host_dtype
 from .scales import column_moments
 
 _GRID_BITS = 30
@@ -120,7 +121,7 @@ class _Units:
             else:
                 rms = (moments or column_moments(X, sample_weight))[1].copy()
             rms[~(rms > 0) | ~np.isfinite(rms)] = 1.0
-            column_scale = rms.astype(X.dtype)
+            column_scale = rms.astype(host_dtype(X))
         return cls(shift, scale, column_scale, scaled, degree)
 
     def _hidden_factor(self):

@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._array_api import all_finite
+
 
 class DivergenceError(FloatingPointError):
     """Raised when a fit with a fixed step size diverges."""
@@ -64,7 +66,7 @@ def warn_constant_fit(reason, constant, advice, stacklevel):
 def check_gradient(grads, iteration):
     """Raise :class:`StepSearchError` when a gradient block is not finite."""
     for g in grads:
-        if not np.all(np.isfinite(g)):
+        if not all_finite(g):
             raise StepSearchError(
                 f"The gradient is not finite at iteration {iteration} while the "
                 "loss is. Check the activation's derivative (a custom "

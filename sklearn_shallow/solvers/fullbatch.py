@@ -8,8 +8,7 @@ whether to go on.
 
 import math
 
-import numpy as np
-
+from .. import _array_api as aa
 from .run import Evaluator, Run
 
 
@@ -23,8 +22,8 @@ class FullBatchRun(Run):
         ev = Evaluator(objective, update, objective.batches()[0])
         x = self.x
         update.start(x, self.update_state)
-        cand = [np.empty_like(p) for p in x]
-        g_x = [np.empty_like(p) for p in x]
+        cand = [aa.empty_like(p) for p in x]
+        g_x = [aa.empty_like(p) for p in x]
         data_x, f_x = ev.value(x)
         # Iteration 1 takes the gradient at x (the check leaves the cache cold).
         first = self.start(ev.batch, f_x)

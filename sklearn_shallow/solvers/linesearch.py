@@ -19,6 +19,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _array_api as aa
 from .errors import DivergenceError, StepSearchError
 
 GROW = 1.5
@@ -38,7 +39,7 @@ Trial = namedtuple("Trial", ["data", "f", "ok", "G"])
 
 def inner(a, b, blocks):
     """``<a, b>`` over the blocks ``blocks``."""
-    return sum(float(np.vdot(a[i], b[i])) for i in blocks)
+    return sum(aa.vdot(a[i], b[i]) for i in blocks)
 
 
 def dist2(a, b, blocks):
@@ -46,14 +47,14 @@ def dist2(a, b, blocks):
     total = 0.0
     for i in blocks:
         d = a[i] - b[i]
-        total += float(np.vdot(d, d))
+        total += aa.vdot(d, d)
     return total
 
 
 def max_abs(arrays, blocks):
     """The largest magnitude in the blocks ``blocks`` (0 when all are empty)."""
     return max(
-        (float(np.max(np.abs(arrays[i]))) for i in blocks if arrays[i].size),
+        (aa.max_abs(arrays[i]) for i in blocks if math.prod(arrays[i].shape)),
         default=0.0,
     )
 

@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from .. import _array_api as aa
 from .errors import StepSearchError, check_gradient, check_start_value
 from .linesearch import LineSearch, inner, max_abs
 from .stopping import StoppingRule, Validation
@@ -60,9 +61,17 @@ class Evaluator:
         self.update = update
         self.batch = batch
 
-    def value(self, params):
-        """``(data loss, full objective)`` at ``params`` (forward pass)."""
-        data = self.objective.value(params, self.batch)
+    def value(self, params, preact=None):
+        """``(data loss, full objective)`` at ``params`` (forward pass).
+
+        ``preact``: the pre-activations at ``params``, when the caller has
+        them (see ``Objective.take_preactivations``); the objective then
+        skips its forward product.
+        """
+        if preact is None:
+            data = self.objective.value(params, self.batch)
+        else:
+            data = self.objective.value(params, self.batch, preact=preact)
         return data, data + self.update.extra_value(params)
 
     def gradient(self, params, out):
@@ -86,7 +95,7 @@ def _slope_matches(objective, batch, x, free, g, d, h, f, eps):
         step = h * shrink
         probes = []
         for sign in (1.0, -1.0):
-            p = [a.copy() for a in x]
+            p = [aa.copy(a) for a in x]
             for i in free:
                 p[i] += (sign * step) * d[i]
             probes.append(objective.value(p, batch, weight_decay=False))
@@ -96,6 +105,13 @@ def _slope_matches(objective, batch, x, free, g, d, h, f, eps):
         if np.isfinite(slope) and abs(slope - predicted) <= 0.5 * scale + rounding:
             return True, slope, predicted
     return False, slope, predicted
+
+
+def _on_like(a, like):
+    """The float64 numpy array ``a`` in ``like``'s dtype, namespace and device."""
+    if isinstance(like, np.ndarray):
+        return a.astype(like.dtype)
+    return aa.asarray_on(a, like, dtype=like.dtype)
 
 
 def check_slope(objective, batch, x, free, eps):
@@ -112,14 +128,14 @@ def check_slope(objective, batch, x, free, eps):
     if eps > 1e-10:
         return
     f = objective.value(x, batch, weight_decay=False)
-    g = [np.empty_like(a) for a in x]
+    g = [aa.empty_like(a) for a in x]
     g = objective.gradient(x, batch, g, weight_decay=False)
     check_gradient(g, 0)
     norm = math.sqrt(inner(g, g, free))
     h = 1e-6 * max(max_abs(x, free), 1.0)
     rng = np.random.default_rng(0)
     directions = [] if norm == 0 else [[-a / norm for a in g]]
-    random = [rng.standard_normal(a.shape).astype(a.dtype) for a in x]
+    random = [_on_like(rng.standard_normal(tuple(a.shape)), a) for a in x]
     size = math.sqrt(inner(random, random, free))
     directions.append([a / size for a in random])
     for d in directions:
@@ -169,8 +185,8 @@ class Run:
         state = state or {}
         self.objective = objective
         self.update = update
-        self.x = [p.copy() for p in params]
-        self.eps = float(np.finfo(self.x[0].dtype).eps)
+        self.x = [aa.copy(p) for p in params]
+        self.eps = float(np.finfo(aa.host_dtype(self.x[0])).eps)
         self.search = LineSearch(step_size, self.eps, state)
         self.stop = StoppingRule(
             tol, n_iter_no_change, self.eps, (state.get("f0"), state.get("G0"))

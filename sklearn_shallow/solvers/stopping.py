@@ -52,6 +52,7 @@ import math
 
 import numpy as np
 
+from .. import _array_api as aa
 from .linesearch import COLLAPSE
 
 #: Multiples of the machine epsilon below which the stationarity and loss-change
@@ -152,11 +153,11 @@ class StoppingRule:
         # subgradient near zero); along a slow smooth valley (a badly scaled
         # feature) they keep one direction.
         if self._ema is None:
-            self._ema = [np.zeros_like(a) for a in point]
+            self._ema = [aa.zeros_like(a) for a in point]
         for i in blocks:
             self._ema[i] *= 1.0 - 1.0 / self.m
             self._ema[i] += (point[i] - cand[i]) / (mu * self.m)
-        norm2 = sum(float(np.vdot(self._ema[i], self._ema[i])) for i in blocks)
+        norm2 = sum(aa.vdot(self._ema[i], self._ema[i]) for i in blocks)
         self.averaged = math.sqrt(norm2) / self.G0
 
     def nonsmooth(self, curve, mu_accepted, stationarity):
@@ -286,7 +287,7 @@ class Validation:
             self.no_change += 1
         if score > self.best:
             self.best = score
-            self.best_params = [p.copy() for p in params]
+            self.best_params = [aa.copy(p) for p in params]
         return score
 
     def stop(self, unit="iterations"):

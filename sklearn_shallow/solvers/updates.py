@@ -27,7 +27,11 @@ L-BFGS, whose quasi-Newton model assumes one fixed smooth function, needs
 iteration lives here and in the loop, not in the estimators.
 """
 
+import math
+
 import numpy as np
+
+from .. import _array_api as aa
 
 
 class UpdateRule:
@@ -79,7 +83,10 @@ class UpdateRule:
     def step(self, params, grads, mu, out):
         """Write the candidate point into ``out`` and return it."""
         for x, g, o in zip(params, grads, out):
-            np.multiply(g, -mu, out=o)
+            if isinstance(o, np.ndarray):
+                np.multiply(g, -mu, out=o)
+            else:
+                o[...] = g * (-mu)
             o += x
         if self.project is not None:
             out[0] = self.project(out[0])
@@ -132,20 +139,20 @@ class RVSMUpdate(UpdateRule):
 
     def start(self, params, state=None):
         u = None if state is None else state.get("u")
-        if u is not None and u.shape == params[0].shape:
-            self.u = u.astype(params[0].dtype, copy=True)
+        if u is not None and tuple(u.shape) == tuple(params[0].shape):
+            self.u = _copy_as(u, params[0])
         else:
             self.u = self._threshold(params[0])
 
     def get_state(self):
-        return {"u": self.u.copy()}
+        return {"u": aa.copy(self.u)}
 
     def _gap(self, params):
         return params[0] - self.u
 
     def extra_value(self, params):
         gap = self._gap(params)
-        return 0.5 * self.beta * float(np.vdot(gap, gap))
+        return 0.5 * self.beta * aa.vdot(gap, gap)
 
     def add_extra_gradient(self, params, grads):
         grads[0] += self.beta * self._gap(params)
@@ -176,17 +183,17 @@ class ADMMUpdate(RVSMUpdate):
 
     def start(self, params, state=None):
         z = None if state is None else state.get("z")
-        if z is not None and z.shape == params[0].shape:
-            self.z = z.astype(params[0].dtype, copy=True)
+        if z is not None and tuple(z.shape) == tuple(params[0].shape):
+            self.z = _copy_as(z, params[0])
         else:
-            self.z = np.zeros_like(params[0])
+            self.z = aa.zeros_like(params[0])
         super().start(params, state)
 
     def get_state(self):
-        return {**super().get_state(), "z": self.z.copy()}
+        return {**super().get_state(), "z": aa.copy(self.z)}
 
     def extra_value(self, params):
-        return super().extra_value(params) + float(np.vdot(self.z, self._gap(params)))
+        return super().extra_value(params) + aa.vdot(self.z, self._gap(params))
 
     def add_extra_gradient(self, params, grads):
         super().add_extra_gradient(params, grads)
@@ -198,7 +205,19 @@ class ADMMUpdate(RVSMUpdate):
 
     def residual(self, params):
         # The multiplier's step beta (w - u): zero at a fixed point of ADMM.
-        return self.beta * float(np.linalg.norm(self._gap(params)))
+        gap = self._gap(params)
+        if isinstance(gap, np.ndarray):
+            return self.beta * float(np.linalg.norm(gap))
+        return self.beta * math.sqrt(aa.vdot(gap, gap))
+
+
+def _copy_as(a, like):
+    """A copy of the stored state ``a`` in the dtype, namespace and device of
+    ``like`` (a warm start may resume a fit on other arrays)."""
+    if isinstance(like, np.ndarray):
+        return np.asarray(aa.to_numpy(a)).astype(like.dtype, copy=True)
+    host = aa.to_numpy(a) if not aa._is_host(a) else np.asarray(a)
+    return aa.asarray_on(host, like, dtype=like.dtype)
 
 
 UPDATES = {"rvsm": RVSMUpdate, "admm": ADMMUpdate}
