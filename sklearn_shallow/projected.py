@@ -410,8 +410,18 @@ class ProjectedShallowRegressor(
         ``tol`` (or the validation score not risen by ``tol``) for
         ``n_iter_no_change`` epochs.
     n_iter_no_change : int, default=10
-    batch_size : int or None, default=None
+    batch_size : 'auto', int or None, default='auto'
         None uses all samples in every step; an int runs mini-batch epochs.
+        'auto' is None below 50000 rows (the same fit, bit for bit); from
+        there the fit first runs full-batch descents on nested random
+        subsamples (10000 rows or 5 per network parameter, whichever is
+        more, then 4 times as many, while below a quarter of the data),
+        each from where the last ended, and ends with the full-batch
+        descent on all rows, stopped by the same rule as a fit with
+        ``batch_size=None`` (with the gradient mapping measured against
+        the first stage's first one). The stages share ``max_iter`` (at
+        most half of it); ``fit_stages_`` reports them. See the user
+        guide's page on large data.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its R^2
         stops improving, and keep the weights with the best score.
@@ -454,6 +464,11 @@ class ProjectedShallowRegressor(
     stationarity_ : float or None
         Gradient-mapping norm at the end relative to its first value
         (full-batch fits).
+    fit_stages_ : list of (int, int) or None
+        With ``batch_size='auto'`` on large data: the rows and the
+        iterations of each subsample stage, then of the fit on all rows
+        (their iterations sum to ``n_iter_``). None when the fit ran on
+        all rows only.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Only when X has string feature names.
@@ -521,7 +536,7 @@ class ProjectedShallowRegressor(
         max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
-        batch_size=None,
+        batch_size="auto",
         early_stopping=False,
         validation_fraction=0.1,
         callback=None,
@@ -610,7 +625,9 @@ class ProjectedShallowClassifier(
     max_iter : int, default=2000
     tol : float, default=1e-4
     n_iter_no_change : int, default=10
-    batch_size : int or None, default=None
+    batch_size : 'auto', int or None, default='auto'
+        As in :class:`ProjectedShallowRegressor`: all rows below 50000,
+        subsample stages that end on all rows from there.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the data, stop when
         its accuracy stops improving, keep the best weights.
@@ -647,6 +664,9 @@ class ProjectedShallowClassifier(
     alpha_ : float
     alpha_output_ : float
     stationarity_ : float or None
+    fit_stages_ : list of (int, int) or None
+        Rows and iterations of the subsample stages and of the fit on all
+        rows (``batch_size='auto'`` on large data), else None.
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
 
@@ -691,7 +711,7 @@ class ProjectedShallowClassifier(
         max_iter=2000,
         tol=1e-4,
         n_iter_no_change=10,
-        batch_size=None,
+        batch_size="auto",
         early_stopping=False,
         validation_fraction=0.1,
         class_weight=None,

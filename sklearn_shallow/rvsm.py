@@ -201,8 +201,10 @@ class RVSMRegressor(ShallowRegressorMixin, _RVSMPart, BaseShallowNetwork):
         As in :class:`ProjectedShallowRegressor`; for ADMM the gap
         ``beta ||w - u||`` counts toward stationarity.
     n_iter_no_change : int, default=10
-    batch_size : int or None, default=None
-        Mini-batches per epoch (Algorithm 1's inner loop); None: full batch.
+    batch_size : 'auto', int or None, default=None
+        Mini-batches per epoch (Algorithm 1's inner loop); None: full batch;
+        'auto': the subsample stages of :class:`ProjectedShallowRegressor`
+        on large data, ending with the full-batch fit.
     early_stopping : bool, default=False
         Stop on the validation R^2 of the sparse network, keep the best.
     validation_fraction : float, default=0.1
@@ -383,7 +385,7 @@ class RVSMClassifier(ShallowClassifierMixin, _RVSMPart, BaseShallowNetwork):
     max_iter : int, default=2000
     tol : float, default=1e-4
     n_iter_no_change : int, default=10
-    batch_size : int or None, default=None
+    batch_size : 'auto', int or None, default=None
     early_stopping : bool, default=False
         Stop on the validation accuracy of the sparse network, keep the best.
     validation_fraction : float, default=0.1

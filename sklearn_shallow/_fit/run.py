@@ -8,11 +8,15 @@ checks for a constant predictor. It reads nothing from an estimator and
 writes nothing to one.
 """
 
+import math
+
 import numpy as np
+from scipy import sparse
 
 from .. import _array_api as aa
 from .._loss import SquaredLoss
 from .._network import Objective, ShallowModel
+from .._threads import blas_threads
 from ..architectures import Dense
 from ..solvers import (
     ADMMUpdate,
@@ -210,6 +214,7 @@ def _descend(
     callback,
     max_iter=None,
     continues=False,
+    tol=None,
 ):
     """One descent with the spec's settings; ``continues``: the next stage of
     the same fit from the point ``state`` ended at (it keeps the step)."""
@@ -222,7 +227,7 @@ def _descend(
         solver=spec.solver,
         step_size=spec.step_size,
         max_iter=spec.max_iter if max_iter is None else max_iter,
-        tol=spec.tol,
+        tol=spec.tol if tol is None else tol,
         n_iter_no_change=spec.n_iter_no_change,
         rng=rng,
         validate=validate,
@@ -239,19 +244,34 @@ def _set_penalty(objective, alpha, alpha_output):
     objective.reset_ridge()
 
 
-def _warm_up(spec, objective, params, rng):
-    """Run the spec's warm-up; ``(params, result)``, or ``(params, None)``."""
+def _warm_up(spec, objective, params, rng, state=None, used=0):
+    """Run the spec's warm-up; ``(params, result)``, or ``(params, None)``.
+    ``state``: the loop state of the subsample stages it continues, which
+    took ``used`` of its iterations."""
     if spec.warm_up is None:
         return params, None
     warm_up = spec.warm_up
     alphas = objective.alpha, objective.alpha_output
     _set_penalty(objective, warm_up.alpha, warm_up.alpha_output)
     try:
-        warm = _descend(spec, objective, params, warm_up.update, rng, None, None, None)
+        warm = _descend(
+            spec,
+            objective,
+            params,
+            warm_up.update,
+            rng,
+            None,
+            state,
+            None,
+            max_iter=spec.max_iter - used,
+        )
     finally:
         _set_penalty(objective, *alphas)
     return warm_up.finish([aa.copy(p) for p in warm.raw_params]), warm
 
+
+#: The message of a descent the user's callback stopped.
+CALLBACK_STOP = "the callback asked to stop"
 
 #: Projected iterations in a row that keep the same input columns before a
 #: column-sparse fit moves to those columns alone.
@@ -596,6 +616,73 @@ def _exchange(spec, objective, result, rng, user, callback, budget, stopped, all
             return stages, result
 
 
+def _subsample_stages(spec):
+    """Whether the fit first descends on growing subsamples of its rows."""
+    return bool(spec.subsamples) and spec.monitor is None and spec.resume is None
+
+
+def _descend_by_subsample(spec, build, data, params, rng):
+    """Descents on nested random subsamples of the rows; ``(params, stages)``.
+
+    Stage ``k`` fits the same objective (the mean loss plus the penalty of
+    the whole fit) on the first ``spec.subsamples[k]`` rows of one random
+    permutation, from where stage ``k - 1`` ended, with the loop state it
+    left: the step size, and the first objective value and gradient-mapping
+    norm of the first stage, which the stopping rule of every later stage
+    (the fit on all rows included) measures stationarity against, so that
+    no stage is asked to shrink an already small gradient by another factor
+    ``tol``. A stage on ``m`` of ``n`` rows stops at the tolerance
+    ``tol * sqrt(n / m)``: its end point is off the optimum on all rows by
+    the sampling error of ``m`` rows, which shrinks as ``1 / sqrt(m)``, and
+    a tighter fit of the subsample is work the next stage undoes. The
+    stages run the warm-up's update and penalty when the spec has one (the
+    warm-up then continues on all rows). Each stage copies its rows (at
+    most a fraction of X); only one stage's objective is alive at a time.
+    The stages together use at most half of ``max_iter``.
+    """
+    X, y, sw = data
+    order = rng.permutation(X.shape[0])
+    update = spec.update if spec.warm_up is None else spec.warm_up.update
+    user = _user_callback(spec)
+    stages, state = [], None
+    budget = spec.max_iter // 2
+    for n_rows in spec.subsamples:
+        if budget < 1:
+            break
+        rows = np.sort(order[:n_rows])
+        objective = build(X[rows], y[rows], None if sw is None else sw[rows], None)
+        if spec.warm_up is not None:
+            _set_penalty(objective, spec.warm_up.alpha, spec.warm_up.alpha_output)
+        # The thread policy of the stage's own products: those of a small
+        # stage ran on two threads of a busy 2-core machine at a fraction
+        # of the speed of one.
+        size = n_rows / X.shape[0] * spec.model.n_hidden
+        size *= X.nnz if sparse.issparse(X) else X.shape[0] * X.shape[1]
+        with blas_threads(size):
+            result = _descend(
+                spec,
+                objective,
+                params,
+                update,
+                rng,
+                None,
+                state,
+                user,
+                max_iter=budget,
+                continues=state is not None,
+                tol=spec.tol * math.sqrt(X.shape[0] / n_rows),
+            )
+        del objective
+        result.n_rows = n_rows
+        stages.append(result)
+        if result.converged and result.message == CALLBACK_STOP:
+            break
+        budget -= result.n_iter
+        params = [p.copy() for p in result.raw_params]
+        state = result.state
+    return params, stages
+
+
 def fit_network(spec, data, rng):
     """Fit the network a :class:`~.spec.FitSpec` describes to ``data``.
 
@@ -626,25 +713,47 @@ def fit_network(spec, data, rng):
     X_fit, y_fit, sw_fit, validate = _validation(
         spec, internal, data.X, y_int, sample_weight, rng
     )
-    objective = Objective(
-        internal,
-        spec.loss,
-        X_fit,
-        y_fit,
-        sw_fit,
-        spec.batch_size,
-        exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
-        alpha=spec.alpha,
-        alpha_output=spec.alpha_output,
-        regularisers=spec.regularisers,
-    )
-    params, warm = _warm_up(spec, objective, params, rng)
-    stages = [] if warm is None else [warm]
-    # After a warm-up the fit resumes its scales and step size.
-    state = spec.resume if warm is None else warm.state
+
+    def build(X, y, sw, batch_size):
+        return Objective(
+            internal,
+            spec.loss,
+            X,
+            y,
+            sw,
+            batch_size,
+            exact_linear=spec.exact_linear and isinstance(spec.loss, SquaredLoss),
+            alpha=spec.alpha,
+            alpha_output=spec.alpha_output,
+            regularisers=spec.regularisers,
+        )
+
+    stages, state, stopped = [], spec.resume, None
+    if _subsample_stages(spec) and aa.namespace_of(X_fit) is None:
+        # Before the objective on all rows exists: only one set of buffers
+        # at a time.
+        params, stages = _descend_by_subsample(
+            spec, build, (X_fit, y_fit, sw_fit), params, rng
+        )
+        if stages and stages[-1].message == CALLBACK_STOP:
+            stopped = stages.pop()
+        state = dict(stages[-1].state, continues=True) if stages else None
+    n_staged = sum(stage.n_iter for stage in stages)
+    # (rows, iterations) of each subsample stage, then of all rows.
+    record = [(stage.n_rows, stage.n_iter) for stage in stages]
+    objective = build(X_fit, y_fit, sw_fit, spec.batch_size)
+    warm = None
+    if stopped is None:
+        params, warm = _warm_up(spec, objective, params, rng, state, n_staged)
+    if warm is not None:
+        # After a warm-up the fit resumes its scales and step size.
+        stages.append(warm)
+        state = warm.state
     score = None if validate is None else (lambda p: validate(objective, p))
     rule, callback = _callback(spec, objective)
-    if rule is not None and warm is None and rule(_start_info(spec, params)):
+    if stopped is not None:
+        result = stopped
+    elif rule is not None and warm is None and rule(_start_info(spec, params)):
         # A start that the rule accepts (a warm start on the same problem)
         # takes no step: a trial step could only move it off.
         result = _accepted_start(params)
@@ -655,7 +764,15 @@ def fit_network(spec, data, rng):
         stages += more
     else:
         result = _descend(
-            spec, objective, params, spec.update, rng, score, state, callback
+            spec,
+            objective,
+            params,
+            spec.update,
+            rng,
+            score,
+            state,
+            callback,
+            max_iter=spec.max_iter - n_staged,
         )
     if stages:
         # One history for the whole fit: the warm-up and the descent on the
@@ -671,18 +788,25 @@ def fit_network(spec, data, rng):
         objective.value(result.params, objective.batches()[0])
     if spec.finish is not None:
         result = spec.finish(objective, result)
+    # The objective's (n, n_hidden) buffers go before the constant check
+    # allocates its own (on large data they set the fit's peak memory).
+    xp = objective.xp
+    objective = score = rule = callback = None
     constant = None
     if spec.check_constant:
-        check = _constant_fit if objective.xp is None else _constant_fit_xp
+        check = _constant_fit if xp is None else _constant_fit_xp
         constant = check(internal, result.params, X_fit, y_fit, sw_fit, spec.units)
-    if objective.xp is not None:
+    if record or stopped is not None:
+        rows = stopped.n_rows if stopped is not None else X_fit.shape[0]
+        record.append((rows, result.n_iter - n_staged))
+    if xp is not None:
         # The user's units are applied on the host, as on the numpy path;
         # the estimator moves its public attributes back to X's device.
         result.params = [aa.to_numpy(p) for p in result.params]
         result.raw_params = [aa.to_numpy(p) for p in result.raw_params]
     result.params = units.params_out(result.params, names)
     result.raw_params = units.params_out(result.raw_params, names)
-    return FitResult(result, constant)
+    return FitResult(result, constant, record or None)
 
 
 def on_device(spec, X):

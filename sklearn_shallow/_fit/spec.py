@@ -76,7 +76,10 @@ class FitSpec:
     (see :func:`~._fit.run._exchange`), or None.
     ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
-    ``partial_fit`` pass).
+    ``partial_fit`` pass). ``subsamples``: increasing row counts of the
+    large-data continuation (:func:`~._fit.run._descend_by_subsample`),
+    full-batch descents on random subsamples, each handing its end point
+    to the next; the fit on all rows follows (empty: no stages).
     """
 
     model: Any
@@ -111,6 +114,7 @@ class FitSpec:
     support: Any = None
     narrowing: tuple = ()
     exchange: Any = None
+    subsamples: tuple = ()
 
 
 @dataclass
@@ -120,8 +124,11 @@ class FitResult:
     ``descent`` is the loop's
     :class:`~sklearn_shallow.solvers.DescentResult` with its parameters in
     the user's units; ``constant`` is ``(reason, value)`` when the network
-    predicts one value on the training samples (None otherwise).
+    predicts one value on the training samples (None otherwise);
+    ``stages`` the ``(rows, iterations)`` of each subsample stage and of
+    the fit on all rows, or None when the fit ran on all rows only.
     """
 
     descent: Any
     constant: Any = None
+    stages: Any = None
