@@ -106,9 +106,16 @@ def column_moments(X, sample_weight=None):
             weight = w[start : start + MOMENT_ROWS]
             first += np.einsum("i,ij->j", weight, block)
             second += np.einsum("i,ij,ij->j", weight, block, block)
-    if not rescale:
-        safe = np.ones(p)
-    if w is None and n:
+    return _moments(first, second, safe if rescale else None, w is None, n, high, low)
+
+
+def _moments(first, second, safe, mean_of_sums, n, high, low):
+    """The end of :func:`column_moments` on either path, from the column sums
+    ``first`` and ``second`` (of ``X / safe`` when ``safe`` is given; divided
+    by ``n`` when ``mean_of_sums``, the rows unweighted)."""
+    if safe is None:
+        safe = np.ones(len(first))
+    if mean_of_sums and n:
         first /= n
         second /= n
     mean = first * safe
@@ -152,15 +159,7 @@ def _column_moments_xp(X, sample_weight):
             second += xp.sum(weight * block * block, axis=0)
     first = aa.to_numpy(first).astype(np.float64)
     second = aa.to_numpy(second).astype(np.float64)
-    if not rescale:
-        safe = np.ones(p)
-    if w is None and n:
-        first /= n
-        second /= n
-    mean = first * safe
-    rms = np.sqrt(second) * safe
-    spread = np.sqrt(np.maximum(second - first * first, 0.0)) * safe
-    return mean, rms, spread, high == low
+    return _moments(first, second, safe if rescale else None, w is None, n, high, low)
 
 
 def check_feature_scales(X, sample_weight, name, why, moments=None):
