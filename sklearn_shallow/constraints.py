@@ -742,22 +742,18 @@ class L0Features(Constraint):
 
         Returns
         -------
-        (kept, outside) or None
-            The column indices of each group in use and of each group out
-            of use (lists of arrays, groups in order). None when ``W`` uses
-            fewer groups than the budget (a group can enter without
-            another leaving) or every group.
+        (labels, used) or None
+            ``labels[j]`` is the group of column ``j`` (groups numbered by
+            their lowest column) and ``used[g]`` whether group ``g`` is in
+            use. None when ``W`` uses fewer groups than the budget (a group
+            can enter without another leaving) or every group.
         """
         W = np.asarray(W)
         labels, n_groups, n_keep = self._prepared(W.shape)
         used = group_norms(W, labels, n_groups) > 0
         if used.sum() != n_keep or n_keep == n_groups:
             return None
-        columns = [np.flatnonzero(labels == g) for g in range(n_groups)]
-        return (
-            [columns[g] for g in np.flatnonzero(used)],
-            [columns[g] for g in np.flatnonzero(~used)],
-        )
+        return labels, used
 
 
 class L1Features(Constraint):

@@ -487,27 +487,23 @@ def _swaps(spec, objective, result):
     groups = spec.exchange(params[0])
     if groups is None:
         return None
-    kept, outside = groups
-    support = np.sort(np.concatenate(kept))
-    position = np.searchsorted(support, np.concatenate(kept))
+    labels, used = groups
+    kept = [np.flatnonzero(labels == g) for g in np.flatnonzero(used)]
+    support = np.flatnonzero(used[labels])
     # The loss without each kept group (the output layer solved again), on
     # the kept columns alone.
     sub = objective.on_columns(support)
     hidden = params[0][:, support]
-    removal, start = [], 0
+    removal = []
     for group in kept:
         without = [hidden.copy()] + list(params[1:])
-        without[0][:, position[start : start + len(group)]] = 0
-        start += len(group)
+        without[0][:, np.searchsorted(support, group)] = 0
         removal.append(_loss_at(sub, without))
     # For the groups whose removal costs least, the outside group with the
     # largest gradient there is the one whose entry lowers the loss most to
     # first order: by about mu/2 ||g||^2 in one step of size mu (the
     # largest accepted: a converged fit's last step may have collapsed).
     mu = max(result.state.get("mu") or 0.0, result.state.get("mu_max") or 0.0)
-    label = np.full(params[0].shape[1], len(outside))
-    for j, group in enumerate(outside):
-        label[group] = j
     gradient = [np.empty_like(p) for p in params]
     estimates = []
     for i in np.argsort(removal, kind="stable")[:EXCHANGE_CANDIDATES]:
@@ -515,12 +511,18 @@ def _swaps(spec, objective, result):
         without[0][:, kept[i]] = 0
         _loss_at(objective, without, gradient)
         squares = np.einsum("ij,ij->j", gradient[0], gradient[0])
-        pull = np.bincount(label, weights=squares, minlength=len(outside) + 1)
-        j = int(np.argmax(pull[:-1]))
+        pull = np.bincount(labels, weights=squares, minlength=len(used))
+        pull[used] = -1.0  # ties go to the lower group, as the projection's
+        j = int(np.argmax(pull))
         estimates.append((removal[i] - 0.5 * mu * pull[j], i, j))
     estimates.sort(key=lambda e: e[0])
     swaps = [
-        (i, np.sort(np.concatenate([support[~np.isin(support, kept[i])], outside[j]])))
+        (
+            i,
+            np.flatnonzero(
+                (used[labels] & (labels != labels[kept[i][0]])) | (labels == j)
+            ),
+        )
         for _, i, j in estimates
     ]
     return swaps, kept

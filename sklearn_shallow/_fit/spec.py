@@ -72,8 +72,9 @@ class FitSpec:
     alone (see :func:`~._fit.run._descend_by_support`); ``narrowing`` are
     update rules onto larger sets it passes through first, largest first
     (the halving budgets of a dense start). ``exchange(hidden)``
-    returns the groups of columns in and out of use that swaps may trade
-    (see :func:`~._fit.run._exchange`), or None.
+    returns ``(labels, used)``, the group of each column and whether each
+    group is in use, for the swaps of one group for another (see
+    :func:`~._fit.run._exchange`), or None.
     ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass). ``subsamples``: increasing row counts of the
