@@ -101,7 +101,7 @@ def _constant_fit(model, params, X, y, sample_weight, units):
 def _user_value(model, params, X, units):
     """The prediction at the first sample, in the user's units (the first
     output stands for all of them in the message)."""
-    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1])))[0])
+    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1, ...])))[0])
     scale = float(np.ravel(units.y_scale)[0])
     shift = float(np.ravel(units.y_shift)[0])
     return internal * scale + shift
