@@ -407,9 +407,10 @@ class BaseShallowNetwork(BaseEstimator):
         return reference
 
     def _path_coefficients(self):
-        """The fitted coefficients a path point keeps (copies)."""
+        """The fitted coefficients a path point keeps (copies; in the
+        namespace and on the device of the fit's X, as the attributes)."""
         return {
-            name: np.array(getattr(self, name), copy=True)
+            name: _copy(getattr(self, name))
             for name in ("hidden_weights_", "output_weights_", "intercept_")
         }
 
@@ -513,9 +514,12 @@ class BaseShallowNetwork(BaseEstimator):
         if start is not None:
             self._adopt_start(start)
         points, fitted = [None] * len(values), None
+        # Strict array namespaces take Python numbers, not numpy scalars, in
+        # their arithmetic (the numpy path keeps the grid's own scalars).
+        plain = aa.namespace_of(data.X) is not None
         for index in order:
             value = values[index]
-            self.set_params(**{param: value})
+            self.set_params(**{param: value.item() if plain else value})
             began = time.perf_counter()
             fitted = self._fit_prepared(data)
             result = fitted.descent
@@ -644,8 +648,13 @@ class BaseShallowNetwork(BaseEstimator):
             "inputs or another init."
         )
 
-    def _prepare(self, X, y, sample_weight, **target_options):
-        """Validated data, encoded targets and weights, and the loss."""
+    def _prepare(self, X, y, sample_weight, host=None, **target_options):
+        """Validated data, encoded targets and weights, and the loss.
+
+        ``host``: for an X of another namespace, a function that returns X
+        on the host (a copy the caller shares between fits, see
+        :class:`~sklearn_shallow._fit.spec.FitData`), or None.
+        """
         X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
         if aa.namespace_of(X) is not None:
             # X of another namespace stays on its device; y (encoded) and
@@ -662,7 +671,7 @@ class BaseShallowNetwork(BaseEstimator):
             # later sum or square of the weights can overflow.
             largest = float(np.max(sample_weight, initial=0.0))
             sample_weight = np.ldexp(sample_weight, -np.frexp(largest)[1])
-        return FitData(X, y, sample_weight, n_outputs, loss)
+        return FitData(X, y, sample_weight, n_outputs, loss, host=host)
 
     def _fit(self, X, y, sample_weight):
         return self._fit_prepared(self._prepare(X, y, sample_weight))
@@ -855,6 +864,13 @@ class BaseShallowNetwork(BaseEstimator):
             accept_sparse=self._sparse_formats(),
         )
         return self._model.decision(self._params, X)
+
+
+def _copy(value):
+    """A copy of a fitted array (a 0-d numpy array for a number)."""
+    if aa._is_host(value):
+        return np.array(value, copy=True)
+    return aa.copy(value)
 
 
 def _check_n_values(n_values):

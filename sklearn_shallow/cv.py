@@ -43,6 +43,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _array_api as aa
 from ._fit.run import _keep_on_failure
 from .projected import (
     PATH_CONSTRAINTS,
@@ -134,22 +135,62 @@ def _without(estimator_class, name):
     return {k: v for k, v in constraints.items() if k != name}
 
 
-def _fold_path(template, values, X, y, sample_weight, split, scoring, log):
+def _rows(a, index):
+    """Rows ``index`` (numpy integers) of ``a``: scikit-learn's indexing for
+    numpy arrays and sparse matrices, ``take`` on the array's own device for
+    an array of another namespace (the index moves there, not the rows)."""
+    xp = aa.namespace_of(a)
+    if xp is None:
+        return _safe_indexing(a, index)
+    return xp.take(a, aa.asarray_on(index, a), axis=0)
+
+
+class _HostCopy:
+    """An X of another namespace, copied to the host at most once per CV fit.
+
+    The folds and the refit index X on its device. A fit that runs on the
+    host (``solver='lbfgs'``, mini-batches, early stopping, 'l0_features',
+    ...) asks its data for a host copy (:meth:`FitData.host_X`); the first
+    request copies all of X, later ones index that copy. Nothing is copied
+    per fold or per path point, and nothing at all when every fit runs on
+    the device.
+    """
+
+    def __init__(self, X):
+        self._X = X
+        self._host = None
+
+    def all(self):
+        if self._host is None:
+            self._host = aa.to_numpy(self._X)
+        return self._host
+
+    def rows(self, index):
+        return lambda: self.all()[index]
+
+
+def _fold_path(template, values, X, y, sample_weight, split, scoring, log, host):
     """Run the path on one fold's training rows; score each point on its
     held-out rows while the fold's network is fitted at it.
 
-    Returns ``(scores, n_iter, converged, messages)``, one entry per value.
+    ``host``: the :class:`_HostCopy` of an X of another namespace, None for
+    numpy X. Returns ``(scores, n_iter, converged, messages)``, one entry
+    per value.
     """
     train, test = split
     worker = clone(template)
     sw = None if sample_weight is None else sample_weight[train]
-    data = worker._prepare(_safe_indexing(X, train), _safe_indexing(y, train), sw)
+    options = {} if host is None else {"host": host.rows(train)}
+    data = worker._prepare(_rows(X, train), _rows(y, train), sw, **options)
     scorer = check_scoring(template, scoring=scoring)
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    X_test, y_test = _rows(X, test), _rows(y, test)
     weights = {}
     if sample_weight is not None and _takes_sample_weight(scorer):
-        # Held-out rows count by their weights, as repeated rows would.
+        # Held-out rows count by their weights, as repeated rows would (in
+        # the namespace of the targets the scorer compares).
         weights["sample_weight"] = sample_weight[test]
+        if host is not None:
+            weights["sample_weight"] = aa.asarray_on(sample_weight[test], X_test)
     scores = np.full(len(values), np.nan)
     began = time.perf_counter()
     done = []
@@ -160,7 +201,7 @@ def _fold_path(template, values, X, y, sample_weight, split, scoring, log):
             # An undefined score (R^2 of one sample) is NaN; said after the
             # folds, once.
             warnings.simplefilter("ignore")
-            scores[index] = scorer(estimator, X_test, y_test, **weights)
+            scores[index] = float(scorer(estimator, X_test, y_test, **weights))
         done.append(index)
         if log is not None:
             log(point, scores[index], len(done), time.perf_counter() - began)
@@ -232,7 +273,6 @@ class _PathCV(BaseEstimator):
         return getattr(self, self._param + "s")
 
     def _fit(self, X, y, sample_weight):
-        _refuse_array_api(self, X)
         template = self._template()
         classifier = is_classifier(template)
         sparse_ok = template.__sklearn_tags__().input_tags.sparse
@@ -240,30 +280,39 @@ class _PathCV(BaseEstimator):
             self,
             X,
             y,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             accept_sparse=["csr", "csc"] if sparse_ok else False,
             multi_output=not classifier,
             y_numeric=not classifier,
         )
         if classifier:
             check_classification_targets(y)
+        # An X of another namespace (under array API dispatch) stays on its
+        # device: folds are taken there, and the fits that must run on the
+        # host share one host copy (_HostCopy). The splitter sees y (and an
+        # X without columns) on the host.
+        host = None if aa.namespace_of(X) is None else _HostCopy(X)
+        y_split = y if aa._is_host(y) else aa.to_numpy(y)
+        X_split = X if host is None else np.empty((X.shape[0], 0))
         if X.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 samples to "
                 f"cross-validate; got {X.shape[0]} sample."
             )
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=float)
+            sample_weight = np.asarray(aa.to_numpy(sample_weight), dtype=float)
         # The refit's network sets up on all the data once: the default
         # grid (and its reference fit) comes from the same validated data.
         final = clone(template)
-        data = final._prepare(X, y, sample_weight)
+        options = {} if host is None else {"host": host.all}
+        data = final._prepare(X, y, sample_weight, **options)
         grid, reference = self._grid(template), None
         if grid is None:
             values, reference = final._path_grid(data, self._n_values(), self.eps)
         else:
             values = final._path_values(grid)
-        splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y))
+        cv = check_cv(self.cv, y_split, classifier=classifier)
+        splits = list(cv.split(X_split, y_split))
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_path)(
                 template,
@@ -274,6 +323,7 @@ class _PathCV(BaseEstimator):
                 split,
                 self.scoring,
                 self._logger(k, len(splits), len(values)),
+                host,
             )
             for k, split in enumerate(splits)
         )
@@ -386,11 +436,10 @@ class _PathCV(BaseEstimator):
 
     def _check_X(self, X):
         check_is_fitted(self)
-        _refuse_array_api(self, X)
         return validate_data(
             self,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             reset=False,
             accept_sparse=["csr", "csc"],
         )
@@ -1144,19 +1193,3 @@ class QuadraticNetClassifierCV(_AlphaCV):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
-
-
-def _refuse_array_api(estimator, X):
-    """A clear error for arrays of another namespace under array API
-    dispatch: the cross-validated estimators are not wired for them yet
-    (their folds, paths and scores run on numpy arrays)."""
-    from ._array_api import get_namespace
-
-    xp, is_array_api = get_namespace(X)
-    if is_array_api:
-        raise TypeError(
-            f"{type(estimator).__name__} does not take {xp.__name__} arrays "
-            "under array_api_dispatch=True yet; pass numpy arrays (or turn "
-            "dispatch off). ProjectedShallowRegressor/Classifier and "
-            "RVSMRegressor/Classifier fit on them directly."
-        )

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _array_api as aa
 from .projected import ProjectedShallowRegressor
 from .rvsm import RVSMRegressor
 
@@ -76,7 +77,9 @@ class PathPoint:
     coefficients : dict of str to ndarray
         The fitted coefficients, named as the estimator's attributes
         (``hidden_weights_``, ``output_weights_``, ``intercept_``; the
-        quadratic nets add ``hidden_bias_``), in the user's units.
+        quadratic nets add ``hidden_bias_``), in the user's units. For X
+        of another namespace (under array API dispatch) they are arrays of
+        that namespace on X's device, as the estimator's attributes are.
     loss : float
         The final training objective, in the fit's internal units (NaN for
         a fit that took no step).
@@ -138,8 +141,11 @@ class Path:
     def coefficients(self, name):
         """One fitted coefficient along the path, stacked: for example
         ``path.coefficients('hidden_weights_')`` of shape
-        ``(n_values, n_hidden, n_features)``."""
-        return np.stack([p.coefficients[name] for p in self.points])
+        ``(n_values, n_hidden, n_features)``; in the namespace and on the
+        device of the path's X (numpy for numpy X)."""
+        arrays = [p.coefficients[name] for p in self.points]
+        xp = aa.namespace_of(*arrays)
+        return np.stack(arrays) if xp is None else xp.stack(arrays)
 
     def __len__(self):
         return len(self.points)

@@ -222,11 +222,3 @@ def test_numpy_input_under_dispatch_is_the_numpy_path(dispatch):
         ref = ProjectedShallowRegressor(**params).fit(X, y)
     assert isinstance(est.hidden_weights_, np.ndarray)
     np.testing.assert_array_equal(est.predict(X), ref.predict(X))
-
-
-def test_cv_estimators_refuse_clearly(backend, dispatch):
-    from sklearn_shallow import ProjectedShallowRegressorCV
-
-    X, y = _data(np.dtype(np.float64))
-    with pytest.raises(TypeError, match="does not take"):
-        ProjectedShallowRegressorCV().fit(_to(backend, X), _to(backend, y))

@@ -101,7 +101,7 @@ def _constant_fit(model, params, X, y, sample_weight, units):
 def _user_value(model, params, X, units):
     """The prediction at the first sample, in the user's units (the first
     output stands for all of them in the message)."""
-    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1])))[0])
+    internal = float(np.ravel(aa.to_numpy(model.decision(params, X[:1, ...])))[0])
     scale = float(np.ravel(units.y_scale)[0])
     shift = float(np.ravel(units.y_shift)[0])
     return internal * scale + shift
@@ -709,7 +709,7 @@ def fit_network(spec, data, rng):
             )
         else:
             data = FitData(
-                aa.to_numpy(data.X), data.y, sample_weight, data.n_outputs, data.loss
+                data.host_X(), data.y, sample_weight, data.n_outputs, data.loss
             )
     _check_start(internal, params, data.X, y_int, spec.init)
     X_fit, y_fit, sw_fit, validate = _validation(
