@@ -557,7 +557,9 @@ class _QuadraticPart(BaseShallowNetwork):
         else:
             y = data.y if data.y.ndim > 1 else data.y[:, None]
             top = max(
-                alpha_max(X, np.where(column > 0, 1.0, -1.0), loss="log_loss", **options)
+                alpha_max(
+                    X, np.where(column > 0, 1.0, -1.0), loss="log_loss", **options
+                )
                 for column in y.T
             )
         if not top > 0:
