@@ -615,6 +615,11 @@ class _QuadraticPart(BaseShallowNetwork):
             tol=0.0 if certified_only else tol,
             verbose=self.verbose,
             regularisers=() if C is None else (Perturbation(C),),
+            # The perturbation, the certificate stop and the finish work in
+            # any namespace: with solver='pgd' an X of another namespace is
+            # fitted on its device (the certificate's d x d eigenproblem on
+            # the host).
+            device_hooks=True,
             attributes={
                 "perturbation_matrix_": C,
                 "n_hidden_": int(signs.shape[0]),

@@ -817,11 +817,13 @@ def on_device(spec, X):
 
     The loop runs there for a dense layer on one batch with the first-order
     solvers ('fista', 'pgd', 'spg'), under the projected step or RVSM's and
-    ADMM's rules, with or without the dense warm-up. The other fits (L-BFGS,
-    which is scipy's; mini-batches and ``partial_fit``; early stopping; a
-    convolution; the column-sparse stages of 'l0_features'; the quadratic
-    nets' certificates and regularisers) copy X to the host once and run
-    the numpy path; their fitted attributes still return to X's namespace.
+    ADMM's rules, with or without the dense warm-up, and with the hooks of
+    a spec that declares them namespace-aware (``device_hooks``: the
+    quadratic nets' perturbation, certificate stop and finish). The other
+    fits (L-BFGS, which is scipy's; mini-batches and ``partial_fit``; early
+    stopping; a convolution; the column-sparse stages of 'l0_features')
+    copy X to the host once (:meth:`~.spec.FitData.host_X`) and run the
+    numpy path; their fitted attributes still return to X's namespace.
     """
     rules = (UpdateRule, RVSMUpdate, ADMMUpdate)
     n = X.shape[0]
@@ -831,9 +833,10 @@ def on_device(spec, X):
         and (spec.batch_size is None or spec.batch_size >= n)
         and spec.validation_fraction is None
         and spec.support is None
-        and spec.finish is None
-        and spec.monitor is None
-        and not spec.regularisers
+        and (
+            spec.device_hooks
+            or (spec.finish is None and spec.monitor is None and not spec.regularisers)
+        )
         and type(spec.update) in rules
         and (spec.warm_up is None or type(spec.warm_up.update) in rules)
     )

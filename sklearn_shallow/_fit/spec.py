@@ -93,6 +93,10 @@ class FitSpec:
     returns ``(labels, used)``, the group of each column and whether each
     group is in use, for the swaps of one group for another (see
     :func:`~._fit.run._exchange`), or None.
+    ``device_hooks``: whether ``regularisers``, ``monitor`` and ``finish``
+    work on arrays of any namespace (the quadratic nets'), so that the fit
+    can run on the device of an X of another namespace with them (see
+    :func:`~._fit.run.on_device`).
     ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass). ``subsamples``: increasing row counts of the
@@ -130,6 +134,7 @@ class FitSpec:
     regularisers: tuple = ()
     monitor: Any = None
     finish: Any = None
+    device_hooks: bool = False
     support: Any = None
     narrowing: tuple = ()
     exchange: Any = None
