@@ -583,6 +583,10 @@ class BaseShallowNetwork(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self._sparse_formats() is not False
+        # Arrays of other namespaces (torch, CuPy, ...) under scikit-learn's
+        # array_api_dispatch: fitted on their device where the loop runs
+        # there, the results in their namespace (see fit).
+        tags.array_api_support = True
         return tags
 
     # ---- fit / predict ----------------------------------------------------
@@ -852,6 +856,12 @@ class BaseShallowNetwork(BaseEstimator):
             # Each output in units of its own spread, then summed.
             output = (output / np.asarray(units.y_scale, dtype=float)).sum(axis=1)
         return output @ V
+
+    def _check_namespace(self, X, method):
+        """Under array API dispatch, an X of the fit's namespace and device
+        (:func:`~sklearn_shallow._array_api.check_same_namespace`)."""
+        fitted = getattr(self, "hidden_weights_", None)
+        aa.check_same_namespace(X, fitted, self, method)
 
     def _decision(self, X):
         """Network output ``sum_j o_j sigma(w_j . x) + b`` on validated X."""

@@ -169,6 +169,16 @@ class _HostCopy:
         return lambda: self.all()[index]
 
 
+def _on_device_of(a, X):
+    """The host array ``a`` in X's namespace and on its device: floats in the
+    widest floating dtype there, integers and booleans as they are."""
+    a = np.ascontiguousarray(a)  # (torch takes no negative strides)
+    if a.dtype.kind != "f":
+        return aa.asarray_on(a, X)
+    xp = aa.namespace_of(X)
+    return aa.asarray_on(a, X, dtype=aa.wide_float(xp, aa.device(X)))
+
+
 def _fold_path(template, values, X, y, sample_weight, split, scoring, log, host):
     """Run the path on one fold's training rows; score each point on its
     held-out rows while the fold's network is fitted at it.
@@ -340,10 +350,16 @@ class _PathCV(BaseEstimator):
                 setattr(self, key, value)
         param = self._param
         setattr(self, param + "_", chosen)
-        setattr(self, param + "s_", values)
-        self.score_path_ = scores
-        self.path_n_iter_ = np.column_stack([r[1] for r in results])
-        self.path_converged_ = converged
+        path_arrays = {
+            param + "s_": values,
+            "score_path_": scores,
+            "path_n_iter_": np.column_stack([r[1] for r in results]),
+            "path_converged_": converged,
+        }
+        for name, value in path_arrays.items():
+            # Small arrays, computed on the host; they follow X, as the
+            # refit's attributes do (the chosen value stays a number).
+            setattr(self, name, value if host is None else _on_device_of(value, X))
         failed = np.flatnonzero(~converged[best])
         unconverged = None
         if failed.size:
@@ -426,16 +442,17 @@ class _PathCV(BaseEstimator):
         -------
         y : ndarray
         """
-        X = self._check_X(X)
+        X = self._check_X(X, "predict")
         return self.best_estimator_.predict(X)
 
     def score(self, X, y, sample_weight=None):
         """The refitted estimator's ``score`` (R^2 or accuracy)."""
-        X = self._check_X(X)
+        X = self._check_X(X, "score")
         return self.best_estimator_.score(X, y, sample_weight=sample_weight)
 
-    def _check_X(self, X):
+    def _check_X(self, X, method):
         check_is_fitted(self)
+        self.best_estimator_._check_namespace(X, method)
         return validate_data(
             self,
             X,
@@ -462,19 +479,19 @@ class _PathCV(BaseEstimator):
     @available_if(_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "predict_proba")
         return self.best_estimator_.predict_proba(X)
 
     @available_if(_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "predict_log_proba")
         return self.best_estimator_.predict_log_proba(X)
 
     @available_if(_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "decision_function")
         return self.best_estimator_.decision_function(X)
 
     def __sklearn_tags__(self):

@@ -1310,6 +1310,7 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self._decision(X)
         if scores.ndim == 1:
             return super().predict_log_proba(X)
