@@ -452,7 +452,7 @@ class _PathCV(BaseEstimator):
 
     def _check_X(self, X, method):
         check_is_fitted(self)
-        self.best_estimator_._check_namespace(X, method)
+        aa.check_same_namespace(X, self.best_estimator_.hidden_weights_, self, method)
         return validate_data(
             self,
             X,
