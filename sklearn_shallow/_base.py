@@ -615,14 +615,19 @@ class BaseShallowNetwork(BaseEstimator):
         another array namespace (torch, CuPy, array-api-strict; scikit-learn
         asks for ``SCIPY_ARRAY_API=1``) is validated in its namespace, and
         a dense layer on one batch with ``solver`` 'fista', 'pgd' or 'spg'
-        (projected steps, RVSM, ADMM) iterates on X's device; the start, y
-        and the weights are made on the host and moved once. Other fits
+        (projected steps, RVSM, ADMM, the quadratic nets' descent,
+        :class:`TensorInitOneHidden`'s) iterates on X's device; the start,
+        y and the weights are made on the host and moved once. Other fits
         (``solver='lbfgs'``, which is scipy's, mini-batches and
-        ``partial_fit``, early stopping, a convolution, 'l0_features',
-        ``init='tensor'``'s start) copy X to the host once and run there.
-        Either way the fitted arrays (``hidden_weights_``,
-        ``output_weights_``, ``intercept_``, ``feature_importances_``,
-        ``classes_``) and predictions are in X's namespace and on its device.
+        ``partial_fit``, early stopping, a convolution, 'l0_features') copy
+        X to the host once and run there, as do ``init='tensor'``'s start
+        and the quadratic nets' certificate eigenproblem (their products
+        with X stay on the device). Either way the fitted arrays
+        (``hidden_weights_``, ``output_weights_``, ``intercept_``,
+        ``feature_importances_``, ``classes_``, which follows X) and
+        predictions are in X's namespace and on its device; ``predict`` and
+        the other methods then refuse an X of another namespace or device,
+        as scikit-learn's estimators do.
         """
         fitted = _keep_on_failure(self, self._fit, X, y, sample_weight)
         self._report(fitted, stacklevel=4)

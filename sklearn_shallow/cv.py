@@ -18,6 +18,22 @@ converge warns once, ``path_converged_`` says which path points converged
 in each fold, and a held-out score that is undefined (R^2 on folds of one
 sample) is an error that says so.
 
+Under ``sklearn.config_context(array_api_dispatch=True)`` X and y of
+another array namespace (torch, CuPy, ...) are taken as they are: the folds
+are indexed on X's device, each fold's path and the refit run there when
+the plain estimator's fit does (see its ``fit``), and the refitted
+estimator's attributes, its predictions and the arrays of the path
+(``taus_``/``lams_``/``alphas_``, ``score_path_``, ``path_n_iter_``,
+``path_converged_``) are in X's namespace and on its device; the chosen
+value is a number. The held-out scores are computed in the namespace too
+(scikit-learn's metrics under dispatch). What runs on the host: the
+splitter (it sees y, copied once), the grid of weight decays of the
+quadratic nets (``alpha_max``, a ``d x d`` eigenproblem in scipy) and the
+fits that run on the host for the plain estimator (``solver='lbfgs'``,
+mini-batches, early stopping, 'l0_features'); all of them share one host
+copy of X, made at the first need, so X is copied to the host at most once
+per CV fit, never per fold or path point.
+
 Each fold's path starts cold, from the estimator's own start. Starting the
 folds from the reference fit on all the data (the unconstrained fit of an
 'l1' grid) was measured and refused: that start has seen the fold's

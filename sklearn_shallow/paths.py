@@ -8,6 +8,12 @@ the right order, most fits then start close to their answer, which is what
 makes cross-validating ``tau`` and ``lam`` cheaper than a grid of cold fits
 (the idea of scikit-learn's ``enet_path`` and ``LassoCV``).
 
+Under ``sklearn.config_context(array_api_dispatch=True)`` X of another
+array namespace (torch, CuPy, ...) stays on its device: each fit of a path
+runs there when the estimator's ``fit`` does, and the points'
+coefficients are arrays of X's namespace on its device; the grids (the
+values) are numpy arrays.
+
 Every estimator has a ``path`` method (:meth:`BaseShallowNetwork.path`): it
 validates the data once and runs the fits on one working copy, keeping a
 light :class:`PathPoint` per value (the fitted coefficients, the final

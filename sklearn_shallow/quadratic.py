@@ -969,6 +969,19 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     steps refine the point, which sharpens the certificate. Threads follow
     the package's one policy (``sklearn_shallow._threads.blas_threads``).
 
+    Under ``sklearn.config_context(array_api_dispatch=True)`` an X of
+    another namespace (torch, CuPy, ...) is fitted on its device with
+    ``solver='pgd'``: the descent, the perturbation, the intercept's
+    Newton steps, the refinement and the certificate's products with X
+    (``X^T diag(l') X``, or the Lanczos products above
+    ``DENSE_CERTIFICATE_MAX_FEATURES`` features) run there; the
+    certificate's ``d x d`` eigenproblem runs on the host (scipy), with
+    the formed matrix (or a length-d vector per Lanczos product) copied
+    over. ``solver='lbfgs'`` (scipy's) copies X to the host once and fits
+    there. The fitted arrays (``hidden_weights_``, ``hidden_bias_``,
+    ``quadratic_form_``, ...) and predictions are in X's namespace and on
+    its device.
+
     With all output weights +1 the quadratic part is PSD, so
     scikit-learn's generic regression check is told to expect a poor score
     (the tag is the class's, whatever the signs); the default
