@@ -137,7 +137,7 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
     another namespace (torch, CuPy, ...) is fitted on its device by the
     first-order solvers ('fista', 'spg', 'pgd'). The tensor step (moments
     against Hermite tensors, its eigen- and tensor decompositions, all in
-    numpy and scipy on ``O(n d k)`` data) and the start's intercept run on
+    numpy and scipy) and the start's intercept run on
     the host from one copy of X; the start then moves to the device once.
     ``solver='lbfgs'`` fits on the host. The fitted arrays (including
     ``initial_hidden_weights_``) and predictions are in X's namespace and
