@@ -21,6 +21,12 @@ R^2 is measured on 5000 fresh rows. For every ``(n, p, h)``:
 - one full-batch step (objective and gradient) of the library against the
   two products it cannot avoid, ``X W^T`` and ``D^T X``, on the same
   arrays (numpy on the CPU; torch on the GPU when present);
+- ``--device cuda`` (or ``cpu``, to try the path without a GPU): the same
+  default fit on torch tensors on that device under
+  ``array_api_dispatch=True`` (the loop runs there), and one step of the
+  library's objective on the device against the two products on the same
+  tensors; ``--max-iter`` caps the library's fits, host and device alike,
+  and ``--no-mlp`` leaves MLPRegressor out;
 - ``--memory``: the peak of the default fit's allocations (tracemalloc,
   which numpy reports to) over the bytes of X, with a loose ``tol`` so
   that every stage stops early (the buffers are the same).
@@ -32,6 +38,33 @@ load the machine: the script prints the load average before and after.
 Run: ``python benchmarks/bench_scale.py --quick`` (n=20000, p=100, h=20,
 about a minute), or ``--n 2e4 2e5 1e6 --p 100 1000 --h 20 100`` for the
 issue's grid (hours on 2 cores), ``--memory --n 1e6`` for the memory row.
+
+The GPU check of issue 22 (n=1e6, p=1000, h=100, float32; one step
+within 1.3x of the products on the device, the fit 20x faster than the
+numpy fit on the same host) is one command, to run where torch sees a GPU
+(no GPU was lent when this was written, so it has not been run; on 16
+cores the host fits take several minutes)::
+
+    python benchmarks/bench_scale.py --n 1e6 --p 1000 --h 100 \
+        --device cuda --no-mlp --no-torch --max-iter 200
+
+Measured on a quiet 2-core machine (load average 0.5-1.2; two helper
+sessions started during the library's fit), 2026-12-07, p=100, h=20,
+float32, one repeat::
+
+    n=2e+04                            time s  iterations  test R2 t(0.999) t(MLP R2)
+    MLPRegressor (Adam, early stop.)     3.58  168 epochs  0.99924    3.58     3.58
+    ProjectedShallowRegressor()          9.59        1245  0.99872       -        -
+    one full-batch step 3.7 ms, two-product floor 1.9 ms (x1.94)
+
+    n=2e+05                            time s  iterations  test R2 t(0.999) t(MLP R2)
+    MLPRegressor (Adam, early stop.)     5.16   25 epochs  0.99925    5.16     5.16
+    ProjectedShallowRegressor()         30.95  912+88+307  0.99942    1.58     3.05
+      rows per stage 10105+40420+200000
+    one full-batch step 38.3 ms, two-product floor 22.4 ms (x1.71)
+
+At n=2e5 the default passes MLP's test R^2 at 3.05 s, before MLP's fit
+ends (5.16 s), and ends at 31 s; at n=2e4 it stays below (see below).
 
 Measured on a shared 2-core machine with other benchmarks running (load
 average 4-5.5 on 2 cores, so times are 2-4x those of a quiet machine;
@@ -232,6 +265,72 @@ def step_against_floor(X, h, repeats=5):
     return statistics.median(step), statistics.median(floor)
 
 
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def step_on_device(X, h, repeats=5):
+    """The library's full-batch objective and gradient on torch tensors (on
+    ``X``'s device, through the array API), and the two products alone, on
+    the same arrays (medians, seconds)."""
+    import array_api_compat
+
+    xp = array_api_compat.array_namespace(X)
+    n, p = X.shape
+    gen = torch.Generator(device=X.device).manual_seed(0)
+    model = ShallowModel(
+        get_activation("relu"), get_architecture(None), p, h, None, True
+    )
+    y = torch.randn(n, generator=gen, device=X.device, dtype=X.dtype)
+    objective = Objective(model, SquaredLoss(), X, y, exact_linear=True)
+    W = torch.randn(h, p, generator=gen, device=X.device, dtype=X.dtype) / p**0.5
+    params = [W, xp.zeros(h, dtype=X.dtype, device=X.device)]
+    params.append(xp.zeros(1, dtype=X.dtype, device=X.device))
+    grads = [xp.empty_like(a) for a in params]
+    batch = objective.batches()[0]
+    step, floor = [], []
+    for _ in range(repeats + 1):
+        _sync(X.device)
+        began = time.perf_counter()
+        objective.value(params, batch)
+        objective.gradient(params, batch, grads)
+        _sync(X.device)
+        step.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        Z = X @ W.T
+        Z.T @ X
+        _sync(X.device)
+        floor.append(time.perf_counter() - began)
+    return statistics.median(step[1:]), statistics.median(floor[1:])
+
+
+def fit_on_device(X, y, Xt, yt, device, **params):
+    """``ProjectedShallowRegressor()`` on torch tensors on ``device`` under
+    array-API dispatch (the loop runs there); wall time, iterations, test
+    R^2 (no trace: scoring on the way would wait for the device)."""
+    import sklearn
+
+    os.environ.setdefault("SCIPY_ARRAY_API", "1")
+    Xd = torch.asarray(X, device=device)
+    yd = torch.asarray(y, device=device)
+    _sync(Xd.device)
+    with sklearn.config_context(array_api_dispatch=True):
+        began = time.perf_counter()
+        est = ProjectedShallowRegressor(random_state=0, **params).fit(Xd, yd)
+        _sync(Xd.device)
+        seconds = time.perf_counter() - began
+        pred = est.predict(torch.asarray(Xt, device=device)).cpu().numpy()
+    stages = est.fit_stages_ or [(X.shape[0], est.n_iter_)]
+    return dict(
+        seconds=seconds,
+        r2=r2_score(yt, pred),
+        iterations="+".join(str(i) for _, i in stages),
+        rows="+".join(str(r) for r, _ in stages),
+        trace=[],
+    )
+
+
 def floor_on_gpu(n, p, h, repeats=5):
     """The two products on the GPU (torch), or None without one."""
     if torch is None or not torch.cuda.is_available():
@@ -269,18 +368,24 @@ def run_setting(n, p, h, args):
     rows = {}
     every = max(1, args.every)
     for _ in range(args.repeats):
-        mlp = fit_mlp(X, y, Xt, yt, h)
-        rows.setdefault("MLPRegressor (Adam, early stop.)", []).append(mlp)
-        lib = fit_library(X, y, Xt, yt, every)
-        lib["to_mlp"] = _first(lib["trace"], mlp["r2"])
+        mlp = None
+        if not args.no_mlp:
+            mlp = fit_mlp(X, y, Xt, yt, h)
+            rows.setdefault("MLPRegressor (Adam, early stop.)", []).append(mlp)
+        cap = {} if args.max_iter is None else dict(max_iter=args.max_iter)
+        lib = fit_library(X, y, Xt, yt, every, **cap)
+        lib["to_mlp"] = None if mlp is None else _first(lib["trace"], mlp["r2"])
         rows.setdefault("ProjectedShallowRegressor()", []).append(lib)
         if args.full_batch:
             full = fit_library(X, y, Xt, yt, every, batch_size=None)
-            full["to_mlp"] = _first(full["trace"], mlp["r2"])
+            full["to_mlp"] = None if mlp is None else _first(full["trace"], mlp["r2"])
             rows.setdefault("  batch_size=None", []).append(full)
+        if args.device is not None:
+            dev = fit_on_device(X, y, Xt, yt, args.device, **cap)
+            rows.setdefault(f"  the same on torch, {args.device}", []).append(dev)
         if torch is not None and not args.no_torch:
             loop = fit_torch(X, y, Xt, yt, h, "cpu")
-            loop["to_mlp"] = _first(loop["trace"], mlp["r2"])
+            loop["to_mlp"] = None if mlp is None else _first(loop["trace"], mlp["r2"])
             rows.setdefault("torch loop (Adam), cpu", []).append(loop)
             if torch.cuda.is_available():
                 loop = fit_torch(X, y, Xt, yt, h, "cuda")
@@ -315,6 +420,12 @@ def run_setting(n, p, h, args):
         f"{floor * 1e3:.1f} ms (x{step / floor:.2f}) on the CPU"
         + ("" if gpu is None else f"; floor on the GPU {gpu * 1e3:.2f} ms")
     )
+    if args.device is not None:
+        step, floor = step_on_device(torch.asarray(X, device=args.device), h)
+        print(
+            f"  one full-batch step {step * 1e3:.2f} ms, two-product floor "
+            f"{floor * 1e3:.2f} ms (x{step / floor:.2f}) on torch, {args.device}"
+        )
 
 
 def main():
@@ -328,6 +439,24 @@ def main():
     parser.add_argument("--full-batch", action="store_true")
     parser.add_argument("--no-torch", action="store_true")
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument(
+        "--device",
+        default=None,
+        help="also fit the library on torch tensors on this device ('cuda', "
+        "or 'cpu' to try the path) under array_api_dispatch, and time its "
+        "step there against the two products",
+    )
+    parser.add_argument(
+        "--max-iter",
+        type=int,
+        default=None,
+        help="max_iter of the library's fits (host and device alike)",
+    )
+    parser.add_argument(
+        "--no-mlp",
+        action="store_true",
+        help="leave out MLPRegressor (the GPU check at n=1e6, p=1000)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.n, args.p, args.h = [2e4], [100], [20]

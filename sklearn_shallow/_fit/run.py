@@ -639,7 +639,8 @@ def _descend_by_subsample(spec, build, data, params, rng):
     a tighter fit of the subsample is work the next stage undoes. The
     stages run the warm-up's update and penalty when the spec has one (the
     warm-up then continues on all rows). Each stage copies its rows (at
-    most a fraction of X); only one stage's objective is alive at a time.
+    most a fraction of X; in X's namespace and on its device for an
+    array-API input); only one stage's objective is alive at a time.
     The stages together use at most half of ``max_iter``.
     """
     X, y, sw = data
@@ -652,7 +653,7 @@ def _descend_by_subsample(spec, build, data, params, rng):
         if budget < 1:
             break
         rows = np.sort(order[:n_rows])
-        objective = build(X[rows], y[rows], None if sw is None else sw[rows], None)
+        objective = build(*(_take_rows(a, rows) for a in (X, y, sw)), None)
         if spec.warm_up is not None:
             _set_penalty(objective, spec.warm_up.alpha, spec.warm_up.alpha_output)
         # The thread policy of the stage's own products: those of a small
@@ -680,9 +681,18 @@ def _descend_by_subsample(spec, build, data, params, rng):
         if result.converged and result.message == CALLBACK_STOP:
             break
         budget -= result.n_iter
-        params = [p.copy() for p in result.raw_params]
+        params = [aa.copy(p) for p in result.raw_params]
         state = result.state
     return params, stages
+
+
+def _take_rows(a, rows):
+    """The ``rows`` (a sorted numpy index) of ``a``, in its namespace and on
+    its device; None stays None."""
+    if a is None or aa.namespace_of(a) is None:
+        return None if a is None else a[rows]
+    xp = aa.namespace_of(a)
+    return xp.take(a, xp.asarray(rows, device=aa.device(a)), axis=0)
 
 
 def fit_network(spec, data, rng):
@@ -731,7 +741,7 @@ def fit_network(spec, data, rng):
         )
 
     stages, state, stopped = [], spec.resume, None
-    if _subsample_stages(spec) and aa.namespace_of(X_fit) is None:
+    if _subsample_stages(spec):
         # Before the objective on all rows exists: only one set of buffers
         # at a time.
         params, stages = _descend_by_subsample(
