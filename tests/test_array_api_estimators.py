@@ -280,13 +280,15 @@ def _cv_estimator(case, **params):
 @pytest.mark.parametrize("case", list(CV_CASES))
 def test_cv_estimator_agrees(backend, case, dispatch, on_device):
     """Every fold's path and the refit run on the device; the scores, the
-    chosen value and the refit's predictions are those of the numpy fit."""
+    chosen value and the refit's predictions are those of the numpy fit
+    (sample weights, in the input's namespace too, included)."""
     dtype = np.dtype(np.float64)
     ref, kind = _cv_estimator(case)
     X, y = _small_data(dtype, kind)
-    ref.fit(X, y)
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    ref.fit(X, y, sample_weight=weights)
     Xb, yb = _to(backend, X), _to(backend, y)
-    est = _cv_estimator(case)[0].fit(Xb, yb)
+    est = _cv_estimator(case)[0].fit(Xb, yb, sample_weight=_to(backend, weights))
     # 2 folds x 2 values, and the refit (1 or 2 fits along its path).
     assert len(on_device) >= 5 and all(on_device)
     param = est._param

@@ -876,8 +876,9 @@ def _constant_fit_xp(model, params, X, y, sample_weight, units):
     functions); the reported constant is read on the host."""
     xp = aa.namespace_of(X)
     if sample_weight is not None:
-        rows = sample_weight > 0
-        X, y = X[rows, ...], y[rows, ...]
+        # (The standard masks with a boolean array only as the sole index.)
+        rows = xp.nonzero(sample_weight > 0)[0]
+        X, y = xp.take(X, rows, axis=0), xp.take(y, rows, axis=0)
     if X.shape[0] < 2 or float(_ptp(y, xp)) == 0:
         return None
     hidden, output, _ = model.split(params)
