@@ -216,7 +216,7 @@ def _fold_path(template, values, X, y, sample_weight, split, scoring, log, host)
         # the namespace of the targets the scorer compares).
         weights["sample_weight"] = sample_weight[test]
         if host is not None:
-            weights["sample_weight"] = aa.asarray_on(sample_weight[test], X_test)
+            weights["sample_weight"] = _on_device_of(sample_weight[test], X_test)
     scores = np.full(len(values), np.nan)
     began = time.perf_counter()
     done = []
