@@ -62,6 +62,7 @@ __all__ = [
     "erf",
     "expit",
     "all_finite",
+    "check_same_namespace",
     "copy",
     "empty_like",
     "float_dtype",
@@ -176,6 +177,40 @@ def get_namespace(*arrays):
         return np, False
     xp = namespace_of(*arrays)
     return (np, False) if xp is None else (xp, True)
+
+
+def check_same_namespace(X, fitted, estimator, method):
+    """Under array API dispatch, refuse an X whose namespace or device is
+    not that of the fit (the fitted array ``fitted``), as scikit-learn's
+    estimators do.
+
+    Without dispatch nothing is checked: X is converted to numpy by the
+    validation, as always.
+
+    Raises
+    ------
+    ValueError
+        Naming ``estimator``'s ``method`` and both namespaces and devices.
+    """
+    from sklearn import get_config
+
+    if not get_config()["array_api_dispatch"] or fitted is None:
+        return
+    fit_xp, x_xp = namespace_of(fitted), namespace_of(X)
+    if fit_xp is None and x_xp is None:
+        return
+    if fit_xp is x_xp and device(X) == device(fitted):
+        return
+
+    def where(a, xp):
+        return "numpy" if xp is None else f"{xp.__name__} on {device(a)}"
+
+    raise ValueError(
+        f"Inputs passed to {type(estimator).__name__}.{method}() must use the "
+        "same namespace and the same device as those passed to fit(): fit "
+        f"used {where(fitted, fit_xp)}, {method} got {where(X, x_xp)}. Move X "
+        "there, or refit on X's namespace and device."
+    )
 
 
 def validation_dtypes(X):

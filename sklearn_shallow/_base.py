@@ -407,9 +407,10 @@ class BaseShallowNetwork(BaseEstimator):
         return reference
 
     def _path_coefficients(self):
-        """The fitted coefficients a path point keeps (copies)."""
+        """The fitted coefficients a path point keeps (copies; in the
+        namespace and on the device of the fit's X, as the attributes)."""
         return {
-            name: np.array(getattr(self, name), copy=True)
+            name: _copy(getattr(self, name))
             for name in ("hidden_weights_", "output_weights_", "intercept_")
         }
 
@@ -513,9 +514,12 @@ class BaseShallowNetwork(BaseEstimator):
         if start is not None:
             self._adopt_start(start)
         points, fitted = [None] * len(values), None
+        # Strict array namespaces take Python numbers, not numpy scalars, in
+        # their arithmetic (the numpy path keeps the grid's own scalars).
+        plain = aa.namespace_of(data.X) is not None
         for index in order:
             value = values[index]
-            self.set_params(**{param: value})
+            self.set_params(**{param: value.item() if plain else value})
             began = time.perf_counter()
             fitted = self._fit_prepared(data)
             result = fitted.descent
@@ -579,6 +583,10 @@ class BaseShallowNetwork(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = self._sparse_formats() is not False
+        # Arrays of other namespaces (torch, CuPy, ...) under scikit-learn's
+        # array_api_dispatch: fitted on their device where the loop runs
+        # there, the results in their namespace (see fit).
+        tags.array_api_support = True
         return tags
 
     # ---- fit / predict ----------------------------------------------------
@@ -607,14 +615,19 @@ class BaseShallowNetwork(BaseEstimator):
         another array namespace (torch, CuPy, array-api-strict; scikit-learn
         asks for ``SCIPY_ARRAY_API=1``) is validated in its namespace, and
         a dense layer on one batch with ``solver`` 'fista', 'pgd' or 'spg'
-        (projected steps, RVSM, ADMM) iterates on X's device; the start, y
-        and the weights are made on the host and moved once. Other fits
+        (projected steps, RVSM, ADMM, the quadratic nets' descent,
+        :class:`TensorInitOneHidden`'s) iterates on X's device; the start,
+        y and the weights are made on the host and moved once. Other fits
         (``solver='lbfgs'``, which is scipy's, mini-batches and
-        ``partial_fit``, early stopping, a convolution, 'l0_features',
-        ``init='tensor'``'s start) copy X to the host once and run there.
-        Either way the fitted arrays (``hidden_weights_``,
-        ``output_weights_``, ``intercept_``, ``feature_importances_``,
-        ``classes_``) and predictions are in X's namespace and on its device.
+        ``partial_fit``, early stopping, a convolution, 'l0_features') copy
+        X to the host once and run there, as do ``init='tensor'``'s start
+        and the quadratic nets' certificate eigenproblem (their products
+        with X stay on the device). Either way the fitted arrays
+        (``hidden_weights_``, ``output_weights_``, ``intercept_``,
+        ``feature_importances_``, ``classes_``, which follows X) and
+        predictions are in X's namespace and on its device; ``predict`` and
+        the other methods then refuse an X of another namespace or device,
+        as scikit-learn's estimators do.
         """
         fitted = _keep_on_failure(self, self._fit, X, y, sample_weight)
         self._report(fitted, stacklevel=4)
@@ -644,8 +657,13 @@ class BaseShallowNetwork(BaseEstimator):
             "inputs or another init."
         )
 
-    def _prepare(self, X, y, sample_weight, **target_options):
-        """Validated data, encoded targets and weights, and the loss."""
+    def _prepare(self, X, y, sample_weight, host=None, **target_options):
+        """Validated data, encoded targets and weights, and the loss.
+
+        ``host``: for an X of another namespace, a function that returns X
+        on the host (a copy the caller shares between fits, see
+        :class:`~sklearn_shallow._fit.spec.FitData`), or None.
+        """
         X, y, n_outputs, loss, task_weight = self._check_targets(X, y, **target_options)
         if aa.namespace_of(X) is not None:
             # X of another namespace stays on its device; y (encoded) and
@@ -662,7 +680,7 @@ class BaseShallowNetwork(BaseEstimator):
             # later sum or square of the weights can overflow.
             largest = float(np.max(sample_weight, initial=0.0))
             sample_weight = np.ldexp(sample_weight, -np.frexp(largest)[1])
-        return FitData(X, y, sample_weight, n_outputs, loss)
+        return FitData(X, y, sample_weight, n_outputs, loss, host=host)
 
     def _fit(self, X, y, sample_weight):
         return self._fit_prepared(self._prepare(X, y, sample_weight))
@@ -844,6 +862,12 @@ class BaseShallowNetwork(BaseEstimator):
             output = (output / np.asarray(units.y_scale, dtype=float)).sum(axis=1)
         return output @ V
 
+    def _check_namespace(self, X, method):
+        """Under array API dispatch, an X of the fit's namespace and device
+        (:func:`~sklearn_shallow._array_api.check_same_namespace`)."""
+        fitted = getattr(self, "hidden_weights_", None)
+        aa.check_same_namespace(X, fitted, self, method)
+
     def _decision(self, X):
         """Network output ``sum_j o_j sigma(w_j . x) + b`` on validated X."""
         check_is_fitted(self)
@@ -855,6 +879,13 @@ class BaseShallowNetwork(BaseEstimator):
             accept_sparse=self._sparse_formats(),
         )
         return self._model.decision(self._params, X)
+
+
+def _copy(value):
+    """A copy of a fitted array (a 0-d numpy array for a number)."""
+    if aa._is_host(value):
+        return np.array(value, copy=True)
+    return aa.copy(value)
 
 
 def _check_n_values(n_values):

@@ -371,7 +371,7 @@ class Objective:
         if self._evaluated is None:
             raise RuntimeError("loss_derivatives() needs a value() call first.")
         m = self._evaluated.stop - self._evaluated.start
-        return self._dpred[:m].copy()
+        return aa.copy(self._dpred[:m, ...])
 
     def reset_ridge(self):
         """Fix the output layer's ridge again at the next solve (after a

@@ -138,6 +138,7 @@ class ShallowRegressorMixin(RegressorMixin):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             2-D when the model was fitted on 2-D y.
         """
+        self._check_namespace(X, "predict")
         return self._decision(X)
 
     def __sklearn_tags__(self):
@@ -160,8 +161,11 @@ class ShallowClassifierMixin(ClassifierMixin):
         )
         check_classification_targets(y)
         # Under array API dispatch, the labels are encoded on the host and
-        # classes_ returns to the labels' namespace and device.
+        # classes_ returns to the labels' namespace and device, which is X's
+        # when X has one (everything follows X).
         labels_like = None if aa._is_host(y) else y
+        if labels_like is not None and aa.namespace_of(X) is not None:
+            labels_like = X
         if labels_like is not None:
             y = aa.to_numpy(y)
         if not reset or classes is not None:
@@ -274,6 +278,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         decision : ndarray of shape (n_samples,) or (n_samples, n_classes)
             1-D for two classes (positive favours ``classes_[1]``).
         """
+        self._check_namespace(X, "decision_function")
         return self._decision(X)
 
     def predict_log_proba(self, X):
@@ -287,6 +292,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        self._check_namespace(X, "predict_log_proba")
         return log_proba(self._decision(X))
 
     def predict_proba(self, X):
@@ -301,6 +307,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         proba : ndarray of shape (n_samples, n_classes)
             Rows sum to 1.
         """
+        self._check_namespace(X, "predict_proba")
         log_p = self.predict_log_proba(X)
         xp = aa.namespace_of(log_p)
         return np.exp(log_p) if xp is None else xp.exp(log_p)
@@ -316,6 +323,7 @@ class ShallowClassifierMixin(ClassifierMixin):
         -------
         y_pred : ndarray of shape (n_samples,)
         """
+        self._check_namespace(X, "predict")
         codes = self._codes(self._decision(X))  # checks that it is fitted
         xp = aa.namespace_of(codes)
         if xp is not None:

@@ -52,6 +52,7 @@ from scipy.linalg import eigvalsh
 from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import check_random_state
 
+from . import _array_api as aa
 from ._loss import SquaredLoss
 from ._network import Objective, ShallowModel
 from .activations import Quadratic, get_activation
@@ -168,26 +169,40 @@ def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng, scale=None):
     ``scale``: the model's column scale ``D`` (the hidden weights act on
     ``X / D``), so that ``S0`` is ``D^-1 X^T diag(dpred) X D^-1``, formed
     without a scaled copy of X.
+
+    For an X of another namespace (a fit on its device) the products with
+    X run on its device; the ``d x d`` eigenproblem runs on the host
+    (scipy): the formed ``S0`` comes to the host once, and each Lanczos
+    product sends a vector of length d each way.
     """
     n_features = X.shape[1]
-    lo, norm = np.inf, 0.0
+    xp = aa.namespace_of(X)
+    if scale is not None and xp is not None:
+        scale = np.asarray(aa.to_numpy(scale), dtype=np.float64)
     if n_features <= dense_max:
-        S0 = ((X * dpred[:, None]).T @ X).astype(np.float64, copy=False)
+        if xp is None:
+            S0 = ((X * dpred[:, None]).T @ X).astype(np.float64, copy=False)
+        else:
+            weighted = X * xp.reshape(dpred, (-1, 1))
+            S0 = aa.to_numpy(weighted.T @ X).astype(np.float64)
         if scale is not None:
             S0 /= np.outer(scale, scale)
-        for s in sign_blocks:
-            S = s * S0 if C is None else s * S0 + C
-            S.flat[:: n_features + 1] += shift
-            ends = eigvalsh(S)[[0, -1]]
-            lo = min(lo, ends[0])
-            norm = max(norm, *np.abs(ends))
-        return float(lo), float(norm), "dense"
+        return _dense_ends(S0, sign_blocks, shift, C)
+
+    def product(u):
+        """``X^T diag(dpred) X u`` on the host, for a host vector ``u``."""
+        if xp is None:
+            return np.asarray(X.T @ (dpred * (X @ u)), dtype=np.float64)
+        u = aa.asarray_on(u, X, dtype=X.dtype)
+        return aa.to_numpy(X.T @ (dpred * (X @ u))).astype(np.float64)
+
+    lo, norm = np.inf, 0.0
     for s in sign_blocks:
 
         def matvec(v, s=s):
             v = np.ravel(v)
             u = v if scale is None else v / scale
-            Su = np.asarray(X.T @ (dpred * (X @ u)), dtype=np.float64)
+            Su = product(u)
             out = s * (Su if scale is None else Su / scale) + shift * v
             return out if C is None else out + C @ v
 
@@ -202,6 +217,19 @@ def _spectrum_ends(X, dpred, sign_blocks, shift, C, dense_max, rng, scale=None):
         lo = min(lo, ends.min())
         norm = max(norm, *np.abs(ends))
     return float(lo), float(norm), "lanczos"
+
+
+def _dense_ends(S0, sign_blocks, shift, C):
+    """:func:`_spectrum_ends` from ``S0`` formed on the host (float64)."""
+    n_features = S0.shape[0]
+    lo, norm = np.inf, 0.0
+    for s in sign_blocks:
+        S = s * S0 if C is None else s * S0 + C
+        S.flat[:: n_features + 1] += shift
+        ends = eigvalsh(S)[[0, -1]]
+        lo = min(lo, ends[0])
+        norm = max(norm, *np.abs(ends))
+    return float(lo), float(norm), "dense"
 
 
 def _full_batch(objective):
@@ -222,10 +250,10 @@ def _stationarity(objective, params):
     """
     batch = _full_batch(objective)
     value = objective.value(params, batch)
-    grads = objective.gradient(params, batch, out=[np.empty_like(p) for p in params])
+    grads = objective.gradient(params, batch, out=[aa.empty_like(p) for p in params])
     half_grad = 0.5 * grads[0]
     # Summed over the sign blocks, <S, M> = <A W S, W> = <grad / 2, W>.
-    return value, float(np.vdot(half_grad, params[0])), half_grad
+    return value, aa.vdot(half_grad, params[0]), half_grad
 
 
 def _parts(objective):
@@ -237,7 +265,7 @@ def _parts(objective):
         problems.append(f"activation {type(model.activation).__name__} (not z^2)")
     if model.fixed_output is None:
         problems.append("learned output weights (not fixed signs)")
-    elif not np.all(np.isin(model.fixed_output, (-1.0, 1.0))):
+    elif not np.all(np.isin(aa.to_numpy(model.fixed_output), (-1.0, 1.0))):
         problems.append("output weights other than -1 and +1")
     if model.n_outputs is not None:
         problems.append(f"n_outputs={model.n_outputs} (not one output)")
@@ -261,7 +289,7 @@ def _parts(objective):
     C = None
     for form in forms:
         C = np.array(form, dtype=np.float64) if C is None else C + form
-    return np.asarray(model.fixed_output, dtype=np.float64), C
+    return np.asarray(aa.to_numpy(model.fixed_output), dtype=np.float64), C
 
 
 def certify(objective, params, random_state=None, dense_max=None):
@@ -312,7 +340,10 @@ def _certify(objective, params, random_state=None, dense_max=None):
     dense_max = DENSE_CERTIFICATE_MAX_FEATURES if dense_max is None else dense_max
     signs, C = _parts(objective)
     # A copy: the objective may write the solved intercept into it.
-    params = [np.array(p, dtype=objective.Xp.dtype) for p in params]
+    if aa.namespace_of(objective.Xp) is None:
+        params = [np.array(p, dtype=objective.Xp.dtype) for p in params]
+    else:
+        params = [aa.copy(p) for p in params]
     value, alignment, half_grad = _stationarity(objective, params)
     dpred = objective.loss_derivatives()
     lam = objective.alpha
@@ -336,12 +367,19 @@ def _certify(objective, params, random_state=None, dense_max=None):
     return OptimalityCertificate(
         lambda_min=lo,
         spectral_norm=norm,
-        stationarity=float(np.linalg.norm(half_grad)),
-        weight_norm=float(np.linalg.norm(params[0])),
+        stationarity=_norm(half_grad),
+        weight_norm=_norm(params[0]),
         gap_bound=max(0.0, alignment + slack),
         objective=float(value),
         method=method,
     )
+
+
+def _norm(a):
+    """The Frobenius norm of ``a``, as a Python float."""
+    if aa.namespace_of(a) is None:
+        return float(np.linalg.norm(a))
+    return math.sqrt(aa.vdot(a, a))
 
 
 def quadratic_model(n_features, signs, fit_intercept):
@@ -446,7 +484,7 @@ def _minimise_intercept(objective, params, max_steps=50):
     names = objective.model.names
     if "intercept" not in names:
         return params
-    params = [p.copy() for p in params]
+    params = [aa.copy(p) for p in params]
     batch = objective.batches()[0]
     if objective.exact:
         objective.value(params, batch)
@@ -454,14 +492,16 @@ def _minimise_intercept(objective, params, max_steps=50):
     i = names.index("intercept")
     loss, y = objective.loss, objective.y
     sw = objective.sw
-    weight = 1.0 / y.shape[0] if sw is None else sw / sw.sum()
+    xp = aa.namespace_of(objective.Xp)
+    total = np.sum if xp is None else xp.sum
+    weight = 1.0 / y.shape[0] if sw is None else sw / total(sw)
     b = float(params[i][0])
     q = objective.model.decision(params, objective.Xp) - b
-    buf = np.empty_like(q)
+    buf = aa.empty_like(q)
     f = loss.value_and_dpred(q + b, y, weight, out=buf)
-    g = float(buf.sum())
+    g = float(total(buf))
     for _ in range(max_steps):
-        h = float(np.sum(weight * loss.curvature(q + b, y)))
+        h = float(total(weight * loss.curvature(q + b, y)))
         if g == 0.0 or not h > 0.0:
             break
         step, t = g / h, 1.0
@@ -474,7 +514,7 @@ def _minimise_intercept(objective, params, max_steps=50):
             if t < 1e-12:
                 params[i][0] = b
                 return params
-        g = float(buf.sum())
+        g = float(total(buf))
         done = abs(b_new - b) <= 1e-15 * max(1.0, abs(b))
         b, f = b_new, f_new
         if done:
@@ -504,7 +544,7 @@ class _CertifiedStop:
     def check(self, params, iteration):
         if iteration % CHECK_EVERY:
             return False
-        params = [p.copy() for p in params]
+        params = [aa.copy(p) for p in params]
         params = _minimise_intercept(self.objective, params)
         value, alignment, _ = _stationarity(self.objective, params)
         if alignment > self.tol * value:
@@ -523,20 +563,20 @@ def _refine(objective, params, stop, max_steps):
     ``1e-12``. Blocks the objective solves itself (the squared loss's
     intercept) take no step and stay out of the secant.
     """
-    grads = [np.empty_like(p) for p in params]
+    grads = [aa.empty_like(p) for p in params]
     batch = objective.batches()[0]
     solved = set(objective.solved_blocks)
     free = [i for i in range(len(params)) if i not in solved]
 
     def inner(u, v):
-        return sum(float(np.vdot(u[i], v[i])) for i in free)
+        return sum(aa.vdot(u[i], v[i]) for i in free)
 
     def evaluate(x):
         value = objective.value(x, batch)
         objective.gradient(x, batch, out=grads)
-        return value, [g.copy() for g in grads]
+        return value, [aa.copy(g) for g in grads]
 
-    x = [p.copy() for p in params]
+    x = [aa.copy(p) for p in params]
     f0, g = evaluate(x)
     norm = math.sqrt(inner(g, g))
     best, best_norm = x, norm
@@ -591,6 +631,6 @@ def _finish(objective, result, stop, max_iter, tol, rng, certified_only):
     else:
         result.converged = True  # a stall at working precision
     result.params = params
-    result.raw_params = [p.copy() for p in params]
+    result.raw_params = [aa.copy(p) for p in params]
     result.certificate = certificate
     return result

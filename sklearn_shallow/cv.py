@@ -18,6 +18,22 @@ converge warns once, ``path_converged_`` says which path points converged
 in each fold, and a held-out score that is undefined (R^2 on folds of one
 sample) is an error that says so.
 
+Under ``sklearn.config_context(array_api_dispatch=True)`` X and y of
+another array namespace (torch, CuPy, ...) are taken as they are: the folds
+are indexed on X's device, each fold's path and the refit run there when
+the plain estimator's fit does (see its ``fit``), and the refitted
+estimator's attributes, its predictions and the arrays of the path
+(``taus_``/``lams_``/``alphas_``, ``score_path_``, ``path_n_iter_``,
+``path_converged_``) are in X's namespace and on its device; the chosen
+value is a number. The held-out scores are computed in the namespace too
+(scikit-learn's metrics under dispatch). What runs on the host: the
+splitter (it sees y, copied once), the grid of weight decays of the
+quadratic nets (``alpha_max``, a ``d x d`` eigenproblem in scipy) and the
+fits that run on the host for the plain estimator (``solver='lbfgs'``,
+mini-batches, early stopping, 'l0_features'); all of them share one host
+copy of X, made at the first need, so X is copied to the host at most once
+per CV fit, never per fold or path point.
+
 Each fold's path starts cold, from the estimator's own start. Starting the
 folds from the reference fit on all the data (the unconstrained fit of an
 'l1' grid) was measured and refused: that start has seen the fold's
@@ -43,6 +59,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _array_api as aa
 from ._fit.run import _keep_on_failure
 from .projected import (
     PATH_CONSTRAINTS,
@@ -134,22 +151,72 @@ def _without(estimator_class, name):
     return {k: v for k, v in constraints.items() if k != name}
 
 
-def _fold_path(template, values, X, y, sample_weight, split, scoring, log):
+def _rows(a, index):
+    """Rows ``index`` (numpy integers) of ``a``: scikit-learn's indexing for
+    numpy arrays and sparse matrices, ``take`` on the array's own device for
+    an array of another namespace (the index moves there, not the rows)."""
+    xp = aa.namespace_of(a)
+    if xp is None:
+        return _safe_indexing(a, index)
+    return xp.take(a, aa.asarray_on(index, a), axis=0)
+
+
+class _HostCopy:
+    """An X of another namespace, copied to the host at most once per CV fit.
+
+    The folds and the refit index X on its device. A fit that runs on the
+    host (``solver='lbfgs'``, mini-batches, early stopping, 'l0_features',
+    ...) asks its data for a host copy (:meth:`FitData.host_X`); the first
+    request copies all of X, later ones index that copy. Nothing is copied
+    per fold or per path point, and nothing at all when every fit runs on
+    the device.
+    """
+
+    def __init__(self, X):
+        self._X = X
+        self._host = None
+
+    def all(self):
+        if self._host is None:
+            self._host = aa.to_numpy(self._X)
+        return self._host
+
+    def rows(self, index):
+        return lambda: self.all()[index]
+
+
+def _on_device_of(a, X):
+    """The host array ``a`` in X's namespace and on its device: floats in the
+    widest floating dtype there, integers and booleans as they are."""
+    a = np.ascontiguousarray(a)  # (torch takes no negative strides)
+    if a.dtype.kind != "f":
+        return aa.asarray_on(a, X)
+    xp = aa.namespace_of(X)
+    return aa.asarray_on(a, X, dtype=aa.wide_float(xp, aa.device(X)))
+
+
+def _fold_path(template, values, X, y, sample_weight, split, scoring, log, host):
     """Run the path on one fold's training rows; score each point on its
     held-out rows while the fold's network is fitted at it.
 
-    Returns ``(scores, n_iter, converged, messages)``, one entry per value.
+    ``host``: the :class:`_HostCopy` of an X of another namespace, None for
+    numpy X. Returns ``(scores, n_iter, converged, messages)``, one entry
+    per value.
     """
     train, test = split
     worker = clone(template)
     sw = None if sample_weight is None else sample_weight[train]
-    data = worker._prepare(_safe_indexing(X, train), _safe_indexing(y, train), sw)
+    options = {} if host is None else {"host": host.rows(train)}
+    data = worker._prepare(_rows(X, train), _rows(y, train), sw, **options)
     scorer = check_scoring(template, scoring=scoring)
-    X_test, y_test = _safe_indexing(X, test), _safe_indexing(y, test)
+    X_test, y_test = _rows(X, test), _rows(y, test)
     weights = {}
     if sample_weight is not None and _takes_sample_weight(scorer):
-        # Held-out rows count by their weights, as repeated rows would.
+        # Held-out rows count by their weights, as repeated rows would (in
+        # the namespace of the targets the scorer compares).
         weights["sample_weight"] = sample_weight[test]
+        if host is not None:
+            weights["sample_weight"] = _on_device_of(sample_weight[test], X_test)
     scores = np.full(len(values), np.nan)
     began = time.perf_counter()
     done = []
@@ -160,7 +227,7 @@ def _fold_path(template, values, X, y, sample_weight, split, scoring, log):
             # An undefined score (R^2 of one sample) is NaN; said after the
             # folds, once.
             warnings.simplefilter("ignore")
-            scores[index] = scorer(estimator, X_test, y_test, **weights)
+            scores[index] = float(scorer(estimator, X_test, y_test, **weights))
         done.append(index)
         if log is not None:
             log(point, scores[index], len(done), time.perf_counter() - began)
@@ -232,7 +299,6 @@ class _PathCV(BaseEstimator):
         return getattr(self, self._param + "s")
 
     def _fit(self, X, y, sample_weight):
-        _refuse_array_api(self, X)
         template = self._template()
         classifier = is_classifier(template)
         sparse_ok = template.__sklearn_tags__().input_tags.sparse
@@ -240,30 +306,39 @@ class _PathCV(BaseEstimator):
             self,
             X,
             y,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             accept_sparse=["csr", "csc"] if sparse_ok else False,
             multi_output=not classifier,
             y_numeric=not classifier,
         )
         if classifier:
             check_classification_targets(y)
+        # An X of another namespace (under array API dispatch) stays on its
+        # device: folds are taken there, and the fits that must run on the
+        # host share one host copy (_HostCopy). The splitter sees y (and an
+        # X without columns) on the host.
+        host = None if aa.namespace_of(X) is None else _HostCopy(X)
+        y_split = y if aa._is_host(y) else aa.to_numpy(y)
+        X_split = X if host is None else np.empty((X.shape[0], 0))
         if X.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 samples to "
                 f"cross-validate; got {X.shape[0]} sample."
             )
         if sample_weight is not None:
-            sample_weight = np.asarray(sample_weight, dtype=float)
+            sample_weight = np.asarray(aa.to_numpy(sample_weight), dtype=float)
         # The refit's network sets up on all the data once: the default
         # grid (and its reference fit) comes from the same validated data.
         final = clone(template)
-        data = final._prepare(X, y, sample_weight)
+        options = {} if host is None else {"host": host.all}
+        data = final._prepare(X, y, sample_weight, **options)
         grid, reference = self._grid(template), None
         if grid is None:
             values, reference = final._path_grid(data, self._n_values(), self.eps)
         else:
             values = final._path_values(grid)
-        splits = list(check_cv(self.cv, y, classifier=classifier).split(X, y))
+        cv = check_cv(self.cv, y_split, classifier=classifier)
+        splits = list(cv.split(X_split, y_split))
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_path)(
                 template,
@@ -274,6 +349,7 @@ class _PathCV(BaseEstimator):
                 split,
                 self.scoring,
                 self._logger(k, len(splits), len(values)),
+                host,
             )
             for k, split in enumerate(splits)
         )
@@ -290,10 +366,16 @@ class _PathCV(BaseEstimator):
                 setattr(self, key, value)
         param = self._param
         setattr(self, param + "_", chosen)
-        setattr(self, param + "s_", values)
-        self.score_path_ = scores
-        self.path_n_iter_ = np.column_stack([r[1] for r in results])
-        self.path_converged_ = converged
+        path_arrays = {
+            param + "s_": values,
+            "score_path_": scores,
+            "path_n_iter_": np.column_stack([r[1] for r in results]),
+            "path_converged_": converged,
+        }
+        for name, value in path_arrays.items():
+            # Small arrays, computed on the host; they follow X, as the
+            # refit's attributes do (the chosen value stays a number).
+            setattr(self, name, value if host is None else _on_device_of(value, X))
         failed = np.flatnonzero(~converged[best])
         unconverged = None
         if failed.size:
@@ -376,21 +458,21 @@ class _PathCV(BaseEstimator):
         -------
         y : ndarray
         """
-        X = self._check_X(X)
+        X = self._check_X(X, "predict")
         return self.best_estimator_.predict(X)
 
     def score(self, X, y, sample_weight=None):
         """The refitted estimator's ``score`` (R^2 or accuracy)."""
-        X = self._check_X(X)
+        X = self._check_X(X, "score")
         return self.best_estimator_.score(X, y, sample_weight=sample_weight)
 
-    def _check_X(self, X):
+    def _check_X(self, X, method):
         check_is_fitted(self)
-        _refuse_array_api(self, X)
+        aa.check_same_namespace(X, self.best_estimator_.hidden_weights_, self, method)
         return validate_data(
             self,
             X,
-            dtype=[np.float64, np.float32],
+            dtype=aa.validation_dtypes(X),
             reset=False,
             accept_sparse=["csr", "csc"],
         )
@@ -413,19 +495,19 @@ class _PathCV(BaseEstimator):
     @available_if(_has("predict_proba"))
     def predict_proba(self, X):
         """Class probabilities of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "predict_proba")
         return self.best_estimator_.predict_proba(X)
 
     @available_if(_has("predict_log_proba"))
     def predict_log_proba(self, X):
         """Log class probabilities of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "predict_log_proba")
         return self.best_estimator_.predict_log_proba(X)
 
     @available_if(_has("decision_function"))
     def decision_function(self, X):
         """Decision function of the refitted estimator."""
-        X = self._check_X(X)
+        X = self._check_X(X, "decision_function")
         return self.best_estimator_.decision_function(X)
 
     def __sklearn_tags__(self):
@@ -1144,19 +1226,3 @@ class QuadraticNetClassifierCV(_AlphaCV):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
-
-
-def _refuse_array_api(estimator, X):
-    """A clear error for arrays of another namespace under array API
-    dispatch: the cross-validated estimators are not wired for them yet
-    (their folds, paths and scores run on numpy arrays)."""
-    from ._array_api import get_namespace
-
-    xp, is_array_api = get_namespace(X)
-    if is_array_api:
-        raise TypeError(
-            f"{type(estimator).__name__} does not take {xp.__name__} arrays "
-            "under array_api_dispatch=True yet; pass numpy arrays (or turn "
-            "dispatch off). ProjectedShallowRegressor/Classifier and "
-            "RVSMRegressor/Classifier fit on them directly."
-        )

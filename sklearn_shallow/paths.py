@@ -8,6 +8,12 @@ the right order, most fits then start close to their answer, which is what
 makes cross-validating ``tau`` and ``lam`` cheaper than a grid of cold fits
 (the idea of scikit-learn's ``enet_path`` and ``LassoCV``).
 
+Under ``sklearn.config_context(array_api_dispatch=True)`` X of another
+array namespace (torch, CuPy, ...) stays on its device: each fit of a path
+runs there when the estimator's ``fit`` does, and the points'
+coefficients are arrays of X's namespace on its device; the grids (the
+values) are numpy arrays.
+
 Every estimator has a ``path`` method (:meth:`BaseShallowNetwork.path`): it
 validates the data once and runs the fits on one working copy, keeping a
 light :class:`PathPoint` per value (the fitted coefficients, the final
@@ -52,6 +58,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _array_api as aa
 from .projected import ProjectedShallowRegressor
 from .rvsm import RVSMRegressor
 
@@ -76,7 +83,9 @@ class PathPoint:
     coefficients : dict of str to ndarray
         The fitted coefficients, named as the estimator's attributes
         (``hidden_weights_``, ``output_weights_``, ``intercept_``; the
-        quadratic nets add ``hidden_bias_``), in the user's units.
+        quadratic nets add ``hidden_bias_``), in the user's units. For X
+        of another namespace (under array API dispatch) they are arrays of
+        that namespace on X's device, as the estimator's attributes are.
     loss : float
         The final training objective, in the fit's internal units (NaN for
         a fit that took no step).
@@ -138,8 +147,11 @@ class Path:
     def coefficients(self, name):
         """One fitted coefficient along the path, stacked: for example
         ``path.coefficients('hidden_weights_')`` of shape
-        ``(n_values, n_hidden, n_features)``."""
-        return np.stack([p.coefficients[name] for p in self.points])
+        ``(n_values, n_hidden, n_features)``; in the namespace and on the
+        device of the path's X (numpy for numpy X)."""
+        arrays = [p.coefficients[name] for p in self.points]
+        xp = aa.namespace_of(*arrays)
+        return np.stack(arrays) if xp is None else xp.stack(arrays)
 
     def __len__(self):
         return len(self.points)

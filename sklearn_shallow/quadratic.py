@@ -51,6 +51,7 @@ References
    Neural Networks with Quadratic Activation", ICML 2018.
 """
 
+import functools
 import inspect
 import math
 import warnings
@@ -63,6 +64,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _array_api as aa
 from ._base import BaseShallowNetwork
 from ._fit.run import fit_network
 from ._fit.scales import check_feature_offsets, column_moments
@@ -401,6 +403,13 @@ class _QuadraticPart(BaseShallowNetwork):
     def _sparse_formats(self):
         return False
 
+    #: The fitted arrays that follow X to its namespace and device.
+    _device_attributes = BaseShallowNetwork._device_attributes + (
+        "hidden_bias_",
+        "quadratic_form_",
+        "perturbation_matrix_",
+    )
+
     def _resolve_renamed(self):
         """``(alpha, output_weights, solver)``, from the old names when given.
 
@@ -518,6 +527,9 @@ class _QuadraticPart(BaseShallowNetwork):
         data = super()._prepare(X, y, sample_weight, **target_options)
         if self.hidden_bias:
             data.X = _augment(data.X)
+            if data.host is not None:
+                source = data.host
+                data.host = functools.cache(lambda: _augment(source()))
         return data
 
     def _path_grid(self, data, n_values, eps):
@@ -537,13 +549,16 @@ class _QuadraticPart(BaseShallowNetwork):
             hidden_bias=False,
             fit_intercept=self.fit_intercept,
         )
+        # alpha_max is computed on the host (scipy's eigenvalues of a d x d
+        # matrix; for X of another namespace, from the fit's one host copy).
+        X = data.host_X()
         if not data.loss.encodes_labels:
-            top = alpha_max(data.X, data.y, loss="squared_error", **options)
+            top = alpha_max(X, data.y, loss="squared_error", **options)
         else:
             y = data.y if data.y.ndim > 1 else data.y[:, None]
             top = max(
                 alpha_max(
-                    data.X, np.where(column > 0, 1.0, -1.0), loss="log_loss", **options
+                    X, np.where(column > 0, 1.0, -1.0), loss="log_loss", **options
                 )
                 for column in y.T
             )
@@ -567,7 +582,8 @@ class _QuadraticPart(BaseShallowNetwork):
         if isinstance(alpha, str):  # 'auto'
             alpha = auto_alpha(X.shape[1], n_used)
         signs = self._resolve_signs(output_weights, X.shape[1], n_used)
-        signs = signs.astype(X.dtype)
+        dtype = aa.host_dtype(X)
+        signs = signs.astype(dtype)
         model = quadratic_model(X.shape[1], signs, self.fit_intercept)
         moments = column_moments(X, sw)
         check_feature_offsets(X, sw, type(self).__name__, moments)
@@ -581,7 +597,7 @@ class _QuadraticPart(BaseShallowNetwork):
             hidden_degree=self._hidden_degree,
             moments=moments,
         )
-        C, direction = self._perturbation(X.shape[1], X.dtype, rng)
+        C, direction = self._perturbation(X.shape[1], dtype, rng)
         certified_only = self.stop == "certified"
         tol = self.tol
         spec = FitSpec(
@@ -599,6 +615,11 @@ class _QuadraticPart(BaseShallowNetwork):
             tol=0.0 if certified_only else tol,
             verbose=self.verbose,
             regularisers=() if C is None else (Perturbation(C),),
+            # The perturbation, the certificate stop and the finish work in
+            # any namespace: with solver='pgd' an X of another namespace is
+            # fitted on its device (the certificate's d x d eigenproblem on
+            # the host).
+            device_hooks=True,
             attributes={
                 "perturbation_matrix_": C,
                 "n_hidden_": int(signs.shape[0]),
@@ -622,7 +643,7 @@ class _QuadraticPart(BaseShallowNetwork):
                 getattr(self, "_raw_params", None),
                 getattr(self, "_loop_state", (None, None)),
             )
-        previous = self._previous_fit(model, shape, units, X.dtype, stored)
+        previous = self._previous_fit(model, shape, units, dtype, stored)
         names = model.names
         if previous is not None:
             spec.start, spec.resume = previous
@@ -634,7 +655,7 @@ class _QuadraticPart(BaseShallowNetwork):
             return spec
         # E ||V x||^2 = ||V||_F^2 ~ 1 for inputs of unit scale (internal units).
         V = rng.standard_normal(shape) / math.sqrt(shape[0] * shape[1])
-        V = V.astype(X.dtype)
+        V = V.astype(dtype)
         blocks = model.block_shapes(shape)
         spec.start = initial_params(
             units.hidden_out(V), model, units, data.loss, y, sw, blocks, rng
@@ -655,7 +676,7 @@ class _QuadraticPart(BaseShallowNetwork):
     def _set_network_attributes(self, results):
         """The attributes of the fitted networks (a leading class axis when
         there are several)."""
-        signs = self.output_weights_
+        signs = aa.to_numpy(self.output_weights_)
         parts = [self._split(r.params) for r in results]
         forms = [h.T @ (signs[:, None] * h) for h, _, _ in parts]
         certificates = [r.certificate for r in results]
@@ -683,12 +704,12 @@ class _QuadraticPart(BaseShallowNetwork):
         ``c`` make, summed over the one-vs-rest networks of a classifier. An
         input that enters neither gets exactly 0."""
         scale = self._units.column_scale
-        forms = np.asarray(self.quadratic_form_, dtype=float)
-        hidden = np.asarray(self.hidden_weights_, dtype=float)
-        bias = np.asarray(self.hidden_bias_, dtype=float)
+        forms = np.asarray(aa.to_numpy(self.quadratic_form_), dtype=float)
+        hidden = np.asarray(aa.to_numpy(self.hidden_weights_), dtype=float)
+        bias = np.asarray(aa.to_numpy(self.hidden_bias_), dtype=float)
         if forms.ndim == 2:
             forms, hidden, bias = forms[None], hidden[None], bias[None]
-        signs = np.asarray(self.output_weights_, dtype=float)
+        signs = np.asarray(aa.to_numpy(self.output_weights_), dtype=float)
         n = forms.shape[-1]
         s = np.ones(n) if scale is None else np.asarray(scale, dtype=float)[:n]
         terms = np.zeros(n)
@@ -710,13 +731,15 @@ class _QuadraticPart(BaseShallowNetwork):
 
     def _decision(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(self, X, dtype=aa.validation_dtypes(X), reset=False)
         if self.hidden_bias:
             X = _augment(X)
         nets = getattr(self, "_class_nets", None)
         if nets is None:
             return self._model.decision(self._params, X)
-        return np.column_stack([model.decision(p, X) for model, p, _ in nets])
+        scores = [model.decision(p, X) for model, p, _ in nets]
+        xp = aa.namespace_of(X)
+        return np.column_stack(scores) if xp is None else xp.stack(scores, axis=1)
 
     def _product_size(self, data):
         n, d = data.X.shape
@@ -742,8 +765,13 @@ class _QuadraticPart(BaseShallowNetwork):
 
 
 def _augment(X):
-    """``[X, 1]``: the hidden biases as the weights of a column of ones."""
-    return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+    """``[X, 1]``: the hidden biases as the weights of a column of ones (in
+    X's namespace and on its device)."""
+    xp = aa.namespace_of(X)
+    if xp is None:
+        return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+    ones = xp.ones((X.shape[0], 1), dtype=X.dtype, device=aa.device(X))
+    return xp.concat([X, ones], axis=1)
 
 
 class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
@@ -940,6 +968,19 @@ class QuadraticNetRegressor(ShallowRegressorMixin, _QuadraticPart):
     decreases the objective, then up to 200 gradient-only (Barzilai-Borwein)
     steps refine the point, which sharpens the certificate. Threads follow
     the package's one policy (``sklearn_shallow._threads.blas_threads``).
+
+    Under ``sklearn.config_context(array_api_dispatch=True)`` an X of
+    another namespace (torch, CuPy, ...) is fitted on its device with
+    ``solver='pgd'``: the descent, the perturbation, the intercept's
+    Newton steps, the refinement and the certificate's products with X
+    (``X^T diag(l') X``, or the Lanczos products above
+    ``DENSE_CERTIFICATE_MAX_FEATURES`` features) run there; the
+    certificate's ``d x d`` eigenproblem runs on the host (scipy), with
+    the formed matrix (or a length-d vector per Lanczos product) copied
+    over. ``solver='lbfgs'`` (scipy's) copies X to the host once and fits
+    there. The fitted arrays (``hidden_weights_``, ``hidden_bias_``,
+    ``quadratic_form_``, ...) and predictions are in X's namespace and on
+    its device.
 
     With all output weights +1 the quadratic part is PSD, so
     scikit-learn's generic regression check is told to expect a poor score
@@ -1220,9 +1261,9 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
         data = super()._prepare(X, y, sample_weight, **target_options)
         codes = self._codes(data.y)
         totals = np.bincount(
-            codes, weights=data.sample_weight, minlength=self.classes_.size
+            codes, weights=data.sample_weight, minlength=self.classes_.shape[0]
         )
-        present = self.classes_[totals > 0]
+        present = aa.to_numpy(self.classes_)[totals > 0]
         if present.size < 2:
             raise ValueError(
                 "QuadraticNetClassifier needs samples of at least two classes "
@@ -1246,10 +1287,11 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
             for c, previous in enumerate(stored):
                 task = FitData(
                     data.X,
-                    (2 * data.y[:, c] - 1).astype(data.X.dtype),
+                    (2 * data.y[:, c] - 1).astype(aa.host_dtype(data.X)),
                     data.sample_weight,
                     None,
                     LogisticLoss(),
+                    host=data.host_X,
                 )
                 spec = self._fit_spec(
                     task, rng, stored=None if previous is None else previous[1:]
@@ -1260,6 +1302,8 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
                 nets.append((spec.model, result.params, (result.state, spec.units)))
         self._store(spec, result, task)
         self._set_network_attributes([f.descent for f in fits])
+        if aa.namespace_of(data.X) is not None:
+            self._to_namespace_of(data.X)
         self._class_nets = nets
         worst = next((f for f in fits if not f.descent.converged), fits[0])
         constant = next((f.constant for f in fits if f.constant), None)
@@ -1279,8 +1323,13 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
+        self._check_namespace(X, "predict_log_proba")
         scores = self._decision(X)
         if scores.ndim == 1:
             return super().predict_log_proba(X)
-        log_sigmoid = -np.logaddexp(0.0, -scores)
-        return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+        xp = aa.namespace_of(scores)
+        if xp is None:
+            log_sigmoid = -np.logaddexp(0.0, -scores)
+            return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+        log_sigmoid = -aa.softplus(-scores, xp)
+        return log_sigmoid - aa.logsumexp(log_sigmoid, 1, xp, keepdims=True)

@@ -20,6 +20,9 @@ GROUPED_PENALTIES = tuple(name for name in PENALTIES if name.endswith("_features
 class _RVSMPart:
     """The algorithm part: a gradient step on ``w``, then ``u = prox(w)``."""
 
+    #: The fitted arrays that follow X to its namespace and device.
+    _device_attributes = BaseShallowNetwork._device_attributes + ("dense_weights_",)
+
     _parameter_constraints = {
         "penalty": [StrOptions(set(PENALTIES)), Penalty, Constraint],
         "lam": [Interval(Real, 0, None, closed="left")],

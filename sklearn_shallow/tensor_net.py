@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from . import _array_api as aa
 from ._base import BaseShallowNetwork, check_output_weights
 from ._network import ShallowModel
 from ._task import ShallowRegressorMixin
@@ -132,6 +133,16 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
     so gradient descent converges to the planted ``W`` itself; with
     ``output_weights='learn'`` it converges to a rescaled version.
 
+    Under ``sklearn.config_context(array_api_dispatch=True)`` an X of
+    another namespace (torch, CuPy, ...) is fitted on its device by the
+    first-order solvers ('fista', 'spg', 'pgd'). The tensor step (moments
+    against Hermite tensors, its eigen- and tensor decompositions, all in
+    numpy and scipy) and the start's intercept run on
+    the host from one copy of X; the start then moves to the device once.
+    ``solver='lbfgs'`` fits on the host. The fitted arrays (including
+    ``initial_hidden_weights_``) and predictions are in X's namespace and
+    on its device.
+
     References
     ----------
     K. Zhong, Z. Song, P. Jain, P. L. Bartlett and I. S. Dhillon, "Recovery
@@ -228,11 +239,19 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
         )
         if spec.continued and not model_learns and not fixed_by_user:
             # The output weights the previous fit's start fixed.
-            spec.model.fixed_output = self.output_weights_.astype(data.X.dtype)
+            spec.model.fixed_output = aa.to_numpy(self.output_weights_).astype(
+                aa.host_dtype(data.X)
+            )
         return spec
 
     # The tensor method estimates one output's weights.
     _multi_output = False
+
+    #: The fitted arrays that follow X to its namespace and device.
+    _device_attributes = BaseShallowNetwork._device_attributes + (
+        "initial_hidden_weights_",
+        "initial_output_weights_",
+    )
 
     def _resolve_model(self, n_features, dtype, n_outputs=None):
         activation = get_activation(self.activation)
@@ -290,7 +309,9 @@ class TensorInitOneHidden(ShallowRegressorMixin, BaseShallowNetwork):
         """``(params, attributes)`` of a cold start: ``W`` and ``v`` from the
         tensor step (or at random); ``v`` fixes the output weights unless
         they are learned or given."""
-        X, y, sw = data.X, data.y, data.sample_weight
+        # The start is computed on the host (for X of another namespace, from
+        # one host copy of it); the descent then runs on X's device.
+        X, y, sw = data.host_X(), data.y, data.sample_weight
         learn = "output" in model.names
         fixed_by_user = not learn and not isinstance(self.output_weights, str)
         y_start = units.y_in(y) if units.scaled else y

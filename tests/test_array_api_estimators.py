@@ -14,17 +14,28 @@ already imported by then, so its own behaviour on numpy arrays does not
 change). Each backend is skipped when its library is not installed.
 """
 
+import inspect
+
 import numpy as np
 import pytest
 import sklearn
+from sklearn.model_selection import KFold
+from sklearn.utils import get_tags
 
+import sklearn_shallow
 from sklearn_shallow import (
+    DivergenceError,
     ProjectedShallowClassifier,
     ProjectedShallowRegressor,
+    QuadraticNetClassifier,
+    QuadraticNetRegressor,
     RVSMRegressor,
+    TensorInitOneHidden,
 )
 from sklearn_shallow import _array_api as aa
 from sklearn_shallow._fit import run as fit_run
+from sklearn_shallow.certificate import _spectrum_ends
+from sklearn_shallow.paths import lam_grid, projected_path, rvsm_path, tau_grid
 
 RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-4}
 
@@ -224,9 +235,275 @@ def test_numpy_input_under_dispatch_is_the_numpy_path(dispatch):
     np.testing.assert_array_equal(est.predict(X), ref.predict(X))
 
 
-def test_cv_estimators_refuse_clearly(backend, dispatch):
-    from sklearn_shallow import ProjectedShallowRegressorCV
+# ---- cross-validation, paths, quadratic nets, the tensor start --------------
+# Tiny problems: n=48, p=4, 3 hidden units, 2 grid values, 2 unshuffled folds,
+# a few iterations; the agreement holds at every iteration, so few suffice.
+SMALL = dict(n_hidden=3, max_iter=8, random_state=0)
 
-    X, y = _data(np.dtype(np.float64))
-    with pytest.raises(TypeError, match="does not take"):
-        ProjectedShallowRegressorCV().fit(_to(backend, X), _to(backend, y))
+
+def _small_data(dtype, kind="regression"):
+    return _data(dtype, kind, n=48, p=4)
+
+
+CV_CASES = {
+    "projected-regressor": (
+        "ProjectedShallowRegressorCV",
+        "regression",
+        dict(constraint="l1", taus=[1.0, 3.0]),
+    ),
+    "projected-classifier": (
+        "ProjectedShallowClassifierCV",
+        "binary",
+        dict(constraint="l0", taus=[4, 8]),
+    ),
+    "rvsm-regressor": ("RVSMRegressorCV", "regression", dict(lams=[0.1, 0.01])),
+    "rvsm-classifier": ("RVSMClassifierCV", "multiclass", dict(lams=[0.1, 0.01])),
+    "quadratic-regressor": (
+        "QuadraticNetRegressorCV",
+        "regression",
+        dict(alphas=[0.5, 0.05], solver="pgd"),
+    ),
+    "quadratic-classifier": (
+        "QuadraticNetClassifierCV",
+        "binary",
+        dict(alphas=[0.5, 0.05], solver="pgd"),
+    ),
+}
+
+
+def _cv_estimator(case, **params):
+    name, kind, grid = CV_CASES[case]
+    cls = getattr(sklearn_shallow, name)
+    return cls(cv=KFold(2), **{**SMALL, **grid, **params}), kind
+
+
+@pytest.mark.parametrize("case", list(CV_CASES))
+def test_cv_estimator_agrees(backend, case, dispatch, on_device):
+    """Every fold's path and the refit run on the device; the scores, the
+    chosen value and the refit's predictions are those of the numpy fit
+    (sample weights, in the input's namespace too, included)."""
+    dtype = np.dtype(np.float64)
+    ref, kind = _cv_estimator(case)
+    X, y = _small_data(dtype, kind)
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    ref.fit(X, y, sample_weight=weights)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = _cv_estimator(case)[0].fit(Xb, yb, sample_weight=_to(backend, weights))
+    # 2 folds x 2 values, and the refit (1 or 2 fits along its path).
+    assert len(on_device) >= 5 and all(on_device)
+    param = est._param
+    assert getattr(est, param + "_") == getattr(ref, param + "_")
+    # (scikit-learn's accuracy on torch tensors is a float32 mean.)
+    np.testing.assert_allclose(aa.to_numpy(est.score_path_), ref.score_path_, rtol=1e-6)
+    _check_like(est.score_path_, Xb)
+    np.testing.assert_array_equal(aa.to_numpy(est.path_n_iter_), ref.path_n_iter_)
+    _check_like(est.hidden_weights_, Xb)
+    _agree(est.hidden_weights_, ref.hidden_weights_, dtype)
+    method = "predict_proba" if kind != "regression" else "predict"
+    pred = getattr(est, method)(Xb)
+    _check_like(pred, Xb)
+    _agree(pred, getattr(ref, method)(X), dtype)
+
+
+def test_cv_float32_stays_float32(backend, dispatch):
+    dtype = np.dtype(np.float32)
+    ref, kind = _cv_estimator("rvsm-regressor")
+    X, y = _small_data(dtype, kind)
+    ref.fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = _cv_estimator("rvsm-regressor")[0].fit(Xb, yb)
+    pred = est.predict(Xb)
+    _check_like(pred, Xb)
+    _check_like(est.hidden_weights_, Xb)
+    _agree(pred, ref.predict(X), dtype)
+
+
+def test_cv_host_fits_copy_x_once(backend, dispatch, on_device, monkeypatch):
+    """A CV fit whose fits run on the host (mini-batches) copies X to the
+    host once, not once per fold or per path point; its results still agree
+    and answer in X's namespace."""
+    dtype = np.dtype(np.float64)
+    ref, kind = _cv_estimator("projected-regressor", batch_size=16)
+    X, y = _small_data(dtype, kind)
+    ref.fit(X, y)
+    copies = []
+    to_numpy = aa.to_numpy
+
+    def spy(a):
+        if not aa._is_host(a) and a.ndim == 2 and a.shape[1] == X.shape[1]:
+            copies.append(a.shape)
+        return to_numpy(a)
+
+    monkeypatch.setattr(aa, "to_numpy", spy)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = _cv_estimator("projected-regressor", batch_size=16)[0].fit(Xb, yb)
+    assert not any(on_device)
+    assert copies == [X.shape]
+    monkeypatch.setattr(aa, "to_numpy", to_numpy)
+    pred = est.predict(Xb)
+    _check_like(pred, Xb)
+    _agree(pred, ref.predict(X), dtype)
+
+
+def test_path_functions_agree(backend, dispatch, on_device):
+    dtype = np.dtype(np.float64)
+    X, y = _small_data(dtype)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    projected = ProjectedShallowRegressor(constraint="l1", **SMALL)
+    rvsm = RVSMRegressor(**SMALL)
+    for grid, path, est in [
+        (tau_grid, projected_path, projected),
+        (lam_grid, rvsm_path, rvsm),
+    ]:
+        # The default grids come from a reference fit on the device.
+        ref_values = grid(est, X, y)
+        got_values = grid(est, Xb, yb)
+        _agree(got_values, ref_values, dtype)
+        ref = path(X, y, ref_values[:2], estimator=est)
+        got = path(Xb, yb, ref_values[:2], estimator=est)
+        for name in ("hidden_weights_", "output_weights_"):
+            stacked = got.coefficients(name)
+            _check_like(stacked, Xb)
+            _agree(stacked, ref.coefficients(name), dtype)
+        np.testing.assert_array_equal(got.n_iter, ref.n_iter)
+    assert all(on_device)
+
+
+QUADRATIC_CASES = {
+    "regressor": ("regression", dict(perturbation=0.1)),
+    "binary": ("binary", {}),
+    "multiclass": ("multiclass", {}),
+}
+
+
+@pytest.mark.parametrize(
+    "case, dtype",
+    [
+        ("regressor", np.dtype(np.float64)),
+        ("regressor", np.dtype(np.float32)),
+        ("binary", np.dtype(np.float64)),
+        ("multiclass", np.dtype(np.float64)),
+    ],
+    ids=["regressor-float64", "regressor-float32", "binary", "multiclass"],
+)
+def test_quadratic_net_agrees(backend, case, dtype, dispatch, on_device):
+    """solver='pgd' runs on the device, the certificate's eigenproblem on the
+    host: the same fit, the same certificate."""
+    kind, extra = QUADRATIC_CASES[case]
+    cls = QuadraticNetRegressor if kind == "regression" else QuadraticNetClassifier
+    params = dict(solver="pgd", n_hidden=3, max_iter=20, random_state=0, **extra)
+    X, y = _small_data(dtype, kind)
+    ref = cls(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = cls(**params).fit(Xb, yb)
+    assert on_device and all(on_device)
+    method = "predict" if kind == "regression" else "predict_proba"
+    pred = getattr(est, method)(Xb)
+    _check_like(pred, Xb)
+    _agree(pred, getattr(ref, method)(X), dtype)
+    for name in ("hidden_weights_", "hidden_bias_", "quadratic_form_"):
+        _check_like(getattr(est, name), Xb)
+        _agree(getattr(est, name), getattr(ref, name), dtype)
+    assert est.is_certified_ == ref.is_certified_
+    if dtype == np.float64:
+        np.testing.assert_array_equal(est.n_iter_, ref.n_iter_)
+
+
+def test_certificate_lanczos_on_device(backend):
+    """The matrix-free certificate (wide inputs) multiplies by X on its
+    device and finds the numpy eigenvalues."""
+    rng = np.random.default_rng(0)
+    X, dpred = rng.normal(size=(30, 6)), rng.normal(size=30)
+    scale = rng.uniform(0.5, 2.0, size=6)
+    args = ((1.0, -1.0), 0.1, None, 0)
+    ref = _spectrum_ends(X, dpred, *args, np.random.default_rng(0), scale)
+    got = _spectrum_ends(
+        _to(backend, X),
+        _to(backend, dpred),
+        *args,
+        np.random.default_rng(0),
+        _to(backend, scale),
+    )
+    assert got[2] == ref[2] == "lanczos"
+    np.testing.assert_allclose(got[:2], ref[:2], rtol=1e-8)
+
+
+def test_tensor_init_agrees(backend, dtype, dispatch, on_device):
+    """The tensor start is computed on the host, the descent on the device."""
+    X, y = _small_data(dtype)
+    params = dict(n_hidden=3, max_iter=10, random_state=0)
+    ref = TensorInitOneHidden(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = TensorInitOneHidden(**params).fit(Xb, yb)
+    assert on_device == [True]
+    pred = est.predict(Xb)
+    _check_like(pred, Xb)
+    _agree(pred, ref.predict(X), dtype)
+    _check_like(est.initial_hidden_weights_, Xb)
+    _agree(est.initial_hidden_weights_, ref.initial_hidden_weights_, dtype)
+
+
+# ---- the tag, bad input, failed fits -----------------------------------------
+def _all_estimators():
+    names = [
+        "ProjectedShallowRegressor",
+        "ProjectedShallowClassifier",
+        "RVSMRegressor",
+        "RVSMClassifier",
+        "QuadraticNetRegressor",
+        "QuadraticNetClassifier",
+        "TensorInitOneHidden",
+    ]
+    names += [name for name, _, _ in CV_CASES.values()]
+    return [getattr(sklearn_shallow, name) for name in names]
+
+
+@pytest.mark.parametrize("cls", _all_estimators(), ids=lambda c: c.__name__)
+def test_array_api_support_tag(cls):
+    assert get_tags(cls()).array_api_support is True
+
+
+@pytest.mark.parametrize("case", ["plain", "cv"])
+def test_scikit_learn_array_api_check(case, dispatch):
+    """scikit-learn's own check of the tag's promise: fitted arrays and
+    outputs in X's namespace, device and dtype (array-api-strict)."""
+    pytest.importorskip("array_api_strict")
+    from sklearn.utils.estimator_checks import check_array_api_input
+
+    if case == "plain":
+        est = ProjectedShallowClassifier(n_hidden=3, max_iter=5, random_state=0)
+    else:
+        est = _cv_estimator("rvsm-regressor", max_iter=3)[0]
+    options = {}
+    if "dtype_name" in inspect.signature(check_array_api_input).parameters:
+        options["dtype_name"] = "float64"
+    check_array_api_input(type(est).__name__, est, "array_api_strict", **options)
+
+
+@pytest.mark.parametrize("case", ["plain", "cv"])
+def test_bad_input_and_failed_fits_on_the_device(backend, case, dispatch):
+    """Under dispatch, bad input is refused with scikit-learn's messages,
+    and a fit that diverges raises and leaves the previous model, fitted on
+    the device, whole."""
+    X, y = _small_data(np.dtype(np.float64))
+    if case == "plain":
+        est = ProjectedShallowRegressor(**SMALL)
+    else:
+        est = _cv_estimator("projected-regressor")[0]
+    Xb, yb = _to(backend, X), _to(backend, y)
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(_to(backend, X_nan), yb)
+    est.fit(Xb, yb)
+    with pytest.raises(ValueError, match="3 features"):
+        est.predict(_to(backend, X[:, :3]))
+    with pytest.raises(ValueError, match="same namespace"):
+        est.predict(X)
+    before = aa.to_numpy(est.predict(Xb))
+    weights = est.hidden_weights_
+    est.set_params(solver="pgd", step_size=1e8)
+    with pytest.raises(DivergenceError):
+        est.fit(Xb, yb)
+    assert est.hidden_weights_ is weights
+    np.testing.assert_array_equal(aa.to_numpy(est.predict(Xb)), before)

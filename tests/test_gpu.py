@@ -94,6 +94,35 @@ def test_classifier_and_rvsm_on_cuda(dtype, dispatch):
     _agree(est.predict(_cuda(X)), ref.predict(X), dtype)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_cv_quadratic_and_tensor_start_on_cuda(dtype, dispatch):
+    """A CV estimator (folds and paths on the device), a quadratic net
+    (its certificate's eigenproblem on the host) and the tensor-started
+    net."""
+    from sklearn.model_selection import KFold
+
+    from sklearn_shallow import (
+        QuadraticNetRegressor,
+        RVSMRegressorCV,
+        TensorInitOneHidden,
+    )
+
+    dtype = np.dtype(dtype)
+    X, y = _data(dtype)
+    small = dict(n_hidden=3, max_iter=10, random_state=0)
+    for make in (
+        lambda: RVSMRegressorCV(lams=[0.1, 0.01], cv=KFold(2), **small),
+        lambda: QuadraticNetRegressor(solver="pgd", perturbation=0.1, **small),
+        lambda: TensorInitOneHidden(**small),
+    ):
+        ref = make().fit(X, y)
+        est = make().fit(_cuda(X), _cuda(y))
+        pred = est.predict(_cuda(X))
+        assert pred.dtype == _cuda(X).dtype
+        _agree(pred, ref.predict(X), dtype)
+        _agree(est.hidden_weights_, ref.hidden_weights_, dtype)
+
+
 @pytest.mark.slow
 def test_large_fit_on_cuda(dispatch):
     """A fit where the device matters; prints the two wall times."""

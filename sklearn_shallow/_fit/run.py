@@ -719,7 +719,7 @@ def fit_network(spec, data, rng):
             )
         else:
             data = FitData(
-                aa.to_numpy(data.X), data.y, sample_weight, data.n_outputs, data.loss
+                data.host_X(), data.y, sample_weight, data.n_outputs, data.loss
             )
     _check_start(internal, params, data.X, y_int, spec.init)
     X_fit, y_fit, sw_fit, validate = _validation(
@@ -827,11 +827,13 @@ def on_device(spec, X):
 
     The loop runs there for a dense layer on one batch with the first-order
     solvers ('fista', 'pgd', 'spg'), under the projected step or RVSM's and
-    ADMM's rules, with or without the dense warm-up. The other fits (L-BFGS,
-    which is scipy's; mini-batches and ``partial_fit``; early stopping; a
-    convolution; the column-sparse stages of 'l0_features'; the quadratic
-    nets' certificates and regularisers) copy X to the host once and run
-    the numpy path; their fitted attributes still return to X's namespace.
+    ADMM's rules, with or without the dense warm-up, and with the hooks of
+    a spec that declares them namespace-aware (``device_hooks``: the
+    quadratic nets' perturbation, certificate stop and finish). The other
+    fits (L-BFGS, which is scipy's; mini-batches and ``partial_fit``; early
+    stopping; a convolution; the column-sparse stages of 'l0_features')
+    copy X to the host once (:meth:`~.spec.FitData.host_X`) and run the
+    numpy path; their fitted attributes still return to X's namespace.
     """
     rules = (UpdateRule, RVSMUpdate, ADMMUpdate)
     n = X.shape[0]
@@ -841,9 +843,10 @@ def on_device(spec, X):
         and (spec.batch_size is None or spec.batch_size >= n)
         and spec.validation_fraction is None
         and spec.support is None
-        and spec.finish is None
-        and spec.monitor is None
-        and not spec.regularisers
+        and (
+            spec.device_hooks
+            or (spec.finish is None and spec.monitor is None and not spec.regularisers)
+        )
         and type(spec.update) in rules
         and (spec.warm_up is None or type(spec.warm_up.update) in rules)
     )
@@ -873,8 +876,9 @@ def _constant_fit_xp(model, params, X, y, sample_weight, units):
     functions); the reported constant is read on the host."""
     xp = aa.namespace_of(X)
     if sample_weight is not None:
-        rows = sample_weight > 0
-        X, y = X[rows, ...], y[rows, ...]
+        # (The standard masks with a boolean array only as the sole index.)
+        rows = xp.nonzero(sample_weight > 0)[0]
+        X, y = xp.take(X, rows, axis=0), xp.take(y, rows, axis=0)
     if X.shape[0] < 2 or float(_ptp(y, xp)) == 0:
         return None
     hidden, output, _ = model.split(params)

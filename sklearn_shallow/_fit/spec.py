@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import _array_api as aa
+
 
 @dataclass
 class FitData:
@@ -20,6 +22,12 @@ class FitData:
     ``y`` is a float array of X's dtype, ``(n,)`` for one output
     (``n_outputs`` None) or ``(n, n_outputs)``; ``sample_weight`` includes
     the task's factors (class weights), or is None.
+
+    ``host``: for an X of another namespace (under array API dispatch), a
+    function that returns X as a numpy array, or None; a fit that runs on
+    the host reads X through :meth:`host_X`, which copies it at most once
+    per ``FitData`` (the CV estimators give every fold's data the rows of
+    one host copy of all of X).
     """
 
     X: Any
@@ -27,6 +35,16 @@ class FitData:
     sample_weight: Any
     n_outputs: Any
     loss: Any
+    host: Any = field(default=None, repr=False)
+
+    def host_X(self):
+        """X as a numpy array on the host (X itself for numpy X)."""
+        if aa.namespace_of(self.X) is None:
+            return self.X
+        if self.host is None:
+            copied = aa.to_numpy(self.X)
+            self.host = lambda: copied
+        return self.host()
 
 
 @dataclass
@@ -75,6 +93,10 @@ class FitSpec:
     returns ``(labels, used)``, the group of each column and whether each
     group is in use, for the swaps of one group for another (see
     :func:`~._fit.run._exchange`), or None.
+    ``device_hooks``: whether ``regularisers``, ``monitor`` and ``finish``
+    work on arrays of any namespace (the quadratic nets'), so that the fit
+    can run on the device of an X of another namespace with them (see
+    :func:`~._fit.run.on_device`).
     ``check_constant``: whether
     the fit looks for a constant predictor at the end (not in a
     ``partial_fit`` pass). ``subsamples``: increasing row counts of the
@@ -112,6 +134,7 @@ class FitSpec:
     regularisers: tuple = ()
     monitor: Any = None
     finish: Any = None
+    device_hooks: bool = False
     support: Any = None
     narrowing: tuple = ()
     exchange: Any = None
