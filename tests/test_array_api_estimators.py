@@ -8,10 +8,10 @@ and on torch CPU tensors. Predictions must agree with the numpy fit to
 the fitted arrays and predictions must be in the input's namespace, dtype
 and device.
 
-scikit-learn refuses dispatch unless ``SCIPY_ARRAY_API=1`` is set; the
-``dispatch`` fixture sets it for the duration of each test only (scipy is
-already imported by then, so its own behaviour on numpy arrays does not
-change). Each backend is skipped when its library is not installed.
+The ``dispatch`` fixture (tests/conftest.py) turns dispatch on for one test.
+Each backend is skipped when its library is not installed. Every constraint
+and every RVSM penalty is fitted on the device; the convolution and the
+other host fits are checked to answer in the input's namespace.
 """
 
 import inspect
@@ -24,12 +24,16 @@ from sklearn.utils import get_tags
 
 import sklearn_shallow
 from sklearn_shallow import (
+    Convolution,
+    DegenerateFitWarning,
     DivergenceError,
     ProjectedShallowClassifier,
     ProjectedShallowRegressor,
     QuadraticNetClassifier,
     QuadraticNetRegressor,
+    RVSMClassifier,
     RVSMRegressor,
+    Subspace,
     TensorInitOneHidden,
 )
 from sklearn_shallow import _array_api as aa
@@ -38,19 +42,6 @@ from sklearn_shallow.certificate import _spectrum_ends
 from sklearn_shallow.paths import lam_grid, projected_path, rvsm_path, tau_grid
 
 RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-4}
-
-
-@pytest.fixture
-def dispatch(monkeypatch):
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-    try:
-        # scikit-learn before 1.7 needs the separate array-api-compat.
-        with sklearn.config_context(array_api_dispatch=True):
-            pass
-    except ImportError as error:
-        pytest.skip(f"scikit-learn cannot dispatch here: {error}")
-    with sklearn.config_context(array_api_dispatch=True):
-        yield
 
 
 @pytest.fixture(params=["array_api_strict", "torch"])
@@ -507,3 +498,94 @@ def test_bad_input_and_failed_fits_on_the_device(backend, case, dispatch):
         est.fit(Xb, yb)
     assert est.hidden_weights_ is weights
     np.testing.assert_array_equal(aa.to_numpy(est.predict(Xb)), before)
+
+
+MORE_SETTINGS = {
+    "l0_row": dict(constraint="l0_row", tau=2),
+    "l1_features": dict(constraint="l1_features", tau=2.0),
+    "subspace": dict(
+        constraint=Subspace(
+            np.linalg.qr(np.random.default_rng(1).normal(size=(20, 6)))[0]
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("setting", list(MORE_SETTINGS))
+def test_more_constraints_agree(backend, dtype, setting, dispatch, on_device):
+    X, y = _data(dtype)
+    params = dict(n_hidden=4, max_iter=12, random_state=0, **MORE_SETTINGS[setting])
+    ref = ProjectedShallowRegressor(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    assert on_device == [True]
+    _check_like(est.predict(Xb), Xb)
+    _agree(est.predict(Xb), ref.predict(X), dtype)
+    _agree(est.hidden_weights_, ref.hidden_weights_, dtype)
+
+
+# lam per penalty: sparse fits that keep some units (or inputs) alive.
+PENALTY_LAM = {
+    "l0": 0.01,
+    "l1": 0.01,
+    "tl1": 0.01,
+    "l0_features": 0.05,
+    "l1_features": 0.05,
+    "tl1_features": 0.03,
+}
+
+
+@pytest.mark.parametrize("penalty", list(PENALTY_LAM))
+def test_rvsm_penalties_agree(backend, dtype, penalty, dispatch, on_device):
+    X, y = _data(dtype)
+    params = dict(n_hidden=4, max_iter=12, random_state=0, penalty=penalty)
+    params["lam"] = PENALTY_LAM[penalty]
+    ref = RVSMRegressor(**params).fit(X, y)
+    assert 0 < np.count_nonzero(ref.hidden_weights_) < ref.hidden_weights_.size
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = RVSMRegressor(**params).fit(Xb, yb)
+    assert on_device == [True]
+    _agree(est.predict(Xb), ref.predict(X), dtype)
+    _agree(est.hidden_weights_, ref.hidden_weights_, dtype)
+    _check_like(est.hidden_weights_, Xb)
+
+
+def test_degenerate_fit_warns_on_array_api(backend, dispatch, on_device):
+    """A penalty that kills every unit says so on the device path too (the
+    constant's report indexed X as numpy does and failed on strict arrays)."""
+    X, y = _data(np.dtype(np.float64))
+    params = dict(n_hidden=4, max_iter=12, random_state=0, penalty="l0", lam=0.05)
+    with pytest.warns(DegenerateFitWarning, match="every"):
+        ref = RVSMRegressor(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    with pytest.warns(DegenerateFitWarning, match="every"):
+        est = RVSMRegressor(**params).fit(Xb, yb)
+    _agree(est.predict(Xb), ref.predict(X), np.dtype(np.float64))
+
+
+def test_rvsm_classifier_agrees(backend, dtype, dispatch, on_device):
+    X, y = _data(dtype, "multiclass")
+    params = dict(n_hidden=4, max_iter=12, random_state=0)
+    ref = RVSMClassifier(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = RVSMClassifier(**params).fit(Xb, yb)
+    assert on_device == [True]
+    _check_like(est.predict_proba(Xb), Xb)
+    _agree(est.predict_proba(Xb), ref.predict_proba(X), dtype)
+
+
+def test_convolution_agrees(backend, dtype, dispatch, on_device):
+    """A convolution fits on the host (the patch view is numpy's) and
+    answers in the input's namespace."""
+    X, y = _data(dtype, p=12)
+    params = dict(
+        architecture=Convolution(kernel_size=4, stride=2, n_kernels=2),
+        max_iter=12,
+        random_state=0,
+    )
+    ref = ProjectedShallowRegressor(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    assert on_device == [False]
+    _check_like(est.predict(Xb), Xb)
+    _agree(est.predict(Xb), ref.predict(X), dtype)

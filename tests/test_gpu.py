@@ -36,13 +36,6 @@ if not torch.cuda.is_available():  # pragma: no cover - depends on the machine
 RTOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-4}
 
 
-@pytest.fixture
-def dispatch(monkeypatch):
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-    with sklearn.config_context(array_api_dispatch=True):
-        yield
-
-
 def _cuda(a):
     return torch.asarray(np.array(a, copy=True), device="cuda")
 

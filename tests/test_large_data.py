@@ -149,11 +149,9 @@ def test_stages_on_sparse_x_equal_dense(small_stages):
 
 
 @pytest.mark.parametrize("library", ["array_api_strict", "torch"])
-def test_stages_on_array_api_input_equal_numpy(small_stages, monkeypatch, library):
+def test_stages_on_array_api_input_equal_numpy(small_stages, library, dispatch):
     # Under dispatch the stages take their rows in X's namespace and on its
     # device: the same stages and the same fit as on numpy arrays.
-    import sklearn
-
     pytest.importorskip("array_api_compat")
     lib = pytest.importorskip(library)
     from sklearn_shallow import _array_api as aa
@@ -162,19 +160,12 @@ def test_stages_on_array_api_input_equal_numpy(small_stages, monkeypatch, librar
         put = lib.asarray
     else:
         put = lambda a: lib.asarray(a, device=lib.Device("device1"))  # noqa: E731
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-    try:
-        with sklearn.config_context(array_api_dispatch=True):
-            pass
-    except ImportError as error:
-        pytest.skip(f"scikit-learn cannot dispatch here: {error}")
     X, y = _planted(1200, p=4)
     ref = ProjectedShallowRegressor(n_hidden=3, random_state=0).fit(X, y)
     assert len(ref.fit_stages_) == 2
-    with sklearn.config_context(array_api_dispatch=True):
-        est = ProjectedShallowRegressor(n_hidden=3, random_state=0)
-        est.fit(put(X), put(y))
-        pred = aa.to_numpy(est.predict(put(X[:50])))
+    est = ProjectedShallowRegressor(n_hidden=3, random_state=0)
+    est.fit(put(X), put(y))
+    pred = aa.to_numpy(est.predict(put(X[:50])))
     assert est.fit_stages_ == ref.fit_stages_
     expected = ref.predict(X[:50])
     scale = np.max(np.abs(expected))
