@@ -5,7 +5,7 @@ The data: a planted ReLU network, ``y = relu(X W^T) o + b`` with Gaussian
 ``X`` (float32), ``W ~ N(0, 1/p)``, ``o ~ N(0, 1)``, no noise; the test
 R^2 is measured on 5000 fresh rows. For every ``(n, p, h)``:
 
-- ``ProjectedShallowRegressor()`` (``batch_size='auto'``: subsample stages
+- ``ProjectedShallowRegressor(n_hidden=h)`` (``batch_size='auto'``: subsample stages
   from 50000 rows, see the user guide's page on large data), with
   ``--full-batch`` also ``batch_size=None``: the fit's wall time, the
   iterations of each stage, the test R^2, and the times at which the fit
@@ -306,7 +306,7 @@ def step_on_device(X, h, repeats=5):
 
 
 def fit_on_device(X, y, Xt, yt, device, **params):
-    """``ProjectedShallowRegressor()`` on torch tensors on ``device`` under
+    """``ProjectedShallowRegressor(n_hidden=h)`` on torch tensors on ``device`` under
     array-API dispatch (the loop runs there); wall time, iterations, test
     R^2 (no trace: scoring on the way would wait for the device)."""
     import sklearn
@@ -372,12 +372,15 @@ def run_setting(n, p, h, args):
         if not args.no_mlp:
             mlp = fit_mlp(X, y, Xt, yt, h)
             rows.setdefault("MLPRegressor (Adam, early stop.)", []).append(mlp)
-        cap = {} if args.max_iter is None else dict(max_iter=args.max_iter)
+        # The same width as the planted network and the MLP.
+        cap = dict(n_hidden=h)
+        if args.max_iter is not None:
+            cap["max_iter"] = args.max_iter
         lib = fit_library(X, y, Xt, yt, every, **cap)
         lib["to_mlp"] = None if mlp is None else _first(lib["trace"], mlp["r2"])
-        rows.setdefault("ProjectedShallowRegressor()", []).append(lib)
+        rows.setdefault("ProjectedShallowRegressor, h units", []).append(lib)
         if args.full_batch:
-            full = fit_library(X, y, Xt, yt, every, batch_size=None)
+            full = fit_library(X, y, Xt, yt, every, batch_size=None, **cap)
             full["to_mlp"] = None if mlp is None else _first(full["trace"], mlp["r2"])
             rows.setdefault("  batch_size=None", []).append(full)
         if args.device is not None:
