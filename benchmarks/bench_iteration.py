@@ -73,6 +73,48 @@ with ``dpred[:, None]`` runs 10000 inner loops of 20 values. The fused
 kernel (``--fused``, numba) does the derivative and that product in one pass
 (replayed at one thread: 1.37 -> 1.29 float64, 1.73 -> 1.46 float32).
 
+Idle machine, 2026-12-07 (load average 0.6-1.0, wall clock, ``--p 80
+--h 20 --threads 1 --repeats 7`` and ``--p 500 --h 100 --threads 1
+--repeats 5``), at the commit with one forward product per iteration; the
+first measurement of the two-thread rows:
+
+=======  =======  ====  ====  =========  ============  =====
+threads  dtype    p     h     floor ms   iteration ms  ratio
+=======  =======  ====  ====  =========  ============  =====
+1        float64  80    20    1.873      2.818         1.50
+1        float32  80    20    0.915      1.290         1.41
+1        float64  500   100   49.99      54.43         1.09
+1        float32  500   100   23.59      26.45         1.12
+2        float64  80    20    1.519      3.638         2.40
+2        float32  80    20    0.660      1.367         2.07
+2        float64  500   100   26.44      30.88         1.17
+2        float32  500   100   14.28      19.05         1.33
+=======  =======  ====  ====  =========  ============  =====
+
+At p=80, h=20 two BLAS threads make the products only 1.2-1.4x faster
+than one on this 2-vCPU machine, and the elementwise passes stay on one
+core, so the two-thread ratios are the furthest from 1.3. A helper's branch
+(``step2``) then tried, interleaved with the code above on the quiet
+machine (medians of 4 runs): two row blocks of the full batch, fixed by
+the shape, whose products and forward pass ran on two Python threads with
+one BLAS thread each: two threads, p=80, h=20: 2.27 -> 1.79 (float64),
+1.99 -> 2.10 (float32); one thread 1.60 -> 1.54 and 1.63 -> 1.54. The
+two Python threads cost 15-70% more CPU time for that, and in one of two
+in-process runs gained nothing; it was not merged. Its exact output layer
+without the centred copy (float64, equal weights) was: a learned output
+and intercept, p=80, h=20, one thread, 4.7 -> 4.3-4.9 ms (float64). What
+did not pay there: FISTA's extrapolation by scipy's BLAS ``scal``/``axpy``
+(scipy's OpenBLAS is a second thread pool whose spinning workers made
+p=500, h=100 on two threads 4x slower), ReLU's derivative by ``Z > 0``
+with fix-ups (5-8% slower at p=500), the outer product ``dpred o^T`` as a
+k=1 matmul (0.23 against 0.09 ms), and an ``(h, n)`` layout of the
+buffers (the float32 forward product into them 0.43 -> 0.69 ms).
+
+The 1.3 target is met at p=500, h=100 except float32 on two threads
+(1.33), and missed at p=80, h=20: about 11 numpy passes over the
+``(n, h)`` arrays and the loop's Python remain, 0.6-0.9 ms against 1-2 ms
+of products; with numba (``--fused``) float64 reached 1.29 at one thread.
+
 Usage::
 
     python benchmarks/bench_iteration.py            # full grid, default threads
