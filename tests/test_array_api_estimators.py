@@ -83,6 +83,14 @@ def _to(backend, a):
     return xp.asarray(np.array(a, copy=True), device=dev)
 
 
+def _fit_pair(cls, params, backend, X, y):
+    """``cls(**params)`` fitted on numpy arrays and on ``backend``'s:
+    ``(numpy fit, backend fit, X and y on the backend)``."""
+    ref = cls(**params).fit(X, y)
+    Xb, yb = _to(backend, X), _to(backend, y)
+    return ref, cls(**params).fit(Xb, yb), Xb, yb
+
+
 def _check_like(got, like):
     """``got`` is in ``like``'s namespace, dtype and device."""
     compat = pytest.importorskip("array_api_compat")
@@ -130,9 +138,7 @@ SETTINGS = {
 def test_regressor_agrees(backend, dtype, setting, dispatch, on_device):
     X, y = _data(dtype)
     params = dict(n_hidden=4, max_iter=12, random_state=0, **SETTINGS[setting])
-    ref = ProjectedShallowRegressor(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(ProjectedShallowRegressor, params, backend, X, y)
     assert on_device == [True]
     pred = est.predict(Xb)
     _check_like(pred, Xb)
@@ -152,9 +158,7 @@ def test_regressor_agrees(backend, dtype, setting, dispatch, on_device):
 def test_classifier_agrees(backend, dtype, kind, setting, dispatch, on_device):
     X, y = _data(dtype, kind)
     params = dict(n_hidden=4, max_iter=12, random_state=0, **SETTINGS[setting])
-    ref = ProjectedShallowClassifier(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = ProjectedShallowClassifier(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(ProjectedShallowClassifier, params, backend, X, y)
     assert on_device == [True]
     proba = est.predict_proba(Xb)
     _check_like(proba, Xb)
@@ -169,9 +173,7 @@ def test_classifier_agrees(backend, dtype, kind, setting, dispatch, on_device):
 def test_rvsm_agrees(backend, dtype, dispatch, on_device):
     X, y = _data(dtype)
     params = dict(n_hidden=4, max_iter=12, random_state=0)
-    ref = RVSMRegressor(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = RVSMRegressor(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(RVSMRegressor, params, backend, X, y)
     assert on_device == [True]
     _agree(est.predict(Xb), ref.predict(X), dtype)
     _check_like(est.hidden_weights_, Xb)
@@ -193,9 +195,7 @@ def test_host_fits_return_to_namespace(backend, params, dispatch, on_device):
     dtype = np.dtype(np.float64)
     X, y = _data(dtype)
     params = dict(n_hidden=4, max_iter=12, random_state=0, **params)
-    ref = ProjectedShallowRegressor(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(ProjectedShallowRegressor, params, backend, X, y)
     assert on_device[-1] is False
     pred = est.predict(Xb)
     _check_like(pred, Xb)
@@ -384,9 +384,7 @@ def test_quadratic_net_agrees(backend, case, dtype, dispatch, on_device):
     cls = QuadraticNetRegressor if kind == "regression" else QuadraticNetClassifier
     params = dict(solver="pgd", n_hidden=3, max_iter=20, random_state=0, **extra)
     X, y = _small_data(dtype, kind)
-    ref = cls(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = cls(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(cls, params, backend, X, y)
     assert on_device and all(on_device)
     method = "predict" if kind == "regression" else "predict_proba"
     pred = getattr(est, method)(Xb)
@@ -423,9 +421,7 @@ def test_tensor_init_agrees(backend, dtype, dispatch, on_device):
     """The tensor start is computed on the host, the descent on the device."""
     X, y = _small_data(dtype)
     params = dict(n_hidden=3, max_iter=10, random_state=0)
-    ref = TensorInitOneHidden(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = TensorInitOneHidden(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(TensorInitOneHidden, params, backend, X, y)
     assert on_device == [True]
     pred = est.predict(Xb)
     _check_like(pred, Xb)
@@ -515,9 +511,7 @@ MORE_SETTINGS = {
 def test_more_constraints_agree(backend, dtype, setting, dispatch, on_device):
     X, y = _data(dtype)
     params = dict(n_hidden=4, max_iter=12, random_state=0, **MORE_SETTINGS[setting])
-    ref = ProjectedShallowRegressor(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(ProjectedShallowRegressor, params, backend, X, y)
     assert on_device == [True]
     _check_like(est.predict(Xb), Xb)
     _agree(est.predict(Xb), ref.predict(X), dtype)
@@ -540,10 +534,8 @@ def test_rvsm_penalties_agree(backend, dtype, penalty, dispatch, on_device):
     X, y = _data(dtype)
     params = dict(n_hidden=4, max_iter=12, random_state=0, penalty=penalty)
     params["lam"] = PENALTY_LAM[penalty]
-    ref = RVSMRegressor(**params).fit(X, y)
+    ref, est, Xb, yb = _fit_pair(RVSMRegressor, params, backend, X, y)
     assert 0 < np.count_nonzero(ref.hidden_weights_) < ref.hidden_weights_.size
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = RVSMRegressor(**params).fit(Xb, yb)
     assert on_device == [True]
     _agree(est.predict(Xb), ref.predict(X), dtype)
     _agree(est.hidden_weights_, ref.hidden_weights_, dtype)
@@ -566,9 +558,7 @@ def test_degenerate_fit_warns_on_array_api(backend, dispatch, on_device):
 def test_rvsm_classifier_agrees(backend, dtype, dispatch, on_device):
     X, y = _data(dtype, "multiclass")
     params = dict(n_hidden=4, max_iter=12, random_state=0)
-    ref = RVSMClassifier(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = RVSMClassifier(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(RVSMClassifier, params, backend, X, y)
     assert on_device == [True]
     _check_like(est.predict_proba(Xb), Xb)
     _agree(est.predict_proba(Xb), ref.predict_proba(X), dtype)
@@ -583,9 +573,7 @@ def test_convolution_agrees(backend, dtype, dispatch, on_device):
         max_iter=12,
         random_state=0,
     )
-    ref = ProjectedShallowRegressor(**params).fit(X, y)
-    Xb, yb = _to(backend, X), _to(backend, y)
-    est = ProjectedShallowRegressor(**params).fit(Xb, yb)
+    ref, est, Xb, yb = _fit_pair(ProjectedShallowRegressor, params, backend, X, y)
     assert on_device == [False]
     _check_like(est.predict(Xb), Xb)
     _agree(est.predict(Xb), ref.predict(X), dtype)
