@@ -705,7 +705,7 @@ class BaseShallowNetwork(BaseEstimator):
     def _fit_prepared(self, data):
         rng = check_random_state(self.random_state)
         # One thread policy for the whole fit, the tensor start included.
-        with blas_threads(self._product_size(data)):
+        with blas_threads(self._product_size(data), like=data.X):
             spec = self._fit_spec(data, rng)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)
@@ -736,7 +736,7 @@ class BaseShallowNetwork(BaseEstimator):
         batch_size = self.batch_size
         if not isinstance(batch_size, Integral):
             batch_size = PARTIAL_BATCH
-        with blas_threads(self._product_size(data, batch_size)):
+        with blas_threads(self._product_size(data, batch_size), like=data.X):
             spec = self._fit_spec(data, rng, partial=True)
             fitted = fit_network(spec, data, rng)
         self._store(spec, fitted.descent, data)

@@ -24,7 +24,6 @@ two linear unknowns are nearly collinear for ReLU units (their outputs have a
 nonzero mean), which is what makes plain gradient steps on them so slow.
 """
 
-
 import numpy as np
 from scipy import sparse
 from scipy.linalg import LinAlgError, cho_factor, cho_solve

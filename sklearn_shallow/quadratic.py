@@ -1283,7 +1283,7 @@ class QuadraticNetClassifier(ShallowClassifierMixin, _QuadraticPart):
         if stored is None or len(stored) != data.n_outputs:
             stored = [None] * data.n_outputs
         fits, nets = [], []
-        with blas_threads(self._product_size(data)):
+        with blas_threads(self._product_size(data), like=data.X):
             for c, previous in enumerate(stored):
                 task = FitData(
                     data.X,

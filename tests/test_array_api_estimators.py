@@ -577,3 +577,34 @@ def test_convolution_agrees(backend, dtype, dispatch, on_device):
     assert on_device == [False]
     _check_like(est.predict(Xb), Xb)
     _agree(est.predict(Xb), ref.predict(X), dtype)
+
+
+def test_small_torch_fit_runs_on_one_torch_thread(dispatch, monkeypatch):
+    """The thread policy limits torch's own threads for a small CPU fit and
+    gives them back afterwards."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    from sklearn_shallow import _base
+
+    seen = []
+    original = _base.fit_network
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_base, "fit_network", spy)
+    X, y = _data(np.dtype(np.float64))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        ProjectedShallowRegressor(n_hidden=3, max_iter=5).fit(
+            torch.asarray(X), torch.asarray(y)
+        )
+        assert seen == [1]
+        assert torch.get_num_threads() == 2
+        # numpy input leaves torch's threads alone.
+        ProjectedShallowRegressor(n_hidden=3, max_iter=5).fit(X, y)
+        assert seen == [1, 2]
+    finally:
+        torch.set_num_threads(threads)
