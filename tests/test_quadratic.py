@@ -882,7 +882,7 @@ def test_fit_uses_the_package_thread_policy(monkeypatch):
     # the multiply-adds of one product, n * k * d (hidden bias included).
     sizes = []
 
-    def record(size):
+    def record(size, like=None):
         sizes.append(size)
         return contextlib.nullcontext()
 
