@@ -109,6 +109,14 @@ DRAWING_CHECKS = frozenset(
 GLOBAL_SEEDS = (0, 1, 2)
 # The tensor start once made these checks depend on the machine: ten draws.
 SEEDS = {TensorInitOneHidden: range(10)}
+# The sparse checks of the two regressors fit a default estimator once per
+# sparse format (8-11 s a draw on 2 cores, under 0.6 s for the others): their
+# first draw runs by default, the other two under -m slow.
+SLOW_AFTER_FIRST_DRAW = {
+    (cls, check)
+    for cls in ("ProjectedShallowRegressor", "RVSMRegressor")
+    for check in ("check_estimator_sparse_array", "check_estimator_sparse_matrix")
+}
 
 
 def _check_name(check):
@@ -124,8 +132,15 @@ def _drawing_checks():
             name = _check_name(check)
             if name not in DRAWING_CHECKS or name in _expected_failed(estimator):
                 continue
-            for seed in SEEDS.get(cls, GLOBAL_SEEDS):
-                yield pytest.param(est, check, seed, id=f"{cls.__name__}-{name}-{seed}")
+            for k, seed in enumerate(SEEDS.get(cls, GLOBAL_SEEDS)):
+                slow = k > 0 and (cls.__name__, name) in SLOW_AFTER_FIRST_DRAW
+                yield pytest.param(
+                    est,
+                    check,
+                    seed,
+                    id=f"{cls.__name__}-{name}-{seed}",
+                    marks=[pytest.mark.slow] if slow else [],
+                )
 
 
 @pytest.mark.parametrize("estimator, check, global_seed", list(_drawing_checks()))
