@@ -307,6 +307,16 @@ def asarray_on(a, like, dtype=None):
     return xp.asarray(a, device=device(like))
 
 
+def take_rows(a, index):
+    """Rows ``index`` (a numpy integer array) of ``a``: ``a[index]`` for numpy
+    arrays and sparse matrices, ``take`` on the array's own device for an
+    array of another namespace (the index moves there, not the rows)."""
+    xp = namespace_of(a)
+    if xp is None:
+        return a[index]
+    return xp.take(a, asarray_on(index, a), axis=0)
+
+
 def host_dtype(x):
     """The numpy dtype of ``x``'s dtype (``x.dtype`` for a numpy array)."""
     if _is_host(x):

@@ -155,10 +155,9 @@ def _rows(a, index):
     """Rows ``index`` (numpy integers) of ``a``: scikit-learn's indexing for
     numpy arrays and sparse matrices, ``take`` on the array's own device for
     an array of another namespace (the index moves there, not the rows)."""
-    xp = aa.namespace_of(a)
-    if xp is None:
+    if aa.namespace_of(a) is None:
         return _safe_indexing(a, index)
-    return xp.take(a, aa.asarray_on(index, a), axis=0)
+    return aa.take_rows(a, index)
 
 
 class _HostCopy:

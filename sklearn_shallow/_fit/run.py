@@ -653,7 +653,9 @@ def _descend_by_subsample(spec, build, data, params, rng):
         if budget < 1:
             break
         rows = np.sort(order[:n_rows])
-        objective = build(*(_take_rows(a, rows) for a in (X, y, sw)), None)
+        objective = build(
+            *(None if a is None else aa.take_rows(a, rows) for a in (X, y, sw)), None
+        )
         if spec.warm_up is not None:
             _set_penalty(objective, spec.warm_up.alpha, spec.warm_up.alpha_output)
         # The thread policy of the stage's own products: those of a small
@@ -684,15 +686,6 @@ def _descend_by_subsample(spec, build, data, params, rng):
         params = [aa.copy(p) for p in result.raw_params]
         state = result.state
     return params, stages
-
-
-def _take_rows(a, rows):
-    """The ``rows`` (a sorted numpy index) of ``a``, in its namespace and on
-    its device; None stays None."""
-    if a is None or aa.namespace_of(a) is None:
-        return None if a is None else a[rows]
-    xp = aa.namespace_of(a)
-    return xp.take(a, xp.asarray(rows, device=aa.device(a)), axis=0)
 
 
 def fit_network(spec, data, rng):
