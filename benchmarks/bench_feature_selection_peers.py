@@ -121,16 +121,11 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.base import is_classifier
+from sklearn.base import clone, is_classifier
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.feature_selection import f_classif, f_regression
 from sklearn.linear_model import LassoCV, LogisticRegression, lasso_path
-from sklearn.model_selection import (
-    GridSearchCV,
-    KFold,
-    StratifiedKFold,
-    train_test_split,
-)
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import l1_min_c
@@ -190,16 +185,28 @@ def cv_alpha(est, X, y, seed=0):
     little shrinkage fills its spare slots with the noise inputs that fit
     the training rows best, as best-subset selection does (Hastie,
     Tibshirani and Tibshirani 2020), and an L2 penalty chosen by CV is the
-    usual remedy (Hazimeh and Mazumder 2020, L0L2). The penalty applies to
-    the dense start as well (a given ``alpha`` replaces both of 'auto''s)."""
-    base = ALPHA_FEATURES * auto_alpha_scale(X.shape[0])
+    usual remedy (Hazimeh and Mazumder 2020, L0L2). A given ``alpha``
+    replaces both of the values of 'auto' (the dense start's and the fit's).
+
+    Each fold runs a path over the grid from the largest alpha down, every
+    fit after the first a warm start from the one before (``warm_start``,
+    which skips the dense start and the halving budgets, as the library's
+    paths do); the refit on all rows is a cold fit. On diabetes+noise this
+    chose as well as ``GridSearchCV`` over the same grid (cold fits; see
+    the module docstring) at half its cost."""
+    grid = ALPHA_FEATURES * auto_alpha_scale(X.shape[0]) * np.array(CV_ALPHA_FACTORS)
+    grid = np.sort(grid)[::-1]
     folds = (StratifiedKFold if is_classifier(est) else KFold)(
         5, shuffle=True, random_state=seed
     )
-    search = GridSearchCV(
-        est, {"alpha": [base * f for f in CV_ALPHA_FACTORS]}, cv=folds
-    )
-    return search.fit(X, y).best_estimator_
+    scores = np.zeros(len(grid))
+    for train, test in folds.split(X, y):
+        path = clone(est).set_params(warm_start=True)
+        for i, alpha in enumerate(grid):
+            path.set_params(alpha=alpha).fit(X[train], y[train])
+            scores[i] += path.score(X[test], y[test])
+    best = float(grid[int(np.argmax(scores))])  # ties: the larger alpha
+    return clone(est).set_params(alpha=best).fit(X, y)
 
 
 def _fit_quietly(est, X, y):
