@@ -467,25 +467,9 @@ def _entry_order(coefs, groups):
     return np.lexsort((-size_g, entry_g))
 
 
-def select_ours(X, y, ks, task, groups):
-    make = (
-        ProjectedShallowRegressor
-        if task == "regression"
-        else ProjectedShallowClassifier
-    )
-    out = {}
-    for k in ks:
-        constraint = L0Features(k, groups=groups)
-        est, seconds = _timed(
-            lambda c=constraint: make(constraint=c, random_state=0).fit(X, y)
-        )
-        used = est.feature_importances_ > 0
-        chosen = [g for g, cols in enumerate(groups) if used[cols].any()]
-        out[k] = (chosen, seconds)
-    return out
-
-
-def select_ours_cv_alpha(X, y, ks, task, groups):
+def _select_budget(X, y, ks, task, groups, fit):
+    """Our groups at each budget ``k``: those in use after ``fit(est)`` of
+    the budget network ``est``, with its seconds."""
     make = (
         ProjectedShallowRegressor
         if task == "regression"
@@ -494,10 +478,18 @@ def select_ours_cv_alpha(X, y, ks, task, groups):
     out = {}
     for k in ks:
         est = make(constraint=L0Features(k, groups=groups), random_state=0)
-        est, seconds = _timed(lambda est=est: cv_alpha(est, X, y))
+        est, seconds = _timed(lambda est=est: fit(est))
         used = est.feature_importances_ > 0
         out[k] = ([g for g, cols in enumerate(groups) if used[cols].any()], seconds)
     return out
+
+
+def select_ours(X, y, ks, task, groups):
+    return _select_budget(X, y, ks, task, groups, lambda est: est.fit(X, y))
+
+
+def select_ours_cv_alpha(X, y, ks, task, groups):
+    return _select_budget(X, y, ks, task, groups, lambda est: cv_alpha(est, X, y))
 
 
 def select_lassonet(X, y, ks, task, groups):
