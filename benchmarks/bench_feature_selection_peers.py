@@ -657,10 +657,10 @@ def _real_verdicts(verdicts):
             "selection at this k, and over our selections at every k together)\n"
         )
         print(
-            "| data | k | score ours | score LassoNet | >= LN - 0.01? | "
-            "speed-up per k | speed-up all k | >= 5x (all k)? |"
+            "| data | k | score ours | score LassoNet | ours - LN (paired se) | "
+            ">= LN - 0.01? | speed-up per k | speed-up all k | >= 5x (all k)? |"
         )
-        print("|" + "---|" * 8)
+        print("|" + "---|" * 9)
         for name, ks, rows in verdicts:
 
             def median_time(method, k, rows=rows):
@@ -668,12 +668,18 @@ def _real_verdicts(verdicts):
 
             ours_all = sum(median_time(label, k) for k in ks)
             for k in ks:
+                # The same splits in the same order: paired differences.
+                diff = np.array([f["score"] for f in rows[(label, k)]]) - np.array(
+                    [f["score"] for f in rows[("LassoNet top-k", k)]]
+                )
+                se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.nan
                 ours = np.mean([f["score"] for f in rows[(label, k)]])
                 peer = np.mean([f["score"] for f in rows[("LassoNet top-k", k)]])
                 per_k = median_time("LassoNet top-k", k) / median_time(label, k)
                 all_k = median_time("LassoNet top-k", k) / ours_all
                 print(
                     f"| {name} | {k} | {ours:.3f} | {peer:.3f} | "
+                    f"{diff.mean():+.3f} ({se:.3f}) | "
                     f"{_pass(ours >= peer - 0.01)} | {per_k:.1f}x | {all_k:.1f}x | "
                     f"{_pass(all_k >= 5)} |"
                 )
