@@ -99,6 +99,20 @@ k      LassoNet  plain            plain - LN        CV alpha         CV alpha - 
 10     0.381     0.371            -0.010 (0.010)    0.397            +0.016 (0.009)
 =====  ========  ===============  ================  ===============  ================
 
+The same for breast cancer (accuracy) and penguins (R^2) over 20 splits
+each (0-19), LassoNet's selections cached the same way:
+
+================  ===  ========  ===============  ===============
+data              k    LassoNet  plain - LN       CV alpha - LN
+================  ===  ========  ===============  ===============
+breast cancer     3    0.948     +0.009 (0.003)   +0.009 (0.003)
+breast cancer     5    0.964     -0.003 (0.001)   -0.004 (0.002)
+breast cancer     10   0.964     +0.003 (0.002)   +0.000 (0.002)
+penguins          2    0.845     +0.000 (0.000)   +0.000 (0.000)
+penguins          3    0.863     +0.005 (0.003)   +0.005 (0.003)
+penguins          5    0.868     +0.002 (0.001)   +0.002 (0.001)
+================  ===  ========  ===============  ===============
+
 Noise inputs kept at k=10: plain 3.2, CV alpha 2.8. The CV alpha recipe
 is within 0.01 of LassoNet at every k. At k=10 it is 0.026 above the
 0.01 line, about 3 standard errors. The plain fit sits at the line.
