@@ -18,7 +18,7 @@ with threadpoolctl, to choose).
 
 import sys
 import threading
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 
 from threadpoolctl import threadpool_limits
 
@@ -39,11 +39,16 @@ def blas_threads(size, like=None):
         size < SINGLE_THREAD_BELOW
         and threading.current_thread() is threading.main_thread()
     ):
-        stack = ExitStack()
-        stack.enter_context(threadpool_limits(1, user_api="blas"))
-        stack.enter_context(_torch_threads(like))
-        return stack
+        return _one_thread(like)
     return nullcontext()
+
+
+@contextmanager
+def _one_thread(like):
+    """One BLAS thread, and one torch intra-op thread for a CPU tensor
+    ``like``, while the block runs."""
+    with threadpool_limits(1, user_api="blas"), _torch_threads(like):
+        yield
 
 
 @contextmanager
