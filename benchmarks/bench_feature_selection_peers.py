@@ -266,23 +266,21 @@ def planted(p, s, seed, h=HIDDEN, n_test=1000):
     return X[:n], y[:n], X[n:], y[n:], relevant
 
 
-def _ours(make):
+def _ours(make, select=None):
+    """A planted-suite method from ``make(s, seed)``: fitted by ``est.fit``,
+    or by ``select(est, X, y, seed)`` (then no iteration count: it is many
+    fits)."""
+
     def run(X, y, X_test, y_test, s, seed):
-        est, seconds = _timed(lambda: make(s, seed).fit(X, y))
-        iters = est.n_iter_
-        if hasattr(est, "path_n_iter_"):
-            iters += int(np.sum(est.path_n_iter_))
+        est = make(s, seed)
+        if select is None:
+            est, seconds = _timed(lambda: est.fit(X, y))
+            iters = est.n_iter_ + int(np.sum(getattr(est, "path_n_iter_", 0)))
+        else:
+            est, seconds = _timed(lambda: select(est, X, y, seed))
+            iters = None
         kept = np.flatnonzero(est.feature_importances_ > 0)
         return kept, est.score(X_test, y_test), seconds, iters
-
-    return run
-
-
-def _ours_cv_alpha(make):
-    def run(X, y, X_test, y_test, s, seed):
-        est, seconds = _timed(lambda: cv_alpha(make(s, seed), X, y, seed))
-        kept = np.flatnonzero(est.feature_importances_ > 0)
-        return kept, est.score(X_test, y_test), seconds, None
 
     return run
 
@@ -332,7 +330,7 @@ def planted_methods(rvsm=True, lassonet_cv=False):
 
     methods = [
         ("ours tau=s", _ours(psr())),
-        ("ours tau=s CV alpha", _ours_cv_alpha(psr())),
+        ("ours tau=s CV alpha", _ours(psr(), cv_alpha)),
         ("ours tau=s n_hidden=h", _ours(psr(n_hidden=HIDDEN))),
         (
             "ours CV 1se",
